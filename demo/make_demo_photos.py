@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+"""Generate the demo "photos" for the photo-elicitation gallery.
+
+Every picture is drawn from scratch with Pillow (plus numpy for gradients
+and grain). Nothing is photographed, traced or downloaded, so the output
+contains no real people, faces, names or places, and is released under
+CC0 1.0 (see demo/README.md).
+
+The script is deterministic: every scene uses its own fixed random seed.
+
+To show that the gallery strips metadata, the JPEG (and WebP) files carry
+FAKE metadata: EXIF Make/Model "DemoCam"/"Demo Phone 1", DateTimeOriginal,
+a fake BodySerialNumber, GPS tags at 0 deg N 0 deg E, and a JPEG comment.
+One JPEG (lw02-day.jpg) stores its pixels rotated with EXIF Orientation 6,
+so it only looks upright once the orientation is applied.
+
+Usage:
+    python demo/make_demo_photos.py                # write photos/
+    python demo/make_demo_photos.py --out DIR      # write somewhere else
+    python demo/make_demo_photos.py --only desk --preview /tmp/prev
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+from PIL import ExifTags, Image, ImageDraw, ImageFilter, ImageOps
+
+SS = 2  # supersampling factor used while drawing (anti-aliasing)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------
+# small geometry / colour helpers
+# ---------------------------------------------------------------------------
+
+def mix(c1, c2, t):
+    return tuple(int(round(a + (b - a) * t)) for a, b in zip(c1, c2))
+
+
+def shade(c, f):
+    """f < 1 darkens, f > 1 lightens towards white."""
+    if f <= 1:
+        return tuple(int(v * f) for v in c)
+    return mix(c, (255, 255, 255), min(1.0, f - 1))
+
+
+def rot_pts(pts, deg, cx, cy):
+    a = math.radians(deg)
+    ca, sa = math.cos(a), math.sin(a)
+    return [(cx + (x - cx) * ca - (y - cy) * sa, cy + (x - cx) * sa + (y - cy) * ca) for x, y in pts]
+
+
+def rect_pts(cx, cy, w, h, deg=0.0):
+    pts = [(cx - w / 2, cy - h / 2), (cx + w / 2, cy - h / 2), (cx + w / 2, cy + h / 2), (cx - w / 2, cy + h / 2)]
+    return rot_pts(pts, deg, cx, cy)
+
+
+def ellipse_pts(cx, cy, rx, ry, deg=0.0, n=60):
+    pts = [(cx + rx * math.cos(2 * math.pi * i / n), cy + ry * math.sin(2 * math.pi * i / n)) for i in range(n)]
+    return rot_pts(pts, deg, cx, cy)
+
+
+def leaf_pts(x, y, length, width, deg, n=16):
+    """A pointed leaf starting at (x, y) pointing along angle deg."""
+    a = math.radians(deg)
+    ux, uy = math.cos(a), math.sin(a)
+    px, py = -uy, ux
+    side1, side2 = [], []
+    for i in range(n + 1):
+        t = i / n
+        w = width / 2 * math.sin(math.pi * t) ** 0.8
+        cx, cy = x + ux * length * t, y + uy * length * t
+        side1.append((cx + px * w, cy + py * w))
+        side2.append((cx - px * w, cy - py * w))
+    return side1 + side2[::-1]
+
+
+def quad_pt(q, u, v):
+    """Bilinear point inside quad q = [tl, tr, br, bl]."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = q
+    tx, ty = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
+    bx, by = x3 + (x2 - x3) * u, y3 + (y2 - y3) * u
+    return (tx + (bx - tx) * v, ty + (by - ty) * v)
+
+
+def quad_rect(q, u0, v0, u1, v1):
+    return [quad_pt(q, u0, v0), quad_pt(q, u1, v0), quad_pt(q, u1, v1), quad_pt(q, u0, v1)]
+
+
+def catmull(pts, steps=12):
+    out = []
+    p = [pts[0]] + list(pts) + [pts[-1]]
+    for i in range(1, len(p) - 2):
+        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
+        for s in range(steps):
+            t = s / steps
+            t2, t3 = t * t, t * t * t
+            out.append(tuple(0.5 * ((2 * p1[k]) + (-p0[k] + p2[k]) * t + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
+                                    + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3) for k in range(2)))
+    out.append(pts[-1])
+    return out
+
+
+def scribble(rng, x0, y, x1, amp=6.0, step=9.0):
+    """An illegible handwriting-like wavy line."""
+    pts = []
+    x = x0
+    ph = rng.random() * 6
+    while x < x1:
+        pts.append((x, y + amp * math.sin(x / (step * 0.9) + ph) * (0.6 + 0.4 * rng.random())))
+        x += step * (0.6 + 0.8 * rng.random())
+    return pts
+
+
+# ---------------------------------------------------------------------------
+# drawing surface
+# ---------------------------------------------------------------------------
+
+def _grad_array(w, h, grad, origin, size):
+    """grad = (kind, stops[, extra]); evaluated over box origin/size (SS px)."""
+    kind, stops = grad[0], grad[1]
+    pos = np.array([s[0] for s in stops], np.float32)
+    cols = np.array([s[1] for s in stops], np.float32)
+    ox, oy = origin
+    gw, gh = max(size[0], 1), max(size[1], 1)
+    xs = (np.arange(w, dtype=np.float32) + ox) / gw
+    ys = (np.arange(h, dtype=np.float32) + oy) / gh
+    if kind == "v":
+        t = np.broadcast_to(ys[:, None], (h, w))
+    elif kind == "h":
+        t = np.broadcast_to(xs[None, :], (h, w))
+    elif kind == "radial":
+        cx, cy = grad[2] if len(grad) > 2 else (0.5, 0.5)
+        t = np.sqrt((xs[None, :] - cx) ** 2 + (ys[:, None] - cy) ** 2) * 2
+    elif kind == "diag":
+        t = (xs[None, :] + ys[:, None]) / 2
+    else:
+        raise ValueError(kind)
+    t = np.clip(t, 0, 1)
+    out = np.empty((h, w, 3), np.float32)
+    for ch in range(3):
+        out[..., ch] = np.interp(t, pos, cols[:, ch])
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8), "RGB")
+
+
+class Scene:
+    def __init__(self, w, h, bg=(255, 255, 255), transparent=False, seed=0):
+        self.w, self.h = w, h
+        self.W, self.H = int(w * SS), int(h * SS)
+        self.img = Image.new("RGBA", (self.W, self.H), (0, 0, 0, 0) if transparent else tuple(bg) + (255,))
+        self.transparent = transparent
+        self.rng = random.Random(seed)
+        self.nrng = np.random.default_rng(seed)
+
+    # -- internals ---------------------------------------------------------
+    @staticmethod
+    def _extent(shapes):
+        x0 = y0 = float("inf")
+        x1 = y1 = float("-inf")
+        for s in shapes:
+            k = s[0].lstrip("-")
+            pad = 0
+            if k == "poly":
+                pts = s[1]
+            elif k == "line":
+                pts, pad = s[1], s[2] / 2 + 2
+            elif k == "arc":
+                pts, pad = [s[1][:2], s[1][2:]], s[4] / 2 + 2
+            else:
+                pts = [s[1][:2], s[1][2:]]
+            for x, y in pts:
+                x0, y0 = min(x0, x - pad), min(y0, y - pad)
+                x1, y1 = max(x1, x + pad), max(y1, y + pad)
+        return x0, y0, x1, y1
+
+    @staticmethod
+    def _draw_mask(d, shapes, ox, oy):
+        def tr(pts):
+            return [(x * SS - ox, y * SS - oy) for x, y in pts]
+
+        def tb(b):
+            return [b[0] * SS - ox, b[1] * SS - oy, b[2] * SS - ox, b[3] * SS - oy]
+
+        for s in shapes:
+            k = s[0]
+            val = 0 if k.startswith("-") else 255
+            k = k.lstrip("-")
+            if k == "poly":
+                d.polygon(tr(s[1]), fill=val)
+            elif k == "rect":
+                d.rectangle(tb(s[1]), fill=val)
+            elif k == "ellipse":
+                d.ellipse(tb(s[1]), fill=val)
+            elif k == "rrect":
+                b = tb(s[1])
+                r = min(s[2] * SS, (b[2] - b[0]) / 2, (b[3] - b[1]) / 2)
+                d.rounded_rectangle(b, radius=r, fill=val)
+            elif k == "line":
+                pts = tr(s[1])
+                w = max(1, int(round(s[2] * SS)))
+                d.line(pts, fill=val, width=w, joint="curve")
+                if w > 3:
+                    for x, y in (pts[0], pts[-1]):
+                        d.ellipse([x - w / 2, y - w / 2, x + w / 2, y + w / 2], fill=val)
+            elif k == "arc":
+                d.arc(tb(s[1]), s[2], s[3], fill=val, width=max(1, int(s[4] * SS)))
+            else:
+                raise ValueError(k)
+
+    def _comp(self, layer, x, y):
+        """alpha-composite layer at SS position (x, y), clipping to canvas."""
+        x, y = int(round(x)), int(round(y))
+        lw, lh = layer.size
+        sx0, sy0 = max(0, -x), max(0, -y)
+        sx1, sy1 = min(lw, self.W - x), min(lh, self.H - y)
+        if sx1 <= sx0 or sy1 <= sy0:
+            return
+        if (sx0, sy0, sx1, sy1) != (0, 0, lw, lh):
+            layer = layer.crop((sx0, sy0, sx1, sy1))
+        self.img.alpha_composite(layer, (x + sx0, y + sy0))
+
+    # -- public API --------------------------------------------------------
+    def paint(self, shapes, fill=(0, 0, 0), alpha=1.0, blur=0.0, grad=None, gbox=None, clip=None):
+        """Fill the union of shapes (final-pixel coordinates).
+
+        grad: ("v"|"h"|"radial"|"diag", [(pos, colour), ...]) over the shape
+        extent, or over gbox if given. clip: shapes limiting the paint area.
+        """
+        if not shapes:
+            return
+        x0, y0, x1, y1 = self._extent(shapes)
+        pad = blur * 3 + 2
+        X0, Y0 = int(math.floor((x0 - pad) * SS)), int(math.floor((y0 - pad) * SS))
+        X1, Y1 = int(math.ceil((x1 + pad) * SS)), int(math.ceil((y1 + pad) * SS))
+        X0, Y0 = max(X0, -int(pad * SS) - 4), max(Y0, -int(pad * SS) - 4)
+        X1, Y1 = min(X1, self.W + int(pad * SS) + 4), min(Y1, self.H + int(pad * SS) + 4)
+        w, h = X1 - X0, Y1 - Y0
+        if w <= 0 or h <= 0:
+            return
+        mask = Image.new("L", (w, h), 0)
+        self._draw_mask(ImageDraw.Draw(mask), shapes, X0, Y0)
+        if blur:
+            mask = mask.filter(ImageFilter.GaussianBlur(blur * SS))
+        if clip:
+            cm = Image.new("L", (w, h), 0)
+            self._draw_mask(ImageDraw.Draw(cm), clip, X0, Y0)
+            mask = Image.fromarray(np.minimum(np.asarray(mask), np.asarray(cm)))
+        if alpha < 1:
+            mask = mask.point(lambda v: int(v * alpha))
+        if grad:
+            if gbox:
+                gx0, gy0, gx1, gy1 = gbox
+            else:
+                gx0, gy0, gx1, gy1 = x0, y0, x1, y1
+            col = _grad_array(w, h, grad, (X0 - gx0 * SS, Y0 - gy0 * SS), ((gx1 - gx0) * SS, (gy1 - gy0) * SS))
+        else:
+            col = Image.new("RGB", (w, h), tuple(fill))
+        layer = col.convert("RGBA")
+        layer.putalpha(mask)
+        self._comp(layer, X0, Y0)
+
+    def shadow(self, shapes, dx=12, dy=16, blur=18, alpha=0.35, color=(20, 15, 10)):
+        moved = []
+        for s in shapes:
+            k = s[0].lstrip("-")
+            if k in ("poly", "line"):
+                moved.append((s[0], [(x + dx, y + dy) for x, y in s[1]]) + tuple(s[2:]))
+            else:
+                b = s[1]
+                moved.append((s[0], (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)) + tuple(s[2:]))
+        self.paint(moved, fill=color, alpha=alpha, blur=blur)
+
+    def place(self, sub: "Scene", cx, cy, deg=0.0, shadow=None):
+        """Composite a transparent sub-scene centred at (cx, cy), rotated deg (clockwise)."""
+        im = sub.img.rotate(-deg, resample=Image.BICUBIC, expand=True) if deg else sub.img
+        x, y = cx * SS - im.width / 2, cy * SS - im.height / 2
+        if shadow:
+            dx, dy, blur, alpha = shadow
+            a = im.getchannel("A")
+            pad = int(blur * SS * 3)
+            a = ImageOps.expand(a, pad, 0).filter(ImageFilter.GaussianBlur(blur * SS))
+            a = a.point(lambda v: int(v * alpha))
+            sh = Image.new("RGBA", a.size, (20, 15, 10, 0))
+            sh.putalpha(a)
+            self._comp(sh, x - pad + dx * SS, y - pad + dy * SS)
+        self._comp(im, x, y)
+
+    def speckle(self, clip, colors, n, rmin, rmax, alpha=0.5, box=None, blur=0.0):
+        x0, y0, x1, y1 = box or self._extent(clip)
+        for c in colors:
+            dots = []
+            for _ in range(n // len(colors)):
+                x, y = self.rng.uniform(x0, x1), self.rng.uniform(y0, y1)
+                r = self.rng.uniform(rmin, rmax)
+                dots.append(("ellipse", (x - r, y - r * 0.8, x + r, y + r * 0.8)))
+            self.paint(dots, fill=c, alpha=alpha, clip=clip, blur=blur)
+
+    def finish(self, grain=3.0, chroma=1.2, vignette=0.22, seed=0):
+        im = self.img.resize((self.w, self.h), Image.LANCZOS)
+        if self.transparent:
+            return im
+        arr = np.asarray(im.convert("RGB")).astype(np.float32)
+        rng = np.random.default_rng(seed + 1000)
+        h, w = arr.shape[:2]
+        if vignette:
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            r2 = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+            arr *= (1 - vignette * np.clip(r2 / 2, 0, 1) ** 1.3)[..., None]
+        if grain:
+            g = rng.normal(0, grain, (h, w)).astype(np.float32)
+            c = rng.normal(0, chroma, (h, w, 3)).astype(np.float32)
+            arr += g[..., None] + c
+        return Image.fromarray(np.clip(arr + 0.5, 0, 255).astype(np.uint8), "RGB")
+
+
+# ---------------------------------------------------------------------------
+# reusable props
+# ---------------------------------------------------------------------------
+
+def sticky_note(seed, color, size=220, lines=3):
+    n = Scene(size, size, transparent=True, seed=seed)
+    n.paint([("rect", (0, 0, size, size))], grad=("diag", [(0, shade(color, 1.08)), (1, shade(color, 0.9))]))
+    n.paint([("rect", (0, 0, size, size * 0.16))], fill=shade(color, 0.93), alpha=0.8)
+    strokes = []
+    for i in range(lines):
+        y = size * (0.34 + i * 0.18)
+        strokes.append(("line", scribble(n.rng, size * 0.12, y, size * (0.55 + 0.3 * n.rng.random()), amp=size * 0.025,
+                                         step=size * 0.04), size * 0.018))
+    n.paint(strokes, fill=(45, 45, 70), alpha=0.85)
+    # curled lower corner highlight
+    n.paint([("poly", [(size * 0.75, size), (size, size * 0.75), (size, size)])], fill=(0, 0, 0), alpha=0.08)
+    return n
+
+
+def pen(seed, length=520, width=30, body=(30, 50, 110)):
+    p = Scene(length, width + 4, transparent=True, seed=seed)
+    y0, y1 = 2, width + 2
+    p.paint([("poly", [(0, (y0 + y1) / 2), (length * 0.08, y0 + 5), (length * 0.08, y1 - 5)])],
+            grad=("v", [(0, (200, 200, 205)), (1, (120, 120, 128))]))
+    p.paint([("rrect", (length * 0.07, y0, length, y1), width / 2)],
+            grad=("v", [(0, shade(body, 1.4)), (0.35, body), (1, shade(body, 0.55))]))
+    p.paint([("rrect", (length * 0.6, y0 - 1, length * 0.64, y1 + 1), 3)], fill=(210, 205, 190))
+    p.paint([("rrect", (length * 0.64, y0 + 1, length * 0.95, y0 + 7), 3)], fill=(225, 220, 205))
+    return p
+
+
+def mug_shapes(x, y, w, h):
+    """returns (body, rim, inner) shapes for a front-on mug with top-left at x,y."""
+    eh = w * 0.28
+    body = [("rect", (x, y + eh / 2, x + w, y + h - eh / 2)), ("ellipse", (x, y + h - eh, x + w, y + h))]
+    rim = [("ellipse", (x, y, x + w, y + eh))]
+    inner = [("ellipse", (x + w * 0.05, y + eh * 0.12, x + w * 0.95, y + eh * 0.9))]
+    return body, rim, inner
+
+
+def draw_mug(S, x, y, w, h, color, drink=(120, 72, 40), handle_side=1, steam=False):
+    body, rim, inner = mug_shapes(x, y, w, h)
+    S.shadow(body, dx=w * 0.08, dy=w * 0.05, blur=w * 0.08, alpha=0.3)
+    hx = x + w if handle_side > 0 else x
+    hb = (hx - w * 0.28, y + h * 0.22, hx + w * 0.28, y + h * 0.72)
+    if handle_side > 0:
+        S.paint([("arc", hb, -85, 85, w * 0.1)], grad=("v", [(0, shade(color, 1.1)), (1, shade(color, 0.6))]))
+    else:
+        S.paint([("arc", hb, 95, 265, w * 0.1)], grad=("v", [(0, shade(color, 1.1)), (1, shade(color, 0.6))]))
+    S.paint(body, grad=("h", [(0, shade(color, 0.62)), (0.3, shade(color, 1.15)), (0.55, color), (1, shade(color, 0.55))]))
+    S.paint(rim, fill=shade(color, 1.2))
+    S.paint(inner, fill=shade(color, 0.5))
+    if drink:
+        eh = w * 0.28
+        S.paint([("ellipse", (x + w * 0.07, y + eh * 0.25, x + w * 0.93, y + eh * 0.95))],
+                grad=("v", [(0, shade(drink, 0.8)), (1, shade(drink, 1.1))]), clip=inner)
+    # glaze highlight
+    S.paint([("rrect", (x + w * 0.16, y + h * 0.22, x + w * 0.23, y + h * 0.8), w * 0.03)], fill=(255, 255, 255),
+            alpha=0.22, blur=w * 0.02)
+    if steam:
+        for i in range(3):
+            sx = x + w * (0.3 + 0.2 * i)
+            pts = [(sx + 18 * math.sin(t / 25 + i), y - t) for t in range(10, int(h * 0.9), 8)]
+            S.paint([("line", pts, w * 0.04)], fill=(255, 255, 255), alpha=0.25, blur=w * 0.025)
+
+
+def tree_canopy(S, cx, cy, rx, ry, greens, n=260, light=(-0.5, -0.6), blur=0.0, rmin=40, rmax=110):
+    rng = S.rng
+    blobs = []
+    for _ in range(n):
+        a = rng.random() * 2 * math.pi
+        r = math.sqrt(rng.random())
+        x, y = cx + math.cos(a) * r * rx, cy + math.sin(a) * r * ry
+        rr = rng.uniform(rmin, rmax)
+        lit = ((x - cx) / rx * light[0] + (y - cy) / ry * light[1]) * 0.5 + 0.5  # 0..1
+        blobs.append((y, x, rr, lit))
+    blobs.sort()
+    for y, x, rr, lit in blobs:
+        base = greens[min(len(greens) - 1, int(lit * len(greens)))]
+        S.paint([("ellipse", (x - rr, y - rr * 0.85, x + rr, y + rr * 0.85))],
+                grad=("radial", [(0, shade(base, 1.12)), (1, shade(base, 0.85))], (0.35, 0.3)), blur=blur)
+
+
+# ---------------------------------------------------------------------------
+# scenes
+# ---------------------------------------------------------------------------
+
+def scene_desk(seed):
+    """Desk with a laptop, a mug of tea and sticky notes."""
+    S = Scene(2400, 1800, seed=seed)
+    r = S.rng
+    S.paint([("rect", (0, 0, 2400, 1060))], grad=("v", [(0, (236, 226, 208)), (1, (214, 199, 176))]))
+    # window with soft greenery outside
+    S.shadow([("rect", (140, 110, 940, 860))], dx=8, dy=10, blur=14, alpha=0.2)
+    S.paint([("rect", (140, 110, 940, 860))], fill=(247, 245, 238))
+    glass = [("rect", (175, 145, 905, 825))]
+    S.paint(glass, grad=("v", [(0, (165, 200, 230)), (1, (226, 236, 238))]))
+    for _ in range(26):
+        x, y, rr = r.uniform(150, 930), r.uniform(560, 900), r.uniform(60, 140)
+        S.paint([("ellipse", (x - rr, y - rr, x + rr, y + rr))], fill=mix((110, 150, 100), (150, 185, 130), r.random()),
+                alpha=0.85, blur=10, clip=glass)
+    S.paint([("rect", (530, 145, 550, 825)), ("rect", (175, 475, 905, 495))], fill=(247, 245, 238))
+    S.paint([("rect", (120, 860, 960, 890))], fill=(240, 237, 230))
+    S.paint([("rect", (120, 888, 960, 900))], fill=(0, 0, 0), alpha=0.12, blur=4)
+    # light falling on the wall
+    S.paint([("poly", [(960, 130), (1500, 330), (1500, 1050), (960, 880)])], fill=(255, 248, 228), alpha=0.22, blur=40)
+    # framed abstract print
+    S.shadow([("rect", (1820, 180, 2240, 640))], dx=10, dy=12, blur=12, alpha=0.25)
+    S.paint([("rect", (1820, 180, 2240, 640))], fill=(70, 60, 52))
+    S.paint([("rect", (1845, 205, 2215, 615))], fill=(246, 242, 232))
+    S.paint([("ellipse", (1900, 280, 2080, 460))], fill=(230, 160, 90))
+    S.paint([("ellipse", (2000, 360, 2170, 530))], fill=(110, 160, 150), alpha=0.85)
+    S.paint([("rect", (1890, 520, 2170, 545))], fill=(60, 90, 120), alpha=0.8)
+    # desk
+    desk = [("rect", (0, 1040, 2400, 1800))]
+    S.paint(desk, grad=("v", [(0, (176, 126, 82)), (1, (126, 84, 50))]))
+    lines = []
+    for _ in range(110):
+        y = r.uniform(1045, 1800)
+        f, ph, a = r.uniform(120, 420), r.uniform(0, 6), r.uniform(2, 8)
+        lines.append(("line", [(x, y + a * math.sin(x / f + ph)) for x in range(-20, 2440, 40)], r.uniform(1, 3.5)))
+    S.paint(lines[:60], fill=(105, 68, 38), alpha=0.22)
+    S.paint(lines[60:], fill=(205, 160, 112), alpha=0.18)
+    S.paint([("rect", (0, 1040, 2400, 1050))], fill=(205, 162, 116))
+    S.paint([("rect", (0, 1000, 2400, 1042))], fill=(0, 0, 0), alpha=0.16, blur=14, clip=[("rect", (0, 0, 2400, 1041))])
+    # window light on desk
+    S.paint([("poly", [(100, 1045), (900, 1045), (1300, 1800), (0, 1800)])], fill=(255, 240, 210), alpha=0.12, blur=60)
+
+    # plant in a pot (left)
+    for i in range(14):
+        ang = -160 + i * 10 + r.uniform(-5, 5)
+        ln = r.uniform(200, 330)
+        S.paint([("poly", leaf_pts(330, 960, ln, ln * 0.32, ang))],
+                grad=("h", [(0, (70, 125, 70)), (1, (120, 170, 95))]))
+    pot = [("poly", [(225, 930), (435, 930), (410, 1150), (250, 1150)])]
+    S.shadow(pot, dx=30, dy=14, blur=16, alpha=0.3)
+    S.paint(pot, grad=("h", [(0, (160, 82, 55)), (0.4, (205, 115, 80)), (1, (140, 70, 45))]))
+    S.paint([("rect", (215, 915, 445, 965))], grad=("h", [(0, (170, 90, 60)), (0.4, (215, 125, 90)), (1, (150, 76, 50))]))
+
+    # laptop
+    lid = [(760, 400), (1580, 400), (1610, 990), (730, 990)]
+    base = [(730, 990), (1610, 990), (1720, 1250), (620, 1250)]
+    S.paint([("poly", [(620, 1250), (1720, 1250), (1700, 1290), (640, 1290)])], fill=(0, 0, 0), alpha=0.4, blur=22)
+    S.paint([("poly", lid)], grad=("v", [(0, (52, 56, 64)), (1, (32, 34, 40))]))
+    screen = quad_rect(lid, 0.035, 0.05, 0.965, 0.95)
+    S.paint([("poly", screen)], grad=("v", [(0, (226, 236, 246)), (1, (200, 216, 234))]))
+    S.paint([("poly", quad_rect(screen, 0, 0, 1, 0.08))], fill=(64, 104, 150))
+    S.paint([("poly", quad_rect(screen, 0, 0.08, 0.2, 1))], fill=(236, 241, 247))
+    for i in range(6):
+        S.paint([("poly", quad_rect(screen, 0.03, 0.14 + i * 0.09, 0.16, 0.18 + i * 0.09))], fill=(170, 186, 205))
+    cards = [((0.25, 0.14, 0.58, 0.42), (120, 180, 165)), ((0.62, 0.14, 0.96, 0.42), (240, 180, 110))]
+    for (u0, v0, u1, v1), c in cards:
+        S.paint([("poly", quad_rect(screen, u0, v0, u1, v1))], fill=(252, 253, 255))
+        S.paint([("poly", quad_rect(screen, u0 + 0.02, v0 + 0.05, u1 - 0.02, v0 + 0.13))], fill=c)
+        for j in range(3):
+            S.paint([("poly", quad_rect(screen, u0 + 0.02, v0 + 0.17 + j * 0.035, u1 - 0.05 - 0.04 * j,
+                                        v0 + 0.19 + j * 0.035))], fill=(180, 190, 200))
+    for j in range(7):
+        S.paint([("poly", quad_rect(screen, 0.25, 0.48 + j * 0.065, 0.96, 0.52 + j * 0.065))],
+                fill=(248, 250, 252) if j % 2 else (236, 242, 248))
+        S.paint([("poly", quad_rect(screen, 0.27, 0.49 + j * 0.065, 0.27 + 0.25 + 0.25 * r.random(),
+                                    0.51 + j * 0.065))], fill=(165, 178, 195))
+    S.paint([("poly", screen)], grad=("diag", [(0, (255, 255, 255)), (1, (255, 255, 255))]), alpha=0.08)
+    S.paint([("poly", base)], grad=("v", [(0, (190, 193, 199)), (1, (218, 221, 226))]))
+    S.paint([("poly", [(620, 1250), (1720, 1250), (1712, 1268), (628, 1268)])], fill=(150, 152, 158))
+    keys = []
+    rows, cols = 5, 14
+    for i in range(rows):
+        for j in range(cols):
+            u0 = 0.08 + j * (0.84 / cols)
+            v0 = 0.1 + i * (0.5 / rows)
+            keys.append(("poly", quad_rect(base, u0 + 0.004, v0 + 0.012, u0 + 0.84 / cols - 0.004, v0 + 0.5 / rows - 0.012)))
+    S.paint(keys, fill=(58, 60, 66))
+    S.paint([("poly", quad_rect(base, 0.37, 0.68, 0.63, 0.94))], fill=(176, 179, 186))
+    # sticky note on the bezel
+    S.place(sticky_note(seed + 1, (250, 224, 90), 150, 2), 1570, 470, 9, shadow=(4, 6, 5, 0.3))
+
+    # mug of tea with steam
+    draw_mug(S, 1800, 960, 250, 330, (196, 84, 64), steam=True)
+
+    # sticky notes and pen on the desk
+    S.place(sticky_note(seed + 2, (252, 228, 96)), 300, 1440, 11, shadow=(6, 10, 8, 0.3))
+    S.place(sticky_note(seed + 3, (246, 160, 180)), 500, 1600, -7, shadow=(6, 10, 8, 0.3))
+    S.place(sticky_note(seed + 4, (160, 220, 170)), 2050, 1560, 5, shadow=(6, 10, 8, 0.3))
+    S.place(pen(seed + 5), 1300, 1500, -14, shadow=(8, 14, 8, 0.35))
+    return S.finish(seed=seed)
+
+
+PHOTOS = {
+    "desk": dict(file="lw01-day.jpg", fn=scene_desk, seed=101),
+}
+
+
+# ---------------------------------------------------------------------------
+# metadata + saving
+# ---------------------------------------------------------------------------
+
+def fake_exif(n, when, orientation=1):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "DemoCam"
+    exif[ExifTags.Base.Model] = "Demo Phone 1"
+    exif[ExifTags.Base.Software] = "DemoCam Firmware 0.0 (fake metadata)"
+    exif[ExifTags.Base.DateTime] = when
+    exif[ExifTags.Base.ImageDescription] = "Demo image with FAKE metadata for the strip test"
+    exif[ExifTags.Base.Orientation] = orientation
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    sub[ExifTags.Base.DateTimeOriginal] = when
+    sub[ExifTags.Base.DateTimeDigitized] = when
+    sub[ExifTags.Base.BodySerialNumber] = f"DEMO-SN-{n:06d}"
+    sub[ExifTags.Base.LensMake] = "DemoCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSVersionID] = b"\x02\x02\x00\x00"
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (0.0, 0.0, 0.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (0.0, 0.0, 0.0)
+    gps[ExifTags.GPS.GPSAltitudeRef] = b"\x00"
+    gps[ExifTags.GPS.GPSAltitude] = 0.0
+    gps[ExifTags.GPS.GPSDateStamp] = when[:10]
+    return exif
+
+
+def save(img, path: Path, spec, n):
+    fmt = path.suffix.lower()
+    when = spec.get("when", f"2024:04:{10 + n:02d} {9 + n % 8:02d}:{(n * 7) % 60:02d}:00")
+    if fmt in (".jpg", ".jpeg"):
+        orientation = spec.get("orientation", 1)
+        if orientation == 6:
+            # store pixels rotated 90 deg anticlockwise; viewers rotate them
+            # 90 deg clockwise (Orientation 6) to show the upright picture.
+            img = img.transpose(Image.Transpose.ROTATE_90)
+        exif = fake_exif(n, when, orientation)
+        img.convert("RGB").save(path, "JPEG", quality=85, optimize=True, exif=exif.tobytes(),
+                                comment=f"DEMO COMMENT: fake metadata, should be stripped (item {n})".encode())
+    elif fmt == ".webp":
+        exif = fake_exif(n, when, 1)
+        img.convert("RGB").save(path, "WEBP", quality=82, method=6, exif=exif.tobytes())
+    elif fmt == ".png":
+        img.save(path, "PNG", optimize=True)
+    else:
+        raise ValueError(fmt)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=ROOT / "photos")
+    ap.add_argument("--only", nargs="*", help="scene keys to render")
+    ap.add_argument("--preview", type=Path, help="also write 600px previews here")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for n, (key, spec) in enumerate(PHOTOS.items(), start=1):
+        if args.only and key not in args.only:
+            continue
+        img = spec["fn"](spec["seed"])
+        path = args.out / spec["file"]
+        save(img, path, spec, n)
+        print(f"{path.name:28s} {img.width}x{img.height} {path.stat().st_size // 1024} KB")
+        if args.preview:
+            args.preview.mkdir(parents=True, exist_ok=True)
+            p = img.copy()
+            p.thumbnail((900, 900))
+            if p.mode == "RGBA":
+                bg = Image.new("RGBA", p.size, (200, 60, 200, 255))  # magenta shows transparency
+                bg.alpha_composite(p)
+                p = bg
+            p.convert("RGB").save(args.preview / (key + ".png"))
+
+
+if __name__ == "__main__":
+    main()

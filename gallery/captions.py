@@ -1,0 +1,316 @@
+"""Caption files (captions/<id>.yaml) as typed, frozen items; the consent gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ID_RE, SiteConfig
+from .errors import Problem
+from .yamlutil import Doc, Reader, did_you_mean, load_yaml
+
+KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
+         "reported": "reported", "r": "reported"}
+KIND_LETTER = {"original": "O", "illustration": "I", "reported": "R"}
+SCOPES = ("web", "print", "exhibition")
+PARTICIPANT_RE = re.compile(r"^[A-Za-z]{0,6}-?[0-9]{1,5}$")
+CAPTION_SUFFIXES = (".yaml", ".yml")
+
+KEYS = ("participant", "prompt", "kind", "photo", "title", "caption", "alt", "long_description",
+        "content_note", "credit", "consent", "review", "order", "redact", "notes")
+CONSENT_KEYS = ("publish", "scope", "date", "withdrawn")
+REVIEW_KEYS = ("by", "date")
+
+
+@dataclass(frozen=True)
+class Consent:
+    publish: bool = False
+    scope: tuple[str, ...] = ()
+    date: dt.date | None = None
+    withdrawn: dt.date | bool | None = None   # present (any value) means withdrawn
+    recorded: bool = False                    # a consent block exists at all
+
+
+@dataclass(frozen=True)
+class Review:
+    by: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    source: Path                   # the caption file
+    participant: str
+    prompt: str
+    kind: str                      # original | illustration | reported
+    caption: str                   # Markdown
+    photo: Path | None = None      # resolved path inside photos/
+    photo_name: str | None = None  # as written in the caption
+    title: str | None = None
+    alt: str | None = None
+    long_description: str | None = None
+    content_note: str | None = None
+    credit: str = "none"
+    consent: Consent = Consent()
+    review: Review | None = None
+    order: int | None = None
+    redact: tuple[tuple[float, float, float, float], ...] = ()
+    photo_line: int | None = None
+
+    @property
+    def kind_letter(self) -> str:
+        return KIND_LETTER[self.kind]
+
+    @property
+    def has_image(self) -> bool:
+        return self.kind != "reported"
+
+
+@dataclass(frozen=True)
+class Decision:
+    item: Item
+    reason: str | None   # None: published
+
+    @property
+    def published(self) -> bool:
+        return self.reason is None
+
+
+def gate(item: Item, config: SiteConfig) -> str | None:
+    """Why the item must not be published, or None when it may be. Fails closed."""
+    c = item.consent
+    if c.withdrawn is not None:
+        when = f" on {c.withdrawn.isoformat()}" if isinstance(c.withdrawn, dt.date) else ""
+        return f"consent withdrawn{when}"
+    if not c.recorded:
+        return "no consent recorded"
+    if not c.publish:
+        return "no consent to publish (consent.publish is not true)"
+    if "web" not in c.scope:
+        return "consent scope does not include web"
+    if config.require_review and item.review is None:
+        return "not reviewed (add review: by and date once the image has been checked)"
+    return None
+
+
+def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig
+               ) -> tuple[list[Item], list[Problem], list[Problem]]:
+    """Read every caption file. Returns (items, errors, warnings)."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    if not captions_dir.is_dir():
+        return [], [Problem(captions_dir, None, "captions folder not found; create it or pass --captions DIR")], []
+    items: list[Item] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(captions_dir.iterdir()):
+        if path.name.startswith(".") or not path.is_file() and not path.is_symlink():
+            continue
+        if path.suffix.lower() not in CAPTION_SUFFIXES:
+            if path.suffix.lower() not in (".md", ".txt"):
+                warnings.append(Problem(path, None, "not a caption file (captions end in .yaml); ignored"))
+            continue
+        item_id = path.stem
+        if not ID_RE.match(item_id):
+            errors.append(Problem(path, None, f"'{path.name}' is not a valid item id; name caption files with "
+                                              "lower-case letters, digits and hyphens, e.g. lw07-day.yaml"))
+            continue
+        if item_id.lower() in seen:
+            errors.append(Problem(path, None, f"item id '{item_id}' is also used by {seen[item_id.lower()].name}; "
+                                              "rename one of them"))
+            continue
+        seen[item_id.lower()] = path
+        item = load_item(path, photos_dir, config, errors, warnings)
+        if item is not None:
+            items.append(item)
+    _check_shared_photos(items, errors)
+    return items, errors, warnings
+
+
+def load_item(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
+              warnings: list[Problem]) -> Item | None:
+    doc, problems = load_yaml(path)
+    errors.extend(problems)
+    if doc is None:
+        return None
+    before = len(errors)
+    item = _parse(doc, photos_dir, config, Reader(doc, errors))
+    return item if len(errors) == before else None
+
+
+def _parse(doc: Doc, photos_dir: Path, config: SiteConfig, r: Reader) -> Item:
+    r.check_keys(KEYS)
+    prompt = r.text("prompt", required=True) or ""
+    if prompt and config.prompt(prompt) is None:
+        ids = [p.id for p in config.prompts]
+        r.error(f"unknown prompt '{prompt}'{did_you_mean(prompt, ids)}; use one of {', '.join(ids)}", "prompt")
+    kind = _kind(r)
+    photo, photo_name = _photo(r, kind, photo_dir=photos_dir)
+    caption = r.text("caption", required=True) or ""
+    alt = _alt(r, kind, caption)
+    return Item(
+        id=doc.path.stem, source=doc.path, participant=_participant(r), prompt=prompt, kind=kind,
+        caption=caption, photo=photo, photo_name=photo_name, title=r.text("title", max_len=200),
+        alt=alt, long_description=r.text("long_description"), content_note=r.text("content_note", max_len=1000),
+        credit=_credit(r), consent=_consent(r), review=_review(r), order=r.integer("order"),
+        redact=_redact(r), photo_line=doc.line("photo"),
+    )
+
+
+def _participant(r: Reader) -> str:
+    value = r.text("participant", required=True) or ""
+    if value and not PARTICIPANT_RE.match(value):
+        r.error(f"participant '{value}' must be a pseudonymous code such as LW07, never a name", "participant")
+    return value.upper()
+
+
+def _kind(r: Reader) -> str:
+    value = r.text("kind", required=True) or "original"
+    kind = KINDS.get(value.lower())
+    if kind is None:
+        r.error(f"unknown kind '{value}'{did_you_mean(value.lower(), ('original', 'illustration', 'reported'))}; "
+                "use original, illustration or reported", "kind")
+        return "original"
+    return kind
+
+
+def _photo(r: Reader, kind: str, photo_dir: Path) -> tuple[Path | None, str | None]:
+    name = r.text("photo", max_len=500)
+    if kind == "reported":
+        if name:
+            r.error("a reported item has no image; remove 'photo' or change 'kind'", "photo")
+        return None, None
+    if not name:
+        r.error("missing required key 'photo'; name a file in the photos folder (or use kind: reported)", "photo")
+        return None, None
+    path = resolve_photo(photo_dir, name)
+    if path is None:
+        r.error(f"photo '{name}' is outside the photos folder; give a file name inside it", "photo")
+        return None, name
+    return path, name
+
+
+def resolve_photo(photos_dir: Path, name: str) -> Path | None:
+    """The photo's path if it stays inside photos_dir (after following symlinks), else None."""
+    if os.path.isabs(name) or name.startswith("~") or "\\" in name:
+        return None
+    root = photos_dir.resolve()
+    candidate = (photos_dir / name)
+    real = candidate.resolve()
+    if real != root and root not in real.parents:
+        return None
+    return candidate
+
+
+def _alt(r: Reader, kind: str, caption: str) -> str | None:
+    alt = r.text("alt", max_len=1000)
+    if kind == "reported":
+        return alt
+    if not alt:
+        r.error("missing required key 'alt'; describe the picture for people who cannot see it", "alt")
+        return None
+    if _normal(alt) == _normal(caption):
+        r.error("'alt' is the same as the caption; describe what the picture shows instead", "alt")
+    return alt
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+
+def _credit(r: Reader) -> str:
+    value = r.text("credit", max_len=100) or "none"
+    return value.lower() if value.lower() in ("none", "pseudonym") else value
+
+
+def _date(r: Reader, *keys: str, required: bool = False) -> dt.date | None:
+    value = r.raw(*keys)
+    if value is None:
+        if required:
+            r.error(f"missing '{'.'.join(keys)}'; add the date as YYYY-MM-DD", *keys)
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    r.error(f"'{'.'.join(keys)}' must be a date written YYYY-MM-DD, not {value!r}", *keys)
+    return None
+
+
+def _consent(r: Reader) -> Consent:
+    raw = r.raw("consent")
+    if raw is None:
+        return Consent()
+    if not isinstance(raw, dict):
+        r.error("'consent' must hold publish, scope and date (and withdrawn if consent was withdrawn)", "consent")
+        return Consent(recorded=True)
+    r.check_keys(CONSENT_KEYS, "consent")
+    publish = r.boolean("consent", "publish", default=False)
+    scope = r.raw("consent", "scope")
+    if scope is None:
+        scope = []
+    if isinstance(scope, str):
+        scope = [scope]
+    if not isinstance(scope, list) or not all(s in SCOPES for s in scope):
+        r.error(f"'consent.scope' must be a list from {', '.join(SCOPES)}, e.g. [web, print]", "consent", "scope")
+        scope = []
+    withdrawn = None
+    if r.has("consent", "withdrawn"):
+        value = r.raw("consent", "withdrawn")
+        withdrawn = value if isinstance(value, (dt.date, bool)) else True
+        if isinstance(value, dt.datetime):
+            withdrawn = value.date()
+    return Consent(publish=bool(publish), scope=tuple(scope),
+                   date=_date(r, "consent", "date", required=bool(publish)), withdrawn=withdrawn, recorded=True)
+
+
+def _review(r: Reader) -> Review | None:
+    raw = r.raw("review")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        r.error("'review' must hold 'by' (initials of the reviewer) and 'date'", "review")
+        return None
+    r.check_keys(REVIEW_KEYS, "review")
+    by = r.text("review", "by", required=True, max_len=100)
+    date = _date(r, "review", "date", required=True)
+    return Review(by, date) if by and date else None
+
+
+def _redact(r: Reader) -> tuple[tuple[float, float, float, float], ...]:
+    raw = r.raw("redact")
+    if raw is None:
+        return ()
+    regions = []
+    for region in raw if isinstance(raw, list) else [None]:
+        ok = (isinstance(region, list) and len(region) == 4
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in region))
+        if not ok or region[2] <= 0 or region[3] <= 0 or region[0] + region[2] > 1.0001 \
+                or region[1] + region[3] > 1.0001:
+            r.error("'redact' must be a list of [x, y, width, height] regions given as fractions of the "
+                    "upright image (0 to 1), e.g. [[0.1, 0.2, 0.3, 0.25]]", "redact")
+            return ()
+        regions.append(tuple(float(v) for v in region))
+    return tuple(regions)
+
+
+def _check_shared_photos(items: list[Item], errors: list[Problem]) -> None:
+    owners: dict[Path, Item] = {}
+    for item in items:
+        if item.photo is None:
+            continue
+        key = item.photo.resolve()
+        if key in owners:
+            other = owners[key]
+            errors.append(Problem(item.source, item.photo_line,
+                                  f"photo '{item.photo_name}' is also used by {other.source.name}; "
+                                  "each photo belongs to one item"))
+        else:
+            owners[key] = item
+
+
+def decide(items: list[Item], config: SiteConfig) -> list[Decision]:
+    return [Decision(item, gate(item, config)) for item in items]

@@ -1,0 +1,183 @@
+"""Site configuration (gallery.yaml) as a typed, frozen dataclass; every error collected at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, Problem
+from .yamlutil import Doc, Reader, load_yaml
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+FORMATS = ("webp", "jpeg", "avif")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    title: str
+    question: str
+
+
+DEFAULT_PROMPTS = (
+    Prompt("typical-day", "A typical day", "Take a picture of a typical part of your working day."),
+    Prompt("confidence", "Confidence in the role", "Take a picture of something that gives you confidence in your role."),
+    Prompt("unexpected", "The unexpected",
+           "Take a picture of an unexpected part of your role, something not in your job description."),
+)
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    """Everything that shapes the published image bytes (part of the cache key)."""
+
+    sizes: tuple[int, ...] = (480, 960, 1600)   # long-side bounds; the smallest is the thumbnail
+    formats: tuple[str, ...] = ("webp", "jpeg")  # the last one is the fallback <img src>
+    jpeg_quality: int = 82
+    webp_quality: int = 80
+    webp_method: int = 2
+    max_pixels: int = 250_000_000               # decompression-bomb limit; admits 200 MP phone photos
+    background: str = "#ffffff"                 # transparency is flattened onto this colour
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Link workers in pictures"
+    language: str = "en-GB"
+    introduction: str = ""
+    about: str = ""
+    accessibility: str = ""
+    contact: str = ""
+    prompts: tuple[Prompt, ...] = DEFAULT_PROMPTS
+    base_url: str | None = None
+    noindex: bool = False
+    require_review: bool = True
+    images: ImageSettings = field(default_factory=ImageSettings)
+    site_image: Path | None = None
+    path: Path | None = None
+
+    def prompt(self, prompt_id: str) -> Prompt | None:
+        return next((p for p in self.prompts if p.id == prompt_id), None)
+
+
+TOP_KEYS = ("title", "language", "introduction", "about", "accessibility", "contact", "prompts",
+            "base_url", "noindex", "require_review", "images", "site_image")
+IMAGE_KEYS = ("sizes", "formats", "jpeg_quality", "webp_quality", "webp_method", "max_pixels", "background")
+PROMPT_KEYS = ("id", "title", "question")
+
+
+def load_config(path: Path, required: bool = True) -> SiteConfig:
+    """Load gallery.yaml; a missing optional file gives the defaults. Raises ConfigError."""
+    if not path.exists():
+        if required:
+            raise ConfigError(problems=[Problem(path, None, "configuration file not found; create it or pass "
+                                                             "--config FILE")])
+        return SiteConfig()
+    doc, problems = load_yaml(path)
+    if doc is None:
+        raise ConfigError(problems=problems)
+    config = _parse(doc, problems)
+    if problems:
+        raise ConfigError(problems=problems)
+    return config
+
+
+def _parse(doc: Doc, problems: list[Problem]) -> SiteConfig:
+    r = Reader(doc, problems)
+    r.check_keys(TOP_KEYS)
+    defaults = SiteConfig()
+    language = r.text("language") or defaults.language
+    if not LANG_RE.match(language):
+        r.error(f"language '{language}' is not a language tag such as en-GB or cy", "language")
+    base_url = r.text("base_url")
+    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
+        r.error(f"base_url '{base_url}' must start with https:// and name the host", "base_url")
+    site_image = r.text("site_image")
+    site_image_path = (doc.path.parent / site_image) if site_image else None
+    if site_image_path is not None and not site_image_path.is_file():
+        r.error(f"site_image '{site_image}' does not exist; give a path relative to {doc.path.name}", "site_image")
+    return SiteConfig(
+        title=r.text("title", max_len=200) or defaults.title,
+        language=language,
+        introduction=r.text("introduction") or "",
+        about=r.text("about") or "",
+        accessibility=r.text("accessibility") or "",
+        contact=r.text("contact", max_len=500) or "",
+        prompts=_prompts(r),
+        base_url=base_url.rstrip("/") + "/" if base_url else None,
+        noindex=bool(r.boolean("noindex", default=False)),
+        require_review=r.boolean("require_review", default=True) is not False,
+        images=_images(r),
+        site_image=site_image_path,
+        path=doc.path,
+    )
+
+
+def _prompts(r: Reader) -> tuple[Prompt, ...]:
+    raw = r.raw("prompts")
+    if raw is None:
+        return DEFAULT_PROMPTS
+    if not isinstance(raw, list) or not raw:
+        r.error("'prompts' must be a list of prompts, each with id, title and question", "prompts")
+        return DEFAULT_PROMPTS
+    prompts: list[Prompt] = []
+    for n, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict):
+            r.error(f"prompt {n} must have 'id', 'title' and 'question'", "prompts")
+            continue
+        missing = [k for k in PROMPT_KEYS if not isinstance(entry.get(k), str) or not entry.get(k).strip()]
+        unknown = [k for k in entry if k not in PROMPT_KEYS]
+        if missing or unknown:
+            what = f"missing {', '.join(missing)}" if missing else f"unknown key {', '.join(map(str, unknown))}"
+            r.error(f"prompt {n}: {what}; each prompt needs id, title and question", "prompts")
+            continue
+        if not ID_RE.match(entry["id"]):
+            r.error(f"prompt id '{entry['id']}' must use lower-case letters, digits and hyphens", "prompts")
+            continue
+        if any(p.id == entry["id"] for p in prompts):
+            r.error(f"prompt id '{entry['id']}' is used twice", "prompts")
+            continue
+        prompts.append(Prompt(entry["id"], entry["title"].strip(), entry["question"].strip()))
+    return tuple(prompts) or DEFAULT_PROMPTS
+
+
+def _images(r: Reader) -> ImageSettings:
+    d = ImageSettings()
+    if r.raw("images") is None:
+        return d
+    if not isinstance(r.raw("images"), dict):
+        r.error("'images' must be a mapping of image settings", "images")
+        return d
+    r.check_keys(IMAGE_KEYS, "images")
+    sizes = r.raw("images", "sizes")
+    if sizes is not None and (not isinstance(sizes, list) or not sizes
+                              or not all(isinstance(s, int) and 64 <= s <= 4096 for s in sizes)):
+        r.error("'images.sizes' must be a list of pixel sizes between 64 and 4096, e.g. [480, 960, 1600]",
+                "images", "sizes")
+        sizes = None
+    formats = r.raw("images", "formats")
+    if formats is not None and (not isinstance(formats, list) or not formats
+                                or not all(f in FORMATS for f in formats)):
+        r.error(f"'images.formats' must be a list from {', '.join(FORMATS)}, e.g. [webp, jpeg]",
+                "images", "formats")
+        formats = None
+    if formats is not None and formats[-1] != "jpeg":
+        r.error("'images.formats' must end with jpeg, the fallback every browser shows", "images", "formats")
+        formats = None
+    background = r.text("images", "background") or d.background
+    if not COLOUR_RE.match(background):
+        r.error(f"'images.background' must be a colour like #ffffff, not '{background}'", "images", "background")
+        background = d.background
+    return ImageSettings(
+        sizes=tuple(sorted(set(sizes))) if sizes else d.sizes,
+        formats=tuple(dict.fromkeys(formats)) if formats else d.formats,
+        jpeg_quality=r.integer("images", "jpeg_quality", default=d.jpeg_quality, minimum=30, maximum=95),
+        webp_quality=r.integer("images", "webp_quality", default=d.webp_quality, minimum=30, maximum=95),
+        webp_method=r.integer("images", "webp_method", default=d.webp_method, minimum=0, maximum=6),
+        max_pixels=r.integer("images", "max_pixels", default=d.max_pixels, minimum=1_000_000,
+                             maximum=2_000_000_000),
+        background=background,
+    )

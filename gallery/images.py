@@ -1,0 +1,265 @@
+"""Published pixels, never published files: decode, make upright, sRGB, redact, re-encode.
+
+Plain functions that take a source path and options and write image files; they run in worker
+processes, so a job carries only paths and a small frozen options object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .config import ImageSettings
+
+PIPELINE_VERSION = 1
+ALLOWED_FORMATS = ["JPEG", "MPO", "PNG", "WEBP", "TIFF", "HEIF", "AVIF"]
+EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
+MIME = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
+REDACT_COLOUR = (0, 0, 0)
+
+
+class ImageError(Exception):
+    """A photo that cannot be published (unreadable, truncated, too large...)."""
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    item_id: str
+    source: str                 # path of the photo
+    key: str                    # cache key: source hash + every setting that shapes the output
+    settings: ImageSettings
+    redact: tuple[tuple[float, float, float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Variant:
+    format: str                 # jpeg | webp | avif
+    width: int
+    height: int
+    name: str                   # output file name: <id>-<hash>-<width>.<ext>
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    item_id: str
+    key: str
+    width: int                  # of the largest published size
+    height: int
+    colour: str                 # placeholder colour, #rrggbb
+    variants: tuple[Variant, ...]
+
+    def of_format(self, fmt: str) -> list[Variant]:
+        return [v for v in self.variants if v.format == fmt]
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def job_key(source_hash: str, settings: ImageSettings, redact: tuple) -> str:
+    shape = json.dumps([PIPELINE_VERSION, source_hash, asdict(settings), redact], sort_keys=True)
+    return hashlib.sha256(shape.encode()).hexdigest()
+
+
+def _register_plugins() -> None:
+    try:
+        import pillow_heif
+    except ImportError:  # pragma: no cover - HEIC then fails as "cannot be read"
+        return
+    pillow_heif.register_heif_opener()
+
+
+def open_image(path: Path, settings: ImageSettings):
+    """Open (header only) and check the pixel limit before anything is decoded."""
+    from PIL import Image
+    _register_plugins()
+    Image.MAX_IMAGE_PIXELS = None  # checked here against our own, configurable limit
+    if path.stat().st_size == 0:
+        raise ImageError("the file is empty (0 bytes); copy the photo again")
+    try:
+        im = Image.open(path, formats=ALLOWED_FORMATS)
+    except Exception as exc:  # Pillow raises many types for unreadable input
+        raise ImageError(f"cannot be read as an image ({type(exc).__name__}); "
+                         "use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file") from None
+    width, height = im.size
+    if width * height > settings.max_pixels:
+        im.close()
+        raise ImageError(f"is {width}x{height} = {width * height:,} pixels, over the limit of "
+                         f"{settings.max_pixels:,}; resize it or raise images.max_pixels in gallery.yaml")
+    return im
+
+
+def decode_upright(path: Path, settings: ImageSettings):
+    """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
+    from PIL import ImageOps
+    im = open_image(path, settings)
+    try:
+        if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr"):
+            scale = max(settings.sizes) / max(im.size)
+            if scale < 1:
+                im.draft("RGB", (max(1, int(im.size[0] * scale)), max(1, int(im.size[1] * scale))))
+        icc = im.info.get("icc_profile")
+        im.load()
+        upright = ImageOps.exif_transpose(im)
+    except ImageError:
+        raise
+    except Exception as exc:
+        raise ImageError(f"cannot be decoded ({exc}); the file may be truncated or damaged, "
+                         "copy it again from the original") from None
+    finally:
+        im.close()
+    return _to_srgb(upright, icc, settings.background)
+
+
+def _to_srgb(im, icc: bytes | None, background: str):
+    from PIL import Image
+    if im.mode.startswith("I;16") or im.mode == "I":
+        im = im.point(lambda v: v * (1 / 256)).convert("L")
+    elif im.mode == "F":
+        im = im.convert("L")
+    if "transparency" in im.info or im.mode in ("LA", "La", "PA", "RGBa"):
+        im = im.convert("RGBA")
+    elif im.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        im = im.convert("RGB")
+    if icc:
+        im = _apply_profile(im, icc)
+    if im.mode == "RGBA":
+        flat = Image.new("RGB", im.size, background)
+        flat.paste(im, mask=im.getchannel("A"))
+        im = flat
+    # a fresh image holding only pixels: no info, no EXIF, no profile travels on
+    fresh = Image.new("RGB", im.size)
+    fresh.paste(im if im.mode == "RGB" else im.convert("RGB"))
+    return fresh
+
+
+def _apply_profile(im, icc: bytes):
+    from PIL import ImageCms
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        out_mode = "RGBA" if im.mode == "RGBA" else "RGB"
+        if im.mode == "L" and source.profile.xcolor_space.strip() != "GRAY":
+            return im
+        return ImageCms.profileToProfile(im, source, ImageCms.createProfile("sRGB"),
+                                         renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=out_mode)
+    except Exception:  # an unusable profile: the pixels are taken as sRGB
+        return im
+
+
+def redact(im, regions) -> None:
+    """Paint each [x, y, w, h] fraction region solid, rounding outwards so nothing peeks through."""
+    import math
+
+    from PIL import ImageDraw
+    draw = ImageDraw.Draw(im)
+    width, height = im.size
+    for x, y, w, h in regions:
+        box = (math.floor(x * width), math.floor(y * height),
+               math.ceil((x + w) * width) - 1, math.ceil((y + h) * height) - 1)
+        draw.rectangle(box, fill=REDACT_COLOUR)
+
+
+def target_sizes(size: tuple[int, int], bounds: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Output dimensions for each long-side bound, never upscaling, without duplicates."""
+    width, height = size
+    long_side = max(width, height)
+    dims: list[tuple[int, int]] = []
+    for bound in sorted(bounds):
+        scale = min(1.0, bound / long_side)
+        dim = (max(1, round(width * scale)), max(1, round(height * scale)))
+        if dim not in dims:
+            dims.append(dim)
+    return dims
+
+
+def encode(im, fmt: str, settings: ImageSettings) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        im.save(buf, "JPEG", quality=settings.jpeg_quality, subsampling="4:2:0", optimize=False,
+                progressive=False)
+    elif fmt == "webp":
+        im.save(buf, "WEBP", quality=settings.webp_quality, method=settings.webp_method)
+    elif fmt == "avif":
+        im.save(buf, "AVIF", quality=settings.webp_quality, speed=8)
+    else:  # pragma: no cover - config validation prevents this
+        raise ValueError(fmt)
+    return buf.getvalue()
+
+
+def placeholder_colour(im) -> str:
+    from PIL import Image
+    r, g, b = im.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def process(job: ImageJob, cache_dir: str) -> ImageResult:
+    """Make every published size and format of one photo into cache_dir/<key>/. Runs in a worker."""
+    from PIL import Image
+    done = load_cached(job, cache_dir)
+    if done is not None:
+        return done
+    im = decode_upright(Path(job.source), job.settings)
+    if job.redact:
+        redact(im, job.redact)
+    dims = target_sizes(im.size, job.settings.sizes)
+    largest = im.resize(dims[-1], Image.Resampling.LANCZOS, reducing_gap=3.0) if dims[-1] != im.size else im
+    del im
+    variants: list[Variant] = []
+    files: dict[str, bytes] = {}
+    stem = f"{job.item_id}-{job.key[:10]}"
+    colour = "#808080"
+    for dim in dims:
+        sized = largest if dim == largest.size else largest.resize(dim, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        if dim == dims[0]:
+            colour = placeholder_colour(sized)
+        for fmt in job.settings.formats:
+            name = f"{stem}-{dim[0]}.{EXTENSIONS[fmt]}"
+            files[name] = encode(sized, fmt, job.settings)
+            variants.append(Variant(fmt, dim[0], dim[1], name))
+    result = ImageResult(job.item_id, job.key, largest.size[0], largest.size[1], colour, tuple(variants))
+    _store(cache_dir, job.key, files, result)
+    return result
+
+
+def _meta(result: ImageResult) -> dict:
+    return asdict(result)
+
+
+def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResult) -> None:
+    final = Path(cache_dir) / key
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:10]}-", dir=cache_dir))
+    for name, data in files.items():
+        (tmp / name).write_bytes(data)
+    (tmp / "meta.json").write_text(json.dumps(_meta(result), sort_keys=True))
+    try:
+        os.rename(tmp, final)
+    except OSError:  # another worker stored the same key first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_cached(job: ImageJob, cache_dir: str) -> ImageResult | None:
+    """The cached result for job.key, or None when missing or damaged (then it is made again)."""
+    folder = Path(cache_dir) / job.key
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        variants = tuple(Variant(**v) for v in meta["variants"])
+        result = ImageResult(meta["item_id"], meta["key"], meta["width"], meta["height"], meta["colour"], variants)
+        if result.key != job.key or result.item_id != job.item_id:
+            raise ValueError("mismatch")
+        for v in variants:
+            if (folder / v.name).stat().st_size == 0:
+                raise ValueError("empty")
+        return result
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None

@@ -1,0 +1,46 @@
+"""Markdown to sanitised HTML: a caption can never inject markup, scripts or unsafe links."""
+
+from __future__ import annotations
+
+import re
+
+import markdown as md
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "q", "abbr"}
+ALLOWED_ATTRS = {"a": {"href", "title"}, "abbr": {"title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+_HEADING_OPEN = re.compile(r"<h[1-6][^>]*>")
+_HEADING_CLOSE = re.compile(r"</h[1-6]>")
+_RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+_UNSAFE_LINK = re.compile(r"(?i)\b(?:javascript|vbscript|data)\s*:")
+
+
+def render(text: str | None) -> str:
+    """Render Markdown and keep only harmless tags and http(s)/mailto links."""
+    if not text:
+        return ""
+    html = md.markdown(text, output_format="html")
+    html = _HEADING_OPEN.sub("<p><strong>", _HEADING_CLOSE.sub("</strong></p>", html))
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer").strip()
+
+
+def inline(text: str | None) -> str:
+    """Render a one-paragraph text without the surrounding <p>."""
+    html = render(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def unsafe_reasons(text: str | None) -> list[str]:
+    """What in the text will be neutralised (for a warning): raw HTML, or script/data links."""
+    if not text:
+        return []
+    reasons = []
+    if _RAW_HTML.search(text):
+        reasons.append("raw HTML was removed")
+    if _UNSAFE_LINK.search(text):
+        reasons.append("javascript:/data: links were removed")
+    return reasons

@@ -1,0 +1,140 @@
+"""The output folder: guarded, written aside, swapped in whole; only our own files are ever removed."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import shutil
+from pathlib import Path
+
+from .errors import OutputError, Problem
+
+MANIFEST = ".gallery-manifest.json"
+STAGING_PREFIX = ".gallery-staging-"
+OLD_PREFIX = ".gallery-old-"
+_RENAME_EXCHANGE = 2
+
+
+def guard(out: Path, protected: dict[str, Path], root: Path) -> None:
+    """Refuse an output folder that is, or contains, a source folder or the project root."""
+    target = out.resolve()
+    problems = []
+    for label, path in {**protected, "project root": root}.items():
+        source = path.resolve()
+        if target == source or target in source.parents:
+            problems.append(Problem(out, None, f"the output folder would contain the {label} ({path}); "
+                                               "choose another --out, such as site/"))
+        elif source in target.parents and label != "project root":
+            problems.append(Problem(out, None, f"the output folder is inside the {label} ({path}); "
+                                               "choose a folder outside it, such as site/"))
+    if target.exists() and not target.is_dir():
+        problems.append(Problem(out, None, "the output path is a file, not a folder; choose another --out"))
+    elif target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        problems.append(Problem(out, None, "the output folder is not empty and was not made by this tool "
+                                           f"(no {MANIFEST}); empty it or choose another --out"))
+    if problems:
+        raise OutputError(problems=problems)
+
+
+def read_manifest(out: Path) -> list[str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+        return [str(p) for p in data["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def new_staging(out: Path) -> Path:
+    """A fresh folder beside out (same filesystem, so the swap is a rename); stale ones are removed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(out)
+    staging = out.parent / f"{STAGING_PREFIX}{out.name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def clean_stale(out: Path) -> None:
+    """Remove staging/old folders left by a build that was killed part-way."""
+    for prefix in (STAGING_PREFIX, OLD_PREFIX):
+        for leftover in out.parent.glob(f"{prefix}{out.name}-*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_file(staging: Path, rel: str, data: bytes) -> None:
+    path = staging / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def link_file(staging: Path, rel: str, source: Path) -> None:
+    """Place one of our own cached files (hard link when possible, else copy)."""
+    path = staging / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, path)
+    except OSError:
+        shutil.copyfile(source, path)
+
+
+def finish(staging: Path, out: Path) -> list[str]:
+    """Carry over files of out that we did not write, record the manifest, swap staging in whole.
+
+    Returns the paths of foreign files that were carried over (the web team's own files).
+    """
+    ours = {str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()}
+    foreign = _carry_foreign(out, staging, ours)
+    files = sorted(ours)
+    (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=0))
+    swap(staging, out)
+    return foreign
+
+
+def _carry_foreign(out: Path, staging: Path, ours: set[str]) -> list[str]:
+    if not out.is_dir():
+        return []
+    previous = set(read_manifest(out)) | {MANIFEST}
+    carried = []
+    for path in sorted(out.rglob("*")):
+        rel = str(path.relative_to(out))
+        if path.is_file() and rel not in previous and rel not in ours:
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+            carried.append(rel)
+    return carried
+
+
+def swap(staging: Path, out: Path) -> None:
+    """Put staging at out. Atomic (renameat2 RENAME_EXCHANGE) where the system allows it."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging)  # now holds the previous site
+        return
+    old = out.parent / f"{OLD_PREFIX}{out.name}-{os.getpid()}"
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

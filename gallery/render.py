@@ -1,0 +1,205 @@
+"""Render the static pages with Jinja2: user templates first, then the built-in theme."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .captions import Item
+from .config import Prompt, SiteConfig
+from .images import MIME, ImageResult
+from . import markup
+from .errors import GalleryError, Problem
+
+
+class TemplateProblem(GalleryError):
+    """A template (usually a user override) cannot be rendered."""
+
+THEME = Path(__file__).parent / "theme"
+KIND_LABELS = {
+    "original": ("Original photo", "The participant's own photograph."),
+    "illustration": ("Illustration", "An image the research team made in place of a photograph that could "
+                                     "identify someone."),
+    "reported": ("Described in words", "The participant described a picture in words; there is no image."),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published item as the templates see it."""
+
+    item: Item
+    prompt: Prompt
+    image: ImageResult | None
+    caption_html: str
+    long_html: str
+    note_html: str
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def url(self) -> str:
+        return f"items/{self.item.id}.html"
+
+    @property
+    def title(self) -> str:
+        if self.item.title:
+            return self.item.title
+        return f"{self.prompt.title}, participant {self.item.participant}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.item.kind][0]
+
+    @property
+    def credit(self) -> str:
+        credit = self.item.credit
+        if credit == "none":
+            return ""
+        if credit == "pseudonym":
+            return f"Participant {self.item.participant}"
+        return credit
+
+
+@dataclass(frozen=True)
+class Participant:
+    code: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def url(self) -> str:
+        return f"participants/{self.code.lower()}.html"
+
+
+@dataclass(frozen=True)
+class Section:
+    prompt: Prompt
+    entries: tuple[Entry, ...]
+
+    @property
+    def url(self) -> str:
+        return f"prompts/{self.prompt.id}.html"
+
+
+@dataclass
+class Site:
+    """Everything the pages are made from."""
+
+    config: SiteConfig
+    sections: tuple[Section, ...]
+    participants: tuple[Participant, ...]
+    assets: dict[str, str] = field(default_factory=dict)   # logical name -> hashed path
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for s in self.sections for e in s.entries]
+
+
+def sort_key(item: Item) -> tuple:
+    return (item.order is None, item.order or 0, item.participant, item.id)
+
+
+def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResult]) -> Site:
+    sections = []
+    for prompt in config.prompts:
+        chosen = sorted((i for i in items if i.prompt == prompt.id), key=sort_key)
+        sections.append(Section(prompt, tuple(_entry(i, prompt, images.get(i.id)) for i in chosen)))
+    by_code: dict[str, list[Entry]] = {}
+    for section in sections:
+        for entry in section.entries:
+            by_code.setdefault(entry.item.participant, []).append(entry)
+    participants = tuple(Participant(code, tuple(by_code[code])) for code in sorted(by_code))
+    return Site(config, tuple(sections), participants)
+
+
+def _entry(item: Item, prompt: Prompt, image: ImageResult | None) -> Entry:
+    return Entry(item, prompt, image, markup.render(item.caption), markup.render(item.long_description),
+                 markup.inline(item.content_note))
+
+
+def asset_files(templates_dir: Path | None) -> dict[str, Path]:
+    """Static files of the theme, each overridable by a file of the same name in templates/static/."""
+    files = {p.name: p for p in sorted((THEME / "static").iterdir()) if p.is_file()}
+    user_static = templates_dir / "static" if templates_dir else None
+    if user_static and user_static.is_dir():
+        files.update({p.name: p for p in sorted(user_static.iterdir()) if p.is_file()})
+    return files
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    stem, dot, ext = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"assets/{stem}.{digest}.{ext}" if dot else f"assets/{name}.{digest}"
+
+
+def environment(templates_dir: Path | None):
+    import jinja2
+    loaders = []
+    if templates_dir and templates_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    default = jinja2.FileSystemLoader(str(THEME / "templates"))
+    loaders.append(default)
+    loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": default})])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.globals["kind_labels"] = KIND_LABELS
+    env.filters["srcset"] = srcset
+    env.globals["mime"] = MIME
+    return env
+
+
+def srcset(image: ImageResult, fmt: str, root: str) -> str:
+    return ", ".join(f"{root}images/{v.name} {v.width}w" for v in image.of_format(fmt))
+
+
+def render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
+    """Every page of the site as {relative path: bytes}. Template mistakes raise TemplateProblem."""
+    import jinja2
+    try:
+        return _render_pages(site, templates_dir)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Path(exc.filename) if exc.filename else (templates_dir or THEME)
+        raise TemplateProblem(problems=[Problem(where, exc.lineno, f"template error: {exc.message}; "
+                                                                   "fix the template or remove the override")])
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(problems=[Problem(templates_dir, None, f"template error: {exc}; fix the "
+                                                                     "template override or remove it")])
+
+
+def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
+    from markupsafe import Markup
+    env = environment(templates_dir)
+    pages: dict[str, bytes] = {}
+
+    def page(path: str, template: str, **context) -> None:
+        depth = path.count("/")
+        root = "../" * depth
+        context.update(site=site, config=site.config, root=root, page_path=path,
+                       asset=lambda name: root + site.assets[name],
+                       url=lambda target: root + target,
+                       html=Markup)
+        pages[path] = env.get_template(template).render(**context).encode("utf-8")
+
+    page("index.html", "index.html", intro_html=markup.render(site.config.introduction))
+    for section in site.sections:
+        page(section.url, "prompt.html", section=section)
+        for n, entry in enumerate(section.entries):
+            prev = section.entries[n - 1] if n > 0 else None
+            nxt = section.entries[n + 1] if n + 1 < len(section.entries) else None
+            page(entry.url, "item.html", entry=entry, section=section, prev=prev, next=nxt)
+    page("participants/index.html", "participants.html")
+    for participant in site.participants:
+        page(participant.url, "participant.html", participant=participant)
+    page("about.html", "about.html", body_html=markup.render(site.config.about))
+    page("accessibility.html", "accessibility.html", body_html=markup.render(site.config.accessibility))
+    page("404.html", "404.html")
+    if site.config.base_url:
+        pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
+        if not site.config.noindex:
+            urls = sorted(p for p in pages if p.endswith(".html") and p != "404.html")
+            pages["sitemap.xml"] = env.get_template("sitemap.xml").render(
+                config=site.config, urls=urls).encode("utf-8")
+    return pages

@@ -1,0 +1,229 @@
+"""The build: read config and captions, apply the consent gate, make images, render, swap in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import markup, output
+from .captions import Decision, Item, decide, load_items
+from .config import SiteConfig, load_config
+from .errors import ContentError, Problem
+from .images import ImageError, ImageJob, ImageResult, file_hash, job_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    photos: Path
+    captions: Path
+    config: Path
+    templates: Path
+    out: Path
+    root: Path                       # the project folder (never to be overwritten)
+    jobs: int | None = None          # None: all cores
+    strict: bool = False
+    config_required: bool = False    # True when --config was given explicitly
+
+    @property
+    def cache(self) -> Path:
+        return self.out.parent / f".{self.out.name}-cache"
+
+
+@dataclass
+class BuildReport:
+    published: list[Item] = field(default_factory=list)
+    left_out: list[Decision] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    images_made: int = 0
+    seconds: float = 0.0
+
+
+def options_for(root: Path, **overrides) -> BuildOptions:
+    """BuildOptions with the project's default folders, overridden where given (not None)."""
+    defaults = dict(photos=root / "photos", captions=root / "captions", config=root / "gallery.yaml",
+                    templates=root / "templates", out=root / "site")
+    defaults.update({k: v for k, v in overrides.items() if v is not None})
+    return BuildOptions(root=root, **defaults)
+
+
+def load_content(options: BuildOptions) -> tuple[SiteConfig, list[Decision], list[Problem]]:
+    """Config, gate decisions and warnings; raises ContentError listing every error at once."""
+    config = load_config(options.config, required=options.config_required)
+    items, errors, warnings = load_items(options.captions, options.photos, config)
+    decisions = decide(items, config)
+    for d in decisions:
+        if d.published and d.item.has_image and not d.item.photo.is_file():
+            errors.append(Problem(d.item.source, d.item.photo_line,
+                                  f"photo '{d.item.photo_name}' does not exist in {options.photos.name}/; "
+                                  "check the spelling or add the file"))
+        elif not d.published and d.item.has_image and not d.item.photo.exists():
+            warnings.append(Problem(d.item.source, d.item.photo_line,
+                                    f"photo '{d.item.photo_name}' does not exist (item is not published)"))
+    warnings.extend(_markup_warnings(d.item for d in decisions if d.published))
+    if options.strict and warnings:
+        errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
+    if errors:
+        raise ContentError(problems=errors)
+    return config, decisions, warnings
+
+
+def _markup_warnings(items) -> list[Problem]:
+    found = []
+    for item in items:
+        for key in ("caption", "long_description", "content_note"):
+            for reason in markup.unsafe_reasons(getattr(item, key)):
+                found.append(Problem(item.source, None, f"'{key}': {reason}; write plain Markdown instead"))
+    return found
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the site into options.out. On any error the previous site is left untouched."""
+    started = time.perf_counter()
+    output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
+                               "templates folder": options.templates}, options.root)
+    config, decisions, warnings = load_content(options)
+    published = [d.item for d in decisions if d.published]
+    images, made = make_images(published, config, options)
+    report = BuildReport(published, [d for d in decisions if not d.published], warnings, images_made=made)
+    staging = output.new_staging(options.out)
+    try:
+        write_site(staging, config, published, images, options)
+        report.foreign = output.finish(staging, options.out)
+    finally:
+        if staging.exists():
+            import shutil
+            shutil.rmtree(staging, ignore_errors=True)
+    collect_garbage(options.cache, {r.key for r in images.values()})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def write_site(staging: Path, config: SiteConfig, published: list[Item], images: dict[str, ImageResult],
+               options: BuildOptions) -> None:
+    from . import render
+    site = render.make_site(config, published, images)
+    assets = render.asset_files(options.templates)
+    colours = sorted({r.colour for r in images.values()})
+    for name, path in assets.items():
+        data = path.read_bytes()
+        if name == "style.css":
+            data += "".join(f".ph-{c[1:]}{{background-color:{c}}}\n" for c in colours).encode()
+        site.assets[name] = render.hashed_name(name, data)
+        output.write_file(staging, site.assets[name], data)
+    for rel, data in render.render_pages(site, options.templates).items():
+        output.write_file(staging, rel, data)
+    for result in images.values():
+        for variant in result.variants:
+            output.link_file(staging, f"images/{variant.name}", options.cache / result.key / variant.name)
+
+
+# ---- images: hashing, cache, pool ---------------------------------------------------------------
+
+def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
+                ) -> tuple[dict[str, ImageResult], int]:
+    """Every published image, from the cache or made in a process pool. Raises ContentError."""
+    options.cache.mkdir(parents=True, exist_ok=True)
+    hashes = SourceHashes(options.cache / "sources.json")
+    jobs = {}
+    for item in items:
+        if item.has_image:
+            key = job_key(hashes.get(item.photo), config.images, item.redact)
+            jobs[item.id] = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
+    hashes.save()
+    results, failures, made = run_jobs(list(jobs.values()), str(options.cache), options.jobs)
+    if failures:
+        by_id = {i.id: i for i in items}
+        raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
+                                             f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failures])
+    return results, made
+
+
+def run_jobs(jobs: list[ImageJob], cache: str, workers: int | None
+             ) -> tuple[dict[str, ImageResult], list[tuple[str, str]], int]:
+    from .images import load_cached
+    results: dict[str, ImageResult] = {}
+    todo = []
+    for job in jobs:
+        cached = load_cached(job, cache)
+        if cached is None:
+            todo.append(job)
+        else:
+            results[job.item_id] = cached
+    failures: list[tuple[str, str]] = []
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers <= 1:
+        outcomes = map(_safe_process, todo, [cache] * len(todo))
+        _collect(todo, outcomes, results, failures)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            _collect(todo, pool.map(_safe_process, todo, [cache] * len(todo)), results, failures)
+    return results, failures, len(todo)
+
+
+def _collect(todo, outcomes, results, failures) -> None:
+    for job, (result, error) in zip(todo, outcomes):
+        if error:
+            failures.append((job.item_id, error))
+        else:
+            results[job.item_id] = result
+            log.debug("made images for %s", job.item_id)
+
+
+def _safe_process(job: ImageJob, cache: str) -> tuple[ImageResult | None, str | None]:
+    from .images import process
+    try:
+        return process(job, cache), None
+    except ImageError as exc:
+        return None, str(exc)
+    except MemoryError:
+        return None, "is too large to decode in memory; resize it first"
+    except Exception as exc:  # a file that crashes a decoder is reported, not a crash
+        return None, f"cannot be processed ({type(exc).__name__}: {exc}); check the file opens in an image viewer"
+
+
+class SourceHashes:
+    """Content hashes of photos, re-hashed only when size or modification time changed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.known = json.loads(path.read_text())
+            if not isinstance(self.known, dict):
+                self.known = {}
+        except (OSError, ValueError):
+            self.known = {}
+        self.seen: dict[str, list] = {}
+
+    def get(self, photo: Path) -> str:
+        stat = photo.stat()
+        key = str(photo.resolve())
+        entry = self.known.get(key)
+        if isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+            digest = entry[2]
+        else:
+            digest = file_hash(photo)
+        self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        return digest
+
+    def save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.seen, sort_keys=True))
+        os.replace(tmp, self.path)
+
+
+def collect_garbage(cache: Path, keep: set[str]) -> None:
+    """Remove cached images no longer published (withdrawn items leave no copies behind)."""
+    import shutil
+    if not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.is_dir() and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,1 @@
+/* Optional enhancement: the gallery works fully without this script. */
