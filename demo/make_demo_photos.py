@@ -507,8 +507,276 @@ def scene_desk(seed):
     return S.finish(seed=seed)
 
 
+def scene_kettle(seed):
+    """Illustration (transparent PNG): kettle and two mugs in a community kitchen."""
+    S = Scene(2400, 1800, transparent=True, seed=seed)
+    card = [("rrect", (120, 100, 2280, 1700), 160)]
+    S.paint(card, grad=("v", [(0, (226, 238, 236)), (1, (206, 224, 222))]))
+    # tiled splashback
+    tiles = []
+    for row in range(9):
+        y = 160 + row * 100
+        off = 0 if row % 2 == 0 else 95
+        for col in range(-1, 13):
+            x = 120 + off + col * 190
+            tiles.append(("rrect", (x + 6, y + 6, x + 184, y + 94), 10))
+    S.paint(tiles, fill=(240, 248, 246), clip=card)
+    # shelf with jars
+    S.paint([("rect", (1320, 430, 2220, 460))], fill=(190, 140, 95))
+    S.paint([("rect", (1320, 458, 2220, 470))], fill=(0, 0, 0), alpha=0.15, blur=4)
+    for i, c in enumerate([(220, 120, 90), (120, 170, 150), (240, 196, 100)]):
+        x = 1380 + i * 290
+        S.paint([("rrect", (x, 260, x + 200, 430), 30)], fill=(250, 250, 248), alpha=0.9)
+        S.paint([("rrect", (x + 10, 320, x + 190, 425), 25)], fill=c)
+        S.paint([("rrect", (x - 6, 240, x + 206, 280), 12)], fill=(90, 90, 96))
+    # worktop
+    S.paint([("rrect", (120, 1130, 2280, 1700), 160), ("rect", (120, 1130, 2280, 1400))],
+            grad=("v", [(0, (205, 160, 112)), (0.1, (190, 142, 96)), (1, (170, 124, 80))]), clip=card)
+    S.paint([("rect", (120, 1130, 2280, 1160))], fill=(222, 182, 136), clip=card)
+    S.paint([("rect", (120, 1100, 2280, 1132))], fill=(0, 0, 0), alpha=0.10, blur=10, clip=card)
+    # kettle
+    teal = (52, 132, 140)
+    S.paint([("ellipse", (640, 1180, 1260, 1300))], fill=(0, 0, 0), alpha=0.25, blur=18)
+    S.paint([("rrect", (660, 1170, 1240, 1250), 30)], grad=("v", [(0, (70, 72, 80)), (1, (40, 42, 48))]))
+    body = [("poly", catmull([(720, 1180), (700, 900), (760, 650), (1140, 650), (1200, 900), (1180, 1180)], 10)),
+            ("rect", (720, 1100, 1180, 1190))]
+    spout = [("poly", [(740, 800), (560, 640), (520, 630), (540, 680), (715, 930)])]
+    S.paint(spout, grad=("h", [(0, shade(teal, 0.8)), (1, teal)]))
+    S.paint([("arc", (800, 480, 1100, 760), 180, 360, 55)], grad=("v", [(0, (60, 60, 66)), (1, (30, 30, 36))]))
+    S.paint(body, grad=("h", [(0, shade(teal, 0.65)), (0.3, shade(teal, 1.25)), (0.55, teal), (1, shade(teal, 0.55))]))
+    S.paint([("ellipse", (780, 620, 1120, 690))], fill=shade(teal, 1.2))
+    S.paint([("ellipse", (900, 590, 1000, 640))], fill=(50, 50, 56))
+    S.paint([("rrect", (790, 760, 830, 1120), 20)], fill=(255, 255, 255), alpha=0.3)
+    S.paint([("rect", (700, 1090, 1200, 1120))], fill=shade(teal, 0.5), alpha=0.6)
+    S.paint([("ellipse", (1120, 1020, 1150, 1050))], fill=(255, 120, 80))
+    # steam puffs
+    for i, (x, y, rr) in enumerate([(500, 560, 50), (460, 470, 70), (520, 360, 90), (450, 240, 70)]):
+        S.paint([("ellipse", (x - rr, y - rr, x + rr, y + rr))], fill=(255, 255, 255), alpha=0.55 - i * 0.1, blur=12)
+    # mugs
+    draw_mug(S, 1380, 880, 300, 360, (236, 190, 80), drink=None, handle_side=1)
+    draw_mug(S, 1800, 900, 280, 340, (222, 112, 96), drink=None, handle_side=1)
+    for mx, top, w in [(1380, 880, 300), (1800, 900, 280)]:
+        tx = mx + w * 0.6
+        S.paint([("line", [(tx, top + 30), (tx + 30, top + 40), (tx + 40, top + 160)], 5)], fill=(245, 245, 240))
+        S.paint([("rrect", (tx + 15, top + 150, tx + 75, top + 215), 6)], fill=(250, 250, 246))
+        S.paint([("rrect", (tx + 25, top + 165, tx + 65, top + 175), 3)], fill=(120, 170, 120))
+    # teaspoon and sugar bowl
+    S.paint([("ellipse", (1080, 1245, 1520, 1290))], fill=(0, 0, 0), alpha=0.2, blur=10)
+    S.paint([("line", [(1150, 1260), (1430, 1240)], 14)], fill=(185, 188, 195))
+    S.paint([("ellipse", (1100, 1235, 1200, 1285))], fill=(205, 208, 214))
+    S.paint([("ellipse", (1930, 1260, 2170, 1300))], fill=(0, 0, 0), alpha=0.2, blur=10)
+    S.paint([("chord" if False else "ellipse", (1940, 1150, 2160, 1290))], fill=(250, 250, 248))
+    S.paint([("rect", (1930, 1100, 2170, 1215))], fill=(0, 0, 0), alpha=0.0)
+    S.paint([("ellipse", (1950, 1150, 2150, 1200))], fill=(240, 236, 226))
+    S.paint([("ellipse", (1980, 1162, 2120, 1192))], fill=(255, 255, 255))
+    return S.finish()
+
+
+def scene_busstop(seed):
+    """Bus stop in the rain (portrait; saved with EXIF Orientation 6)."""
+    S = Scene(1800, 2400, seed=seed)
+    r = S.rng
+    S.paint([("rect", (0, 0, 1800, 1500))], grad=("v", [(0, (118, 130, 146)), (1, (176, 184, 192))]))
+    for _ in range(8):
+        x, y, rr = r.uniform(0, 1800), r.uniform(80, 600), r.uniform(200, 400)
+        S.paint([("ellipse", (x - rr, y - rr * 0.4, x + rr, y + rr * 0.4))], fill=(150, 160, 172), alpha=0.5, blur=50)
+    # distant buildings
+    x = -40
+    while x < 1800:
+        bw, bh = r.uniform(160, 320), r.uniform(400, 820)
+        col = mix((112, 124, 138), (138, 148, 160), r.random())
+        S.paint([("rect", (x, 1480 - bh, x + bw, 1480))], fill=col, blur=3)
+        wins = []
+        for wy in range(int(1480 - bh + 40), 1440, 70):
+            for wx in range(int(x + 25), int(x + bw - 40), 55):
+                wins.append(("rect", (wx, wy, wx + 28, wy + 38)))
+        S.paint(wins, fill=(230, 215, 170) if r.random() < 0.3 else (160, 172, 184), alpha=0.55, blur=3)
+        x += bw + r.uniform(-10, 30)
+    # street trees
+    for tx in (250, 1500):
+        S.paint([("rect", (tx - 14, 1150, tx + 14, 1480))], fill=(70, 70, 72), blur=3)
+        for _ in range(40):
+            x, y, rr = tx + r.uniform(-180, 180), r.uniform(880, 1200), r.uniform(50, 110)
+            S.paint([("ellipse", (x - rr, y - rr, x + rr, y + rr))], fill=mix((80, 100, 80), (110, 130, 100), r.random()),
+                    alpha=0.9, blur=5)
+    S.paint([("rect", (0, 1150, 1800, 1500))], fill=(170, 178, 186), alpha=0.35, blur=40)
+    # road, wet
+    road = [("rect", (0, 1480, 1800, 1760))]
+    S.paint(road, grad=("v", [(0, (78, 84, 92)), (1, (58, 62, 70))]))
+    refl = []
+    for _ in range(40):
+        x = r.uniform(0, 1800)
+        refl.append(("rect", (x, 1490, x + r.uniform(10, 60), 1490 + r.uniform(60, 220))))
+    S.paint(refl, fill=(160, 170, 182), alpha=0.25, blur=10, clip=road)
+    S.paint([("rect", (0, 1600, 1800, 1612))], fill=(225, 225, 220), alpha=0.5)
+    # kerb and pavement
+    S.paint([("rect", (0, 1740, 1800, 1790))], grad=("v", [(0, (170, 172, 174)), (1, (120, 122, 126))]))
+    pave = [("rect", (0, 1790, 1800, 2400))]
+    S.paint(pave, grad=("v", [(0, (128, 132, 138)), (1, (104, 108, 114))]))
+    joints = [("line", [(0, y), (1800, y)], 4) for y in (1900, 2040, 2220)]
+    for x in range(-1200, 3000, 300):
+        joints.append(("line", [(900 + (x - 900) * 0.45, 1790), (x, 2400)], 4))
+    S.paint(joints, fill=(80, 84, 90), alpha=0.5)
+    S.speckle(pave, [(150, 154, 160), (90, 94, 100)], 1400, 1, 4, alpha=0.35)
+    # puddles with sky reflection and ripples
+    for (cx, cy, rx, ry) in [(420, 2130, 360, 70), (1300, 2300, 420, 80), (1000, 1950, 200, 40)]:
+        pd = [("poly", ellipse_pts(cx, cy, rx, ry))]
+        S.paint(pd, grad=("v", [(0, (150, 162, 176)), (1, (96, 104, 116))]), alpha=0.9, blur=3)
+        rip = []
+        for _ in range(5):
+            x, y, rr = cx + r.uniform(-rx * 0.6, rx * 0.6), cy + r.uniform(-ry * 0.4, ry * 0.4), r.uniform(15, 45)
+            rip.append(("arc", (x - rr, y - rr * 0.3, x + rr, y + rr * 0.3), 0, 360, 3))
+        S.paint(rip, fill=(210, 218, 226), alpha=0.45, clip=pd)
+    # shelter
+    green = (48, 78, 72)
+    S.paint([("rect", (720, 2000, 1800, 2060))], fill=(0, 0, 0), alpha=0.25, blur=25)
+    S.paint([("rect", (760, 1050, 1800, 2000))], fill=(190, 210, 220), alpha=0.28)
+    S.paint([("rect", (760, 1050, 1800, 2000))], grad=("diag", [(0, (255, 255, 255)), (1, (255, 255, 255))]), alpha=0.06)
+    S.paint([("rect", (1380, 1300, 1640, 1680))], fill=(240, 240, 236), alpha=0.95)
+    S.paint([("rect", (1380, 1300, 1640, 1360))], fill=(200, 70, 60))
+    S.paint([("rrect", (1405, 1390 + i * 42, 1405 + r.uniform(120, 210), 1404 + i * 42), 5) for i in range(7)],
+            fill=(150, 150, 150))
+    S.paint([("rect", (880, 1640, 1700, 1680))], fill=(90, 96, 100))
+    S.paint([("rect", (900, 1680, 920, 1820)), ("rect", (1660, 1680, 1680, 1820))], fill=(70, 74, 78))
+    posts = [("rect", (740, 960, 780, 2010)), ("rect", (1760, 960, 1800, 2010))]
+    S.paint(posts, grad=("h", [(0, shade(green, 1.3)), (1, shade(green, 0.7))]))
+    roof = [("poly", [(690, 930), (1800, 930), (1800, 1010), (700, 1010)])]
+    S.paint(roof, grad=("v", [(0, shade(green, 1.25)), (1, shade(green, 0.8))]))
+    S.paint([("rect", (700, 1005, 1800, 1050))], fill=(0, 0, 0), alpha=0.25, blur=14)
+    drips = [("line", [(x, 1012), (x, 1012 + r.uniform(20, 60))], 4) for x in range(720, 1800, 55)]
+    S.paint(drips, fill=(220, 230, 238), alpha=0.6)
+    # bus stop pole and flag with a bus pictogram
+    S.paint([("rect", (440, 2015, 520, 2040))], fill=(0, 0, 0), alpha=0.3, blur=10)
+    S.paint([("rect", (465, 680, 495, 2030))], grad=("h", [(0, (170, 172, 176)), (0.4, (225, 226, 228)), (1, (110, 112, 116))]))
+    S.paint([("rrect", (300, 560, 660, 880), 20)], fill=(215, 60, 50))
+    S.paint([("ellipse", (370, 600, 590, 820))], fill=(250, 250, 248))
+    S.paint([("rrect", (410, 655, 550, 755), 18)], fill=(215, 60, 50))
+    S.paint([("rect", (425, 670, 535, 705))], fill=(250, 250, 248))
+    S.paint([("ellipse", (420, 740, 450, 770)), ("ellipse", (510, 740, 540, 770))], fill=(40, 40, 44))
+    S.paint([("rect", (300, 860, 660, 880))], fill=(0, 0, 0), alpha=0.15)
+    # rain
+    for layer, (n, a, wd, bl) in enumerate([(900, 0.18, 2, 1.5), (500, 0.28, 3, 0.8), (160, 0.35, 4, 0)]):
+        drops = []
+        for _ in range(n):
+            x, y = r.uniform(-100, 1900), r.uniform(-100, 2400)
+            ln = r.uniform(40, 90) * (1 + layer * 0.6)
+            drops.append(("line", [(x, y), (x - ln * 0.18, y + ln)], wd))
+        S.paint(drops, fill=(225, 232, 240), alpha=a, blur=bl)
+    S.paint([("rect", (0, 0, 1800, 2400))], fill=(160, 175, 190), alpha=0.08)
+    return S.finish(seed=seed, vignette=0.28)
+
+
+def scene_allotment(seed):
+    """Raised vegetable beds at an allotment (WebP)."""
+    S = Scene(2400, 1800, seed=seed)
+    r = S.rng
+    S.paint([("rect", (0, 0, 2400, 820))], grad=("v", [(0, (150, 192, 226)), (1, (226, 234, 232))]))
+    for _ in range(10):
+        x, y, rr = r.uniform(0, 2400), r.uniform(60, 420), r.uniform(120, 260)
+        S.paint([("ellipse", (x - rr, y - rr * 0.45, x + rr, y + rr * 0.45))], fill=(255, 255, 255), alpha=0.55, blur=30)
+    # hedge / tree line
+    hill = [(x, 700 + 30 * math.sin(x / 300) + 15 * math.sin(x / 97)) for x in range(0, 2401, 40)]
+    S.paint([("poly", hill + [(2400, 860), (0, 860)])], fill=(92, 128, 88), blur=2)
+    for _ in range(60):
+        x, rr = r.uniform(0, 2400), r.uniform(40, 110)
+        y = 700 + 30 * math.sin(x / 300) - r.uniform(0, 90)
+        S.paint([("ellipse", (x - rr, y - rr, x + rr, y + rr))], fill=mix((80, 118, 80), (120, 150, 100), r.random()), blur=2)
+    # shed
+    S.paint([("rect", (1750, 560, 2080, 800))], grad=("h", [(0, (92, 122, 104)), (1, (70, 98, 84))]))
+    S.paint([("poly", [(1720, 570), (1915, 470), (2110, 570)])], fill=(70, 62, 60))
+    S.paint([("rect", (1820, 640, 1900, 800))], fill=(58, 84, 72))
+    S.paint([("rect", (1960, 630, 2040, 690))], fill=(200, 215, 220))
+    # ground
+    ground = [("rect", (0, 780, 2400, 1800))]
+    S.paint(ground, grad=("v", [(0, (128, 160, 92)), (1, (92, 132, 66))]))
+    blades = []
+    for _ in range(2500):
+        x, y = r.uniform(0, 2400), r.uniform(790, 1800)
+        ln = 6 + (y - 780) / 40
+        blades.append(("line", [(x, y), (x + r.uniform(-4, 4), y - ln)], 1 + (y - 780) / 500))
+    S.paint(blades[:1250], fill=(70, 110, 50), alpha=0.35)
+    S.paint(blades[1250:], fill=(170, 200, 120), alpha=0.3)
+    # bark path between the beds
+    path = [("poly", [(1080, 820), (1240, 820), (1700, 1800), (700, 1800)])]
+    S.paint(path, grad=("v", [(0, (150, 118, 84)), (1, (120, 88, 58))]))
+    S.speckle(path, [(90, 62, 40), (180, 146, 104)], 1400, 2, 8, alpha=0.5)
+
+    def bed(near_l, near_r, far_l, far_r, y_near, y_far, plank=70, crop="cabbage"):
+        top = [(far_l, y_far), (far_r, y_far), (near_r, y_near), (near_l, y_near)]
+        depth_far = plank * 0.35
+        # front face
+        front = [("poly", [(near_l, y_near), (near_r, y_near), (near_r, y_near + plank), (near_l, y_near + plank)])]
+        side_right = [("poly", [(far_r, y_far), (near_r, y_near), (near_r, y_near + plank), (far_r, y_far + depth_far)])]
+        side_left = [("poly", [(far_l, y_far), (near_l, y_near), (near_l, y_near + plank), (far_l, y_far + depth_far)])]
+        S.paint([("poly", [(near_l, y_near + plank), (near_r, y_near + plank), (near_r + 40, y_near + plank + 40),
+                           (near_l + 40, y_near + plank + 40)])], fill=(0, 0, 0), alpha=0.25, blur=20)
+        for sd in (side_left, side_right):
+            S.paint(sd, grad=("v", [(0, (150, 110, 70)), (1, (120, 84, 50))]))
+        S.paint(front, grad=("v", [(0, (176, 130, 84)), (1, (136, 96, 58))]))
+        S.paint([("line", [(near_l, y_near + plank / 2), (near_r, y_near + plank / 2)], 3)], fill=(90, 60, 35), alpha=0.5)
+        soil = [("poly", top)]
+        S.paint(soil, grad=("v", [(0, (84, 62, 46)), (1, (70, 50, 36))]))
+        S.speckle(soil, [(50, 36, 26), (120, 92, 68)], 900, 2, 6, alpha=0.55)
+        # plank rims
+        S.paint([("line", [(far_l, y_far), (near_l, y_near)], plank * 0.35), ("line", [(far_r, y_far), (near_r, y_near)], plank * 0.35),
+                 ("line", [(far_l, y_far), (far_r, y_far)], 8), ("line", [(near_l, y_near), (near_r, y_near)], 22)],
+                fill=(186, 140, 92))
+        # plants in rows, back to front
+        rows = 2
+        for k in range(9, -1, -1):
+            t = k / 9  # 0 near .. 1 far
+            v = 1 - t
+            y = y_far + (y_near - y_far) * (0.06 + 0.86 * v)
+            xl = far_l + (near_l - far_l) * (0.06 + 0.86 * v)
+            xr = far_r + (near_r - far_r) * (0.06 + 0.86 * v)
+            sc = 0.35 + 0.65 * v
+            for j in range(rows):
+                x = xl + (xr - xl) * (j + 0.5) / rows + r.uniform(-8, 8)
+                if crop == "cabbage":
+                    cy = y - 40 * sc
+                    for q in range(8):
+                        ang = q * 45 + r.uniform(-10, 10)
+                        S.paint([("poly", leaf_pts(x, cy, 105 * sc, 80 * sc, ang))],
+                                grad=("radial", [(0, (120, 170, 140)), (1, (62, 110, 90))]))
+                    for rr, c in [(58, (110, 160, 128)), (42, (150, 196, 150)), (22, (190, 220, 175))]:
+                        S.paint([("ellipse", (x - rr * sc, cy - rr * sc * 0.8, x + rr * sc, cy + rr * sc * 0.8))],
+                                fill=c)
+                else:
+                    for q in range(11):
+                        ang = -170 + q * 16 + r.uniform(-6, 6)
+                        ln = r.uniform(90, 140) * sc
+                        S.paint([("poly", leaf_pts(x, y, ln, ln * 0.55, ang))],
+                                grad=("h", [(0, (96, 160, 70)), (1, (160, 205, 110))]))
+        return top
+
+    bed(180, 960, 700, 1030, 1560, 860, crop="cabbage")
+    bed(1480, 2250, 1290, 1640, 1560, 860, crop="lettuce")
+    # bean canes in the far left bed corner
+    for i, bx in enumerate([760, 860, 960]):
+        canes = [("line", [(bx - 60, 880), (bx, 420)], 10), ("line", [(bx + 60, 880), (bx, 420)], 10)]
+        S.paint(canes, fill=(196, 170, 120))
+        lv = []
+        for _ in range(30):
+            t = r.random()
+            side = r.choice([-1, 1])
+            x0, y0 = bx + side * 60 * (1 - t), 880 - 460 * t
+            lv.append(("poly", leaf_pts(x0, y0, r.uniform(30, 50), 24, r.uniform(0, 360))))
+        S.paint(lv, fill=(86, 140, 70))
+    # watering can on the path
+    wc = (60, 130, 90)
+    S.paint([("ellipse", (1060, 1600, 1420, 1660))], fill=(0, 0, 0), alpha=0.3, blur=16)
+    S.paint([("poly", [(1000, 1420), (1060, 1450), (1130, 1540), (1120, 1560)])], fill=shade(wc, 0.85))
+    S.paint([("rrect", (1100, 1400, 1320, 1630), 40)], grad=("h", [(0, shade(wc, 0.7)), (0.35, shade(wc, 1.3)), (1, shade(wc, 0.6))]))
+    S.paint([("arc", (1150, 1330, 1330, 1500), 180, 360, 22)], fill=shade(wc, 0.8))
+    S.paint([("ellipse", (980, 1405, 1020, 1440))], fill=shade(wc, 0.6))
+    return S.finish(seed=seed)
+
+
 PHOTOS = {
     "desk": dict(file="lw01-day.jpg", fn=scene_desk, seed=101),
+    "kettle": dict(file="lw02-confidence.png", fn=scene_kettle, seed=202),
+    "busstop": dict(file="lw02-day.jpg", fn=scene_busstop, seed=201, orientation=6),
+    "allotment": dict(file="lw03-confidence.webp", fn=scene_allotment, seed=302),
 }
 
 

@@ -1,0 +1,106 @@
+"""Shared fixtures: tiny real projects (real image bytes, real YAML) in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "build.py"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_tool(name: str) -> str:
+    """The path of an external tool; skips locally when missing, fails in CI (CI=true)."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is not installed; .ci/run must install it")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+CAPTION = """\
+participant: {participant}
+prompt: {prompt}
+kind: {kind}
+{photo_line}caption: {caption}
+{alt_line}consent:
+  publish: {publish}
+  scope: [web]
+  date: 2024-05-01
+review:
+  by: ST
+  date: 2024-05-02
+"""
+
+
+class Project:
+    """A throwaway gallery project: photos/, captions/, gallery.yaml, templates/, site/."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.photos = root / "photos"
+        self.captions = root / "captions"
+        self.templates = root / "templates"
+        self.config = root / "gallery.yaml"
+        self.out = root / "site"
+        for folder in (self.photos, self.captions, self.templates):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def photo(self, name: str, size=(1200, 900), colour=(180, 120, 60), fmt=None, **save) -> Path:
+        from PIL import Image
+        path = self.photos / name
+        im = Image.new("RGB", size, colour)
+        im.save(path, format=fmt, **save)
+        return path
+
+    def caption(self, item_id: str, *, participant="LW01", prompt="typical-day", kind="original",
+                photo: str | None = "", caption="My working day.", alt="A desk with a laptop and papers.",
+                publish="true", extra: str = "") -> Path:
+        if photo == "":
+            photo = f"{item_id}.jpg"
+        text = CAPTION.format(
+            participant=participant, prompt=prompt, kind=kind, caption=caption, publish=publish,
+            photo_line=f"photo: {photo}\n" if photo else "",
+            alt_line=f"alt: {alt}\n" if alt else "",
+        ) + textwrap.dedent(extra)
+        path = self.captions / f"{item_id}.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def item(self, item_id: str, **kw) -> Path:
+        """A photo plus its caption, published."""
+        self.photo(f"{item_id}.jpg")
+        return self.caption(item_id, **kw)
+
+    def args(self, *extra: str) -> list[str]:
+        return ["--photos", str(self.photos), "--captions", str(self.captions), "--templates",
+                str(self.templates), "--out", str(self.out), *extra]
+
+    def build(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run the real command line, as a user would."""
+        result = run_cli("build", *self.args(*extra), cwd=self.root)
+        if check and result.returncode != 0:
+            raise AssertionError(f"build failed ({result.returncode}):\n{result.stderr}")
+        return result
+
+    def tree(self) -> dict[str, bytes]:
+        """Every file of the built site: {relative path: bytes}."""
+        return {str(p.relative_to(self.out)): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BUILD), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path / "proj")

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh machine: Python packages (pip) and the
+# system tools the tests drive for real (Debian's Chromium for the browser tests, exiftool as an
+# independent metadata reader, fonts for meaningful screenshots). Idempotent; safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
+dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'ok installed' || need+=(fonts-dejavu-core)
+dpkg-query -W -f='${Status}' fonts-liberation 2>/dev/null | grep -q 'ok installed' || need+=(fonts-liberation)
+if [ "${#need[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "[setup] apt-get install ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+python -m pip install -q --disable-pip-version-check -r requirements-test.txt
