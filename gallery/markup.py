@@ -9,6 +9,8 @@ import nh3
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "q", "abbr"}
 ALLOWED_ATTRS = {"a": {"href", "title"}, "abbr": {"title"}}
+SITE_HEADINGS = {"h2", "h3", "h4"}
+SITE_ATTRS = {**ALLOWED_ATTRS, **{h: {"id"} for h in SITE_HEADINGS}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _HEADING_OPEN = re.compile(r"<h[1-6][^>]*>")
 _HEADING_CLOSE = re.compile(r"</h[1-6]>")
@@ -16,10 +18,18 @@ _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 _UNSAFE_LINK = re.compile(r"(?i)\b(?:javascript|vbscript|data)\s*:")
 
 
-def render(text: str | None) -> str:
-    """Render Markdown and keep only harmless tags and http(s)/mailto links."""
+def render(text: str | None, headings: bool = False) -> str:
+    """Render Markdown and keep only harmless tags and http(s)/mailto links.
+
+    Participants' words get no headings (they would break the page outline); the site's own texts
+    (about, introduction) may use ## and ### headings with {#anchor} ids.
+    """
     if not text:
         return ""
+    if headings:
+        html = md.markdown(text, output_format="html", extensions=["attr_list"])
+        return nh3.clean(html, tags=ALLOWED_TAGS | SITE_HEADINGS, attributes=SITE_ATTRS, url_schemes=URL_SCHEMES,
+                         link_rel="noopener noreferrer").strip()
     html = md.markdown(text, output_format="html")
     html = _HEADING_OPEN.sub("<p><strong>", _HEADING_CLOSE.sub("</strong></p>", html))
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, url_schemes=URL_SCHEMES,

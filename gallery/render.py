@@ -183,7 +183,7 @@ def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
                        html=Markup)
         pages[path] = env.get_template(template).render(**context).encode("utf-8")
 
-    page("index.html", "index.html", intro_html=markup.render(site.config.introduction))
+    page("index.html", "index.html", intro_html=markup.render(site.config.introduction, headings=True))
     for section in site.sections:
         page(section.url, "prompt.html", section=section)
         for n, entry in enumerate(section.entries):
@@ -193,8 +193,8 @@ def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
     page("participants/index.html", "participants.html")
     for participant in site.participants:
         page(participant.url, "participant.html", participant=participant)
-    page("about.html", "about.html", body_html=markup.render(site.config.about))
-    page("accessibility.html", "accessibility.html", body_html=markup.render(site.config.accessibility))
+    page("about.html", "about.html", body_html=markup.render(site.config.about, headings=True))
+    page("accessibility.html", "accessibility.html", body_html=markup.render(site.config.accessibility, headings=True))
     page("404.html", "404.html")
     if site.config.base_url:
         pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
