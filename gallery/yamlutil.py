@@ -145,7 +145,8 @@ class Reader:
         for key in mapping:
             if str(key) not in allowed:
                 name = ".".join(prefix + (str(key),))
-                self.error(f"unknown key '{name}'{did_you_mean(str(key), allowed)}; "
+                hint = did_you_mean(".".join(prefix + (str(key),)), [".".join(prefix + (a,)) for a in allowed])
+                self.error(f"unknown key '{name}'{hint}; "
                            f"allowed keys here: {', '.join(allowed)}", *prefix, str(key))
 
     def text(self, *keys: str, required: bool = False, max_len: int = 20_000) -> str | None:
