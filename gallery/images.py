@@ -18,7 +18,7 @@ from pathlib import Path
 from .config import ImageSettings
 
 PIPELINE_VERSION = 1
-ALLOWED_FORMATS = ["JPEG", "MPO", "PNG", "WEBP", "TIFF", "HEIF", "AVIF"]
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF")  # JPEG includes MPO
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 MIME = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 REDACT_COLOUR = (0, 0, 0)
@@ -87,7 +87,8 @@ def open_image(path: Path, settings: ImageSettings):
     if path.stat().st_size == 0:
         raise ImageError("the file is empty (0 bytes); copy the photo again")
     try:
-        im = Image.open(path, formats=ALLOWED_FORMATS)
+        Image.init()
+        im = Image.open(path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
     except Exception as exc:  # Pillow raises many types for unreadable input
         raise ImageError(f"cannot be read as an image ({type(exc).__name__}); "
                          "use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file") from None
