@@ -104,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
             out = display_path(getattr(args, "out", None) or ROOT / "site")
             print(f"Nothing was published; {out}/ is unchanged.", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # disk full, permissions...: the previous site is still in place
+        where = f"{display_path(exc.filename)}: " if exc.filename else ""
+        print(f"{where}{exc.strerror or exc}; check the path and permissions (nothing was published)",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Interrupted; the previous site is unchanged.", file=sys.stderr)
         return 130

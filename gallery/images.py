@@ -66,8 +66,9 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def job_key(source_hash: str, settings: ImageSettings, redact: tuple) -> str:
-    shape = json.dumps([PIPELINE_VERSION, source_hash, asdict(settings), redact], sort_keys=True)
+def job_key(item_id: str, source_hash: str, settings: ImageSettings, redact: tuple) -> str:
+    """The cache key: everything that shapes the output files, their names included."""
+    shape = json.dumps([PIPELINE_VERSION, item_id, source_hash, asdict(settings), redact], sort_keys=True)
     return hashlib.sha256(shape.encode()).hexdigest()
 
 

@@ -118,11 +118,31 @@ def write_site(staging: Path, config: SiteConfig, published: list[Item], images:
             data += "".join(f".ph-{c[1:]}{{background-color:{c}}}\n" for c in colours).encode()
         site.assets[name] = render.hashed_name(name, data)
         output.write_file(staging, site.assets[name], data)
+    if config.site_image is not None:
+        data = site_image_bytes(config.site_image)
+        site.assets["site-image"] = render.hashed_name("site-image.png", data)
+        output.write_file(staging, site.assets["site-image"], data)
     for rel, data in render.render_pages(site, options.templates).items():
         output.write_file(staging, rel, data)
     for result in images.values():
         for variant in result.variants:
             output.link_file(staging, f"images/{variant.name}", options.cache / result.key / variant.name)
+
+
+def site_image_bytes(path: Path) -> bytes:
+    """The optional generic sharing image, re-encoded from pixels (no metadata travels)."""
+    import io
+    from PIL import Image
+    try:
+        with Image.open(path) as im:
+            im.load()
+            pixels = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+    except (OSError, ValueError) as exc:
+        raise ContentError(problems=[Problem(path, None, f"site_image cannot be read ({exc}); "
+                                                         "use a PNG or JPEG file")]) from None
+    buf = io.BytesIO()
+    pixels.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
 
 
 # ---- images: hashing, cache, pool ---------------------------------------------------------------
@@ -135,7 +155,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     jobs = {}
     for item in items:
         if item.has_image:
-            key = job_key(hashes.get(item.photo), config.images, item.redact)
+            key = job_key(item.id, hashes.get(item.photo), config.images, item.redact)
             jobs[item.id] = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
     hashes.save()
     results, failures, made = run_jobs(list(jobs.values()), str(options.cache), options.jobs)

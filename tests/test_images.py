@@ -47,7 +47,7 @@ def srgb_profile() -> bytes:
 
 
 def make_job(tmp_path: Path, src: Path, item_id="lw01-day", settings=ImageSettings(), redact=()) -> ImageJob:
-    return ImageJob(item_id, str(src), job_key("0" * 64, settings, redact), settings, redact)
+    return ImageJob(item_id, str(src), job_key(item_id, "0" * 64, settings, redact), settings, redact)
 
 
 def run(tmp_path, src, **kw):
