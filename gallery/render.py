@@ -24,6 +24,8 @@ KIND_LABELS = {
     "reported": ("Described in words", "The participant described a picture in words; there is no image."),
 }
 
+DRAFT_MARK = "DRAFT — not published"   # preview (serve --drafts) only; never in site/
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -35,6 +37,7 @@ class Entry:
     caption_html: str
     long_html: str
     note_html: str
+    draft: bool = False           # preview only: not published, shown marked "DRAFT — not published"
 
     @property
     def id(self) -> str:
@@ -46,9 +49,8 @@ class Entry:
 
     @property
     def title(self) -> str:
-        if self.item.title:
-            return self.item.title
-        return f"{self.prompt.title}, participant {self.item.participant}"
+        title = self.item.title or f"{self.prompt.title}, participant {self.item.participant}"
+        return f"{DRAFT_MARK}: {title}" if self.draft else title
 
     @property
     def kind_label(self) -> str:
@@ -102,11 +104,12 @@ def sort_key(item: Item) -> tuple:
     return (item.order is None, item.order or 0, item.participant, item.id)
 
 
-def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResult]) -> Site:
+def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResult],
+              drafts: frozenset[str] = frozenset()) -> Site:
     sections = []
     for prompt in config.prompts:
         chosen = sorted((i for i in items if i.prompt == prompt.id), key=sort_key)
-        sections.append(Section(prompt, tuple(_entry(i, prompt, images.get(i.id)) for i in chosen)))
+        sections.append(Section(prompt, tuple(_entry(i, prompt, images.get(i.id), i.id in drafts) for i in chosen)))
     by_code: dict[str, list[Entry]] = {}
     for section in sections:
         for entry in section.entries:
@@ -115,9 +118,9 @@ def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResu
     return Site(config, tuple(sections), participants)
 
 
-def _entry(item: Item, prompt: Prompt, image: ImageResult | None) -> Entry:
+def _entry(item: Item, prompt: Prompt, image: ImageResult | None, draft: bool = False) -> Entry:
     return Entry(item, prompt, image, markup.render(item.caption), markup.render(item.long_description),
-                 markup.inline(item.content_note))
+                 markup.inline(item.content_note), draft)
 
 
 def asset_files(templates_dir: Path | None) -> dict[str, Path]:

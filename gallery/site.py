@@ -9,8 +9,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from . import markup, output
+from . import lint, markup, output
 from .captions import Decision, Item, decide, load_items
 from .config import SiteConfig, load_config
 from .errors import ContentError, Problem
@@ -30,6 +31,8 @@ class BuildOptions:
     jobs: int | None = None          # None: all cores
     strict: bool = False
     config_required: bool = False    # True when --config was given explicitly
+    drafts: bool = False             # preview only: also show unconsented items, marked as drafts
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)  # (done, total) images
 
     @property
     def cache(self) -> Path:
@@ -44,6 +47,7 @@ class BuildReport:
     foreign: list[str] = field(default_factory=list)
     images_made: int = 0
     seconds: float = 0.0
+    drafts: list[Item] = field(default_factory=list)   # preview only
 
 
 def options_for(root: Path, **overrides) -> BuildOptions:
@@ -56,6 +60,17 @@ def options_for(root: Path, **overrides) -> BuildOptions:
 
 def load_content(options: BuildOptions) -> tuple[SiteConfig, list[Decision], list[Problem]]:
     """Config, gate decisions and warnings; raises ContentError listing every error at once."""
+    config, decisions, errors, warnings = collect_content(options)
+    if options.strict and warnings:
+        errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
+    if errors:
+        raise ContentError(problems=errors)
+    return config, decisions, warnings
+
+
+def collect_content(options: BuildOptions
+                    ) -> tuple[SiteConfig, list[Decision], list[Problem], list[Problem]]:
+    """Config, gate decisions, errors and warnings (the check command shows both at once)."""
     config = load_config(options.config, required=options.config_required)
     items, errors, warnings = load_items(options.captions, options.photos, config)
     decisions = decide(items, config)
@@ -68,11 +83,8 @@ def load_content(options: BuildOptions) -> tuple[SiteConfig, list[Decision], lis
             warnings.append(Problem(d.item.source, d.item.photo_line,
                                     f"photo '{d.item.photo_name}' does not exist (item is not published)"))
     warnings.extend(_markup_warnings(d.item for d in decisions if d.published))
-    if options.strict and warnings:
-        errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
-    if errors:
-        raise ContentError(problems=errors)
-    return config, decisions, warnings
+    warnings.extend(lint.content_warnings(config, items, options.photos, options.captions))
+    return config, decisions, errors, warnings
 
 
 def _markup_warnings(items) -> list[Problem]:
@@ -91,11 +103,13 @@ def build(options: BuildOptions) -> BuildReport:
                                "templates folder": options.templates}, options.root)
     config, decisions, warnings = load_content(options)
     published = [d.item for d in decisions if d.published]
-    images, made = make_images(published, config, options)
+    drafts = draft_items(decisions) if options.drafts else []
+    images, made = make_images(published + drafts, config, options)
     report = BuildReport(published, [d for d in decisions if not d.published], warnings, images_made=made)
+    report.drafts = drafts
     staging = output.new_staging(options.out)
     try:
-        write_site(staging, config, published, images, options)
+        write_site(staging, config, published + drafts, images, options, drafts=frozenset(i.id for i in drafts))
         report.foreign = output.finish(staging, options.out)
     finally:
         if staging.exists():
@@ -106,10 +120,16 @@ def build(options: BuildOptions) -> BuildReport:
     return report
 
 
+def draft_items(decisions: list[Decision]) -> list[Item]:
+    """Preview only: items left out by the gate that can be shown as drafts (never withdrawn ones)."""
+    return [d.item for d in decisions if not d.published and d.item.consent.withdrawn is None
+            and (not d.item.has_image or d.item.photo.is_file())]
+
+
 def write_site(staging: Path, config: SiteConfig, published: list[Item], images: dict[str, ImageResult],
-               options: BuildOptions) -> None:
+               options: BuildOptions, drafts: frozenset[str] = frozenset()) -> None:
     from . import render
-    site = render.make_site(config, published, images)
+    site = render.make_site(config, published, images, drafts=drafts)
     assets = render.asset_files(options.templates)
     colours = sorted({r.colour for r in images.values()})
     for name, path in assets.items():
@@ -158,7 +178,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
             key = job_key(item.id, hashes.get(item.photo), config.images, item.redact)
             jobs[item.id] = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
     hashes.save()
-    results, failures, made = run_jobs(list(jobs.values()), str(options.cache), options.jobs)
+    results, failures, made = run_jobs(list(jobs.values()), str(options.cache), options.jobs, options.progress)
     if failures:
         by_id = {i.id: i for i in items}
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
@@ -166,7 +186,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     return results, made
 
 
-def run_jobs(jobs: list[ImageJob], cache: str, workers: int | None
+def run_jobs(jobs: list[ImageJob], cache: str, workers: int | None, progress=None
              ) -> tuple[dict[str, ImageResult], list[tuple[str, str]], int]:
     from .images import load_cached
     results: dict[str, ImageResult] = {}
@@ -181,15 +201,17 @@ def run_jobs(jobs: list[ImageJob], cache: str, workers: int | None
     workers = min(workers or os.cpu_count() or 1, len(todo))
     if workers <= 1:
         outcomes = map(_safe_process, todo, [cache] * len(todo))
-        _collect(todo, outcomes, results, failures)
+        _collect(todo, outcomes, results, failures, progress)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            _collect(todo, pool.map(_safe_process, todo, [cache] * len(todo)), results, failures)
+            _collect(todo, pool.map(_safe_process, todo, [cache] * len(todo)), results, failures, progress)
     return results, failures, len(todo)
 
 
-def _collect(todo, outcomes, results, failures) -> None:
-    for job, (result, error) in zip(todo, outcomes):
+def _collect(todo, outcomes, results, failures, progress=None) -> None:
+    for done, (job, (result, error)) in enumerate(zip(todo, outcomes), 1):
+        if progress is not None:
+            progress(done, len(todo))
         if error:
             failures.append((job.item_id, error))
         else:

@@ -1,0 +1,193 @@
+"""Warnings about content that builds but should be improved; the check command.
+
+Every build shows these warnings too (site.collect_content calls content_warnings), and --strict
+turns them into errors. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from .captions import CAPTION_SUFFIXES, Decision, Item, resolve_photo
+from .config import SiteConfig
+from .errors import Problem
+from .yamlutil import Doc, load_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .site import BuildOptions
+
+ALT_MIN_WORDS = 3
+ALT_MAX_CHARS = 250
+ALT_SIMILARITY = 0.8          # alt this close to the caption (0..1) merely repeats it
+REDUNDANT_OPENINGS = ("image of", "photo of", "picture of", "photograph of")
+PLACEHOLDER = "TODO"          # the marker `build.py add` writes where text is still to come
+PLACEHOLDER_KEYS = ("caption", "alt", "title", "long_description", "content_note")
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif")
+
+
+@dataclass
+class CheckResult:
+    """What `check` found: errors (content that cannot be built) and warnings; nothing was written."""
+
+    config: SiteConfig | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    caption_files: int = 0
+
+
+def check(options: BuildOptions) -> CheckResult:
+    """Validate config, captions and photos like a build, without writing anything."""
+    from . import site
+    config, decisions, errors, warnings = site.collect_content(options)
+    errors.extend(probe_photos([d.item for d in decisions if d.published], config))
+    if options.strict:
+        errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
+        warnings = []
+    count = sum(1 for p in options.captions.glob("*") if p.suffix.lower() in CAPTION_SUFFIXES) \
+        if options.captions.is_dir() else 0
+    return CheckResult(config, decisions, errors, warnings, count)
+
+
+def probe_photos(items: Iterable[Item], config: SiteConfig) -> list[Problem]:
+    """Open each photo to be published (header only): the check finds unreadable files fast."""
+    from .images import ImageError, open_image
+    problems = []
+    for item in items:
+        if not item.has_image or not item.photo.is_file():
+            continue
+        try:
+            open_image(item.photo, config.images).close()
+        except ImageError as exc:
+            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {exc}"))
+    return problems
+
+
+def content_warnings(config: SiteConfig, items: list[Item], photos_dir: Path, captions_dir: Path,
+                     today: dt.date | None = None) -> list[Problem]:
+    """Every warning about the loaded items, the photos folder and participants' answers."""
+    today = today or dt.date.today()
+    warnings: list[Problem] = []
+    for item in items:
+        doc, _ = load_yaml(item.source)
+        if doc is None:  # changed since it was loaded; the next build reports it
+            continue
+        warnings.extend(alt_warnings(item, doc))
+        warnings.extend(placeholder_warnings(item, doc))
+        warnings.extend(date_warnings(item, doc, today))
+    warnings.extend(unused_photos(photos_dir, captions_dir))
+    warnings.extend(missing_answers(config, items))
+    return warnings
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def alt_warnings(item: Item, doc: Doc) -> list[Problem]:
+    """Alt text that repeats the caption, is too short or too long, or announces itself as an image."""
+    if not item.has_image or not item.alt:
+        return []
+    alt, caption = _normal(item.alt), _normal(item.caption)
+    found = []
+    if alt != caption and (alt in caption or SequenceMatcher(None, alt, caption).ratio() >= ALT_SIMILARITY):
+        found.append("'alt' repeats the caption; describe what the picture shows, not what the participant said")
+    words = len(alt.split())
+    if words < ALT_MIN_WORDS:
+        found.append(f"'alt' has only {words} word{'s' if words != 1 else ''}; describe what the picture shows "
+                     f"in a sentence (at least {ALT_MIN_WORDS} words)")
+    if len(item.alt) > ALT_MAX_CHARS:
+        found.append(f"'alt' is {len(item.alt)} characters long; keep it under {ALT_MAX_CHARS} and move the "
+                     "detail to long_description")
+    opening = next((o for o in REDUNDANT_OPENINGS if re.match(rf"^(?:an? |the )?{o}\b", alt)), None)
+    if opening:
+        found.append(f"'alt' starts with \"{opening}\"; screen readers already say it is an image, "
+                     "so start with what it shows")
+    return [doc.problem(message, "alt") for message in found]
+
+
+def placeholder_warnings(item: Item, doc: Doc) -> list[Problem]:
+    """Text still holding the TODO placeholder that `build.py add` writes."""
+    found = []
+    for key in PLACEHOLDER_KEYS:
+        value = getattr(item, key)
+        if isinstance(value, str) and value.startswith(PLACEHOLDER):
+            found.append(doc.problem(f"'{key}' still holds the placeholder from 'build.py add'; "
+                                     "replace the TODO text", key))
+    return found
+
+
+def date_warnings(item: Item, doc: Doc, today: dt.date) -> list[Problem]:
+    """Consent dated in the future; a review dated before the consent."""
+    found = []
+    consent = item.consent.date
+    if consent is not None and consent > today:
+        found.append(doc.problem(f"consent.date {consent.isoformat()} is in the future; "
+                                 "write the date the participant gave consent", "consent", "date"))
+    review = item.review.date if item.review else None
+    if consent is not None and review is not None and review < consent:
+        found.append(doc.problem(f"review.date {review.isoformat()} is before consent.date "
+                                 f"{consent.isoformat()}; review the image after consent is recorded, "
+                                 "or correct the dates", "review", "date"))
+    return found
+
+
+def referenced_photos(photos_dir: Path, captions_dir: Path) -> set[Path]:
+    """Photos named by any caption file, even one with errors (so no photo is reported twice)."""
+    names: set[Path] = set()
+    if not captions_dir.is_dir():
+        return names
+    for path in captions_dir.iterdir():
+        if path.suffix.lower() not in CAPTION_SUFFIXES or path.name.startswith("."):
+            continue
+        doc, _ = load_yaml(path)
+        name = doc.data.get("photo") if doc is not None else None
+        if isinstance(name, str) and name.strip():
+            resolved = resolve_photo(photos_dir, name.strip())
+            if resolved is not None:
+                names.add(resolved.resolve())
+    return names
+
+
+def unused_photos(photos_dir: Path, captions_dir: Path) -> list[Problem]:
+    """Image files in photos/ that no caption file uses (they are never published)."""
+    if not photos_dir.is_dir():
+        return []
+    used = referenced_photos(photos_dir, captions_dir)
+    found = []
+    for path in sorted(photos_dir.rglob("*")):
+        rel = path.relative_to(photos_dir)
+        if any(part.startswith(".") for part in rel.parts) or path.suffix.lower() not in PHOTO_SUFFIXES:
+            continue
+        if path.is_file() and path.resolve() not in used:
+            found.append(Problem(path, None, "no caption file uses this photo, so it is not published; "
+                                             "write a caption for it (python build.py add) or move it "
+                                             "out of the photos folder"))
+    return found
+
+
+def missing_answers(config: SiteConfig, items: list[Item]) -> list[Problem]:
+    """A participant with items for some prompts but none for another.
+
+    Participants were asked every prompt; one they did not photograph they usually answered in
+    words, which belongs in the gallery as a reported item. The warning names the first caption
+    file of that participant, since the missing caption has no file yet.
+    """
+    by_participant: dict[str, list[Item]] = {}
+    for item in sorted(items, key=lambda i: i.source.name):
+        by_participant.setdefault(item.participant, []).append(item)
+    found = []
+    for code, own in sorted(by_participant.items()):
+        answered = {i.prompt for i in own}
+        for prompt in config.prompts:
+            if prompt.id not in answered:
+                found.append(Problem(own[0].source, None,
+                                     f"participant {code} has no item for prompt '{prompt.id}'; if they "
+                                     "answered it only in words, add a reported item: python build.py add "
+                                     f"--participant {code} --prompt {prompt.id} --kind reported"))
+    return found
