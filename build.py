@@ -28,6 +28,8 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", help="check the image files and pages of a built site for leaked metadata",
                        description="Re-read every file in a built site and report any metadata found.")
     a.add_argument("dir", nargs="?", type=Path, help="the built site to check (default: site/)")
+    a.add_argument("--photos", type=Path, metavar="DIR",
+                   help="source photos whose metadata text must not appear in the site (default: photos/)")
     _verbosity(a)
     return p
 
@@ -85,7 +87,10 @@ def run_build(args: argparse.Namespace) -> int:
 def run_audit(args: argparse.Namespace) -> int:
     from gallery import audit
     folder = args.dir or ROOT / "site"
-    findings = audit.audit_site(folder)
+    photos = args.photos or ROOT / "photos"
+    sources = sorted(p for p in photos.rglob("*") if p.is_file() and not p.name.startswith(".")) \
+        if photos.is_dir() else []
+    findings = audit.audit_site(folder, sources)
     audit.raise_if_findings(findings)
     log.info("audit: %s is clean", folder)
     return 0
@@ -100,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     except GalleryError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
-        if exc.exit_code == 1:
+        if exc.exit_code == 1 and args.command == "build":
             out = display_path(getattr(args, "out", None) or ROOT / "site")
             print(f"Nothing was published; {out}/ is unchanged.", file=sys.stderr)
         return exc.exit_code

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from .errors import OutputError, Problem
 
@@ -80,15 +81,18 @@ def link_file(staging: Path, rel: str, source: Path) -> None:
         shutil.copyfile(source, path)
 
 
-def finish(staging: Path, out: Path) -> list[str]:
+def finish(staging: Path, out: Path, check: Callable[[], None] | None = None) -> list[str]:
     """Carry over files of out that we did not write, record the manifest, swap staging in whole.
 
-    Returns the paths of foreign files that were carried over (the web team's own files).
+    check (the privacy audit) runs on the complete staging folder just before the swap; if it
+    raises, the previous site stays as it was. Returns the foreign files that were carried over.
     """
     ours = {str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()}
     foreign = _carry_foreign(out, staging, ours)
     files = sorted(ours)
     (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=0))
+    if check is not None:
+        check()
     swap(staging, out)
     return foreign
 

@@ -48,6 +48,7 @@ class BuildReport:
     images_made: int = 0
     seconds: float = 0.0
     drafts: list[Item] = field(default_factory=list)   # preview only
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason): were online, now gone
 
 
 def options_for(root: Path, **overrides) -> BuildOptions:
@@ -110,7 +111,8 @@ def build(options: BuildOptions) -> BuildReport:
     staging = output.new_staging(options.out)
     try:
         write_site(staging, config, published + drafts, images, options, drafts=frozenset(i.id for i in drafts))
-        report.foreign = output.finish(staging, options.out)
+        report.removed = removed_items(options.out, decisions, {i.id for i in published + drafts})
+        report.foreign = output.finish(staging, options.out, check=lambda: run_audit(staging, decisions, options))
     finally:
         if staging.exists():
             import shutil
@@ -118,6 +120,21 @@ def build(options: BuildOptions) -> BuildReport:
     collect_garbage(options.cache, {r.key for r in images.values()})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def run_audit(staging: Path, decisions: list[Decision], options: BuildOptions) -> None:
+    """The privacy audit on the finished staging folder; a finding stops the swap (AuditError)."""
+    from . import audit
+    sources = [d.item.photo for d in decisions if d.item.has_image and d.item.photo.is_file()]
+    audit.raise_if_findings(audit.audit_site(staging, sources, shown_as=options.out))
+
+
+def removed_items(out: Path, decisions: list[Decision], shown: set[str]) -> list[tuple[str, str]]:
+    """(id, reason) of items the previous site published that this build no longer shows."""
+    previous = {rel[len("items/"):-len(".html")] for rel in output.read_manifest(out)
+                if rel.startswith("items/") and rel.endswith(".html")}
+    reasons = {d.item.id: d.reason or "" for d in decisions}
+    return [(i, reasons.get(i, "its caption file was removed")) for i in sorted(previous - shown)]
 
 
 def draft_items(decisions: list[Decision]) -> list[Item]:

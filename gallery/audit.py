@@ -1,0 +1,588 @@
+"""The privacy audit: re-read what a build wrote; anything but pixels and our own text is a finding.
+
+Image files are checked by parsing their container structure byte by byte (not by asking Pillow,
+which ignores what it does not understand): JPEG markers, PNG chunks, WebP RIFF chunks and AVIF
+(ISO-BMFF) boxes must be the ones needed to decode the picture and nothing else. File names must
+reveal nothing the page address does not, and no text file of the site may contain text taken
+from the sources' metadata (camera model, serial numbers, GPS position, software, author, dates
+with a time, XMP/IPTC/PNG text). `python build.py audit [DIR]` runs it on a built site; every
+build runs it on the staging folder before the swap, so a finding leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import AuditError, Problem
+
+# ---- what is allowed --------------------------------------------------------------------------
+
+JPEG_ALLOWED = {0xC0: "SOF0", 0xC1: "SOF1", 0xC2: "SOF2", 0xC4: "DHT", 0xDB: "DQT", 0xDD: "DRI", 0xDA: "SOS"}
+PNG_ALLOWED = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"sRGB", b"gAMA", b"cHRM"}
+WEBP_ALLOWED = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
+WEBP_FLAGS = {0x20: "an ICC profile", 0x08: "EXIF metadata", 0x04: "XMP metadata", 0x02: "an animation"}
+AVIF_TOP = {b"ftyp", b"meta", b"mdat", b"free", b"skip"}
+AVIF_META = {b"hdlr", b"pitm", b"iloc", b"iinf", b"iprp", b"iref", b"idat", b"dinf"}
+AVIF_ITEMS = {b"av01", b"grid"}
+AVIF_PROPERTIES = {b"ispe", b"pixi", b"av1C", b"colr", b"auxC", b"irot", b"imir", b"pasp", b"clap", b"clli",
+                   b"mdcv", b"a1op", b"a1lx", b"lsel"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".heic", ".heif", ".bmp",
+                  ".ico", ".jxl", ".mpo"}
+TEXT_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest", ".map"}
+PUBLISHED_IMAGE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)-[0-9a-f]{10}-[0-9]+\.(?:jpg|webp|avif)$")
+# names cameras and phones give their files: IMG_1234, DSC01234, PXL_20240501_..., 20240501_093012...
+CAMERA_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:img|dsc[fn]?|dcim|pxl|mvimg|vid|imag|pict?|cimg|sam|wp|p|"
+                         r"photo|screenshot|whatsapp|signal|fb-img|dji|gopr|gp)[-_ ]?[0-9]{3,}"
+                         r"|(?:^|[^0-9])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:[0-2][0-9]|3[01])(?:[^0-9]|$)")
+SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|adobe:ns:meta")
+MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit found: a file of the site, where in it, and what is wrong."""
+
+    path: str           # relative to the site folder
+    where: str          # e.g. "JPEG segment COM at byte 20"
+    message: str
+    line: int | None = None
+
+    def problem(self, root: Path) -> Problem:
+        return Problem(root / self.path, self.line, f"{self.where}: {self.message}")
+
+
+# ---- entry points -----------------------------------------------------------------------------
+
+def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None) -> list[Problem]:
+    """Every finding in the built site at folder, as problems naming the file (under shown_as)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return [Problem(folder, None, "not a folder; build the site first or name the built site folder")]
+    sources = [Path(s) for s in sources]
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    findings: list[Finding] = []
+    for path in files:
+        rel = path.relative_to(folder).as_posix()
+        findings.extend(check_name(rel, sources))
+        suffix = path.suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            findings.extend(Finding(rel, where, msg) for where, msg in check_image(path.read_bytes(), suffix))
+        elif suffix == ".svg":
+            findings.extend(check_svg(rel, path.read_text("utf-8", errors="replace")))
+    findings.extend(check_texts(folder, [p for p in files if p.suffix.lower() in TEXT_SUFFIXES], sources))
+    root = shown_as or folder
+    return [f.problem(root) for f in findings]
+
+
+def raise_if_findings(findings: list[Problem]) -> None:
+    if findings:
+        raise AuditError(problems=[*findings, Problem(None, None, f"privacy audit: {len(findings)} finding(s); "
+                                                      "nothing may be published until they are fixed")])
+
+
+# ---- image containers -------------------------------------------------------------------------
+
+def check_image(data: bytes, suffix: str) -> list[tuple[str, str]]:
+    """(where, what) for everything in an image file that is not needed to show its pixels."""
+    if data.startswith(b"\xff\xd8"):
+        found = check_jpeg(data)
+    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+        found = check_png(data)
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        found = check_webp(data)
+    elif data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
+        found = check_avif(data)
+    else:
+        return [("file", f"not a JPEG, PNG, WebP or AVIF file (the {suffix} file cannot be checked for "
+                         "metadata); remove it from the site or replace it with a re-encoded image")]
+    expected = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WebP", ".avif": "AVIF"}.get(suffix)
+    actual = ("JPEG" if data.startswith(b"\xff\xd8") else "PNG" if data.startswith(b"\x89PNG")
+              else "WebP" if data[:4] == b"RIFF" else "AVIF")
+    if expected != actual:
+        found.append(("file", f"holds {actual} data under a {suffix} name"))
+    return found
+
+
+_JPEG_NAMES = {0xC3: "SOF3", 0xC8: "JPG", 0xCC: "DAC", 0xD8: "SOI", 0xD9: "EOI", 0xDC: "DNL", 0xDE: "DHP",
+               0xDF: "EXP", 0xFE: "COM", 0x01: "TEM"}
+_ENTROPY_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _jpeg_name(marker: int, payload: bytes = b"") -> str:
+    if 0xE0 <= marker <= 0xEF:
+        kinds = [(b"Exif\x00", "EXIF"), (b"http://ns.adobe.com/xap/1.0/", "XMP"),
+                 (b"http://ns.adobe.com/xmp/extension/", "extended XMP"), (b"ICC_PROFILE\x00", "ICC profile"),
+                 (b"MPF\x00", "multi-picture index"), (b"Photoshop 3.0\x00", "Photoshop/IPTC"),
+                 (b"Adobe", "Adobe"), (b"JFXX\x00", "JFIF thumbnail"), (b"JFIF\x00", "JFIF"),
+                 (b"Ducky", "Ducky"), (b"FLIR\x00", "FLIR")]
+        kind = next((k for prefix, k in kinds if payload.startswith(prefix)), None)
+        return f"APP{marker - 0xE0}" + (f" ({kind})" if kind else "")
+    if 0xC0 <= marker <= 0xCF:
+        return JPEG_ALLOWED.get(marker) or _JPEG_NAMES.get(marker) or f"SOF{marker - 0xC0}"
+    if 0xD0 <= marker <= 0xD7:
+        return f"RST{marker - 0xD0}"
+    return JPEG_ALLOWED.get(marker) or _JPEG_NAMES.get(marker) or f"0xFF{marker:02X}"
+
+
+def _jpeg_reason(marker: int, payload: bytes) -> str:
+    if marker == 0xFE:
+        return "a comment can carry any text (camera, software, names); only image data may be published"
+    if marker == 0xE0 and payload.startswith(b"JFIF\x00"):
+        return "a JFIF header with an embedded thumbnail (a second, unredacted copy of the picture)"
+    if 0xE0 <= marker <= 0xEF:
+        return "application segments carry metadata (EXIF, XMP, ICC, IPTC, thumbnails); only image data " \
+               "may be published"
+    return "not a segment needed to decode a baseline or progressive JPEG"
+
+
+def check_jpeg(data: bytes) -> list[tuple[str, str]]:
+    """Walk the markers: SOI, DQT/SOFn/DHT/DRI/SOS(+entropy data, RSTn), a plain APP0 JFIF, EOI, end."""
+    found: list[tuple[str, str]] = []
+    pos, end, scans = 2, len(data), 0
+    while True:
+        if pos >= end:
+            found.append(("end of file", "the JPEG ends without an EOI marker (truncated)"))
+            return found
+        if data[pos] != 0xFF:
+            found.append((f"byte {pos}", "expected a JPEG marker; the file structure is damaged"))
+            return found
+        while pos < end and data[pos] == 0xFF:
+            pos += 1
+        if pos >= end:
+            continue
+        marker, start = data[pos], pos - 1
+        pos += 1
+        if marker == 0xD9:
+            break
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            found.append((f"JPEG marker {_jpeg_name(marker)} at byte {start}", "a marker out of place"))
+            continue
+        if pos + 2 > end:
+            continue
+        length = struct.unpack(">H", data[pos:pos + 2])[0]
+        payload = data[pos + 2:pos + length]
+        if length < 2 or pos + length > end:
+            found.append((f"JPEG segment {_jpeg_name(marker, payload)} at byte {start}",
+                          "its length runs past the end of the file (damaged)"))
+            return found
+        if marker == 0xE0 and _plain_jfif(payload):
+            pass
+        elif marker not in JPEG_ALLOWED:
+            found.append((f"JPEG segment {_jpeg_name(marker, payload)} at byte {start}", _jpeg_reason(marker, payload)))
+        pos += length
+        if marker == 0xDA:
+            scans += 1
+            match = _ENTROPY_END.search(data, pos)
+            pos = match.start() if match else end
+    if scans == 0:
+        found.append(("JPEG", "no image data (no SOS segment)"))
+    if pos < end:
+        rest = data[pos:]
+        what = "an appended second JPEG image" if b"\xff\xd8\xff" in rest else "data after the image"
+        found.append((f"{len(rest)} bytes after the EOI marker at byte {pos - 2}",
+                      f"{what}; nothing may follow the end of the picture"))
+    return found
+
+
+def _plain_jfif(payload: bytes) -> bool:
+    """APP0 holding only the 14-byte JFIF header with a 0x0 thumbnail."""
+    return len(payload) == 14 and payload.startswith(b"JFIF\x00") and payload[12] == 0 and payload[13] == 0
+
+
+_PNG_REASONS = {b"tEXt": "a text chunk (author, comment, software, XMP...)", b"zTXt": "a compressed text chunk",
+                b"iTXt": "an international text chunk (often XMP)", b"eXIf": "an EXIF chunk",
+                b"iCCP": "an embedded ICC profile (a display profile can identify one machine)",
+                b"tIME": "the time the file was last changed", b"pHYs": "the physical pixel size (scanner/DPI)"}
+
+
+def check_png(data: bytes) -> list[tuple[str, str]]:
+    """Walk the chunks: only IHDR, PLTE, tRNS, IDAT, IEND and the colour chunks sRGB, gAMA, cHRM."""
+    found: list[tuple[str, str]] = []
+    pos, end = 8, len(data)
+    while pos + 12 <= end:
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        name = kind.decode("latin-1")
+        if pos + 12 + length > end:
+            found.append((f"PNG chunk {name} at byte {pos}", "runs past the end of the file (damaged)"))
+            return found
+        crc = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0]
+        if zlib.crc32(kind + body) != crc:
+            found.append((f"PNG chunk {name} at byte {pos}", "checksum mismatch (damaged)"))
+        if kind not in PNG_ALLOWED:
+            label = name
+            if kind in (b"tEXt", b"zTXt", b"iTXt"):
+                keyword = body.split(b"\x00", 1)[0].decode("latin-1")[:40]
+                label += f" '{keyword}'"
+            found.append((f"PNG chunk {label} at byte {pos}",
+                          f"{_PNG_REASONS.get(kind, 'not needed to show the image')}; only pixels may be published"))
+        pos += 12 + length
+        if kind == b"IEND":
+            if pos < end:
+                found.append((f"{end - pos} bytes after the IEND chunk", "data after the image"))
+            return found
+    found.append(("end of file", "the PNG ends without an IEND chunk (truncated)"))
+    return found
+
+
+_WEBP_REASONS = {b"EXIF": "an EXIF chunk", b"XMP ": "an XMP chunk", b"ICCP": "an ICC profile chunk",
+                 b"ANIM": "an animation chunk", b"ANMF": "an animation frame"}
+
+
+def check_webp(data: bytes) -> list[tuple[str, str]]:
+    """Walk the RIFF chunks: only VP8, VP8L, VP8X (announcing no metadata) and ALPH."""
+    found: list[tuple[str, str]] = []
+    riff_end = 8 + struct.unpack("<I", data[4:8])[0]
+    if riff_end < len(data):
+        found.append((f"{len(data) - riff_end} bytes after the RIFF container", "data after the image"))
+    elif riff_end > len(data):
+        found.append(("RIFF header", "the file is shorter than its header says (truncated)"))
+    pos, end = 12, min(riff_end, len(data))
+    while pos + 8 <= end:
+        fourcc, size = struct.unpack("<4sI", data[pos:pos + 8])
+        name = fourcc.decode("latin-1").strip()
+        if fourcc not in WEBP_ALLOWED:
+            found.append((f"WebP chunk {name} at byte {pos}",
+                          f"{_WEBP_REASONS.get(fourcc, 'not needed to show the image')}; only pixels may be published"))
+        elif fourcc == b"VP8X" and size >= 1:
+            flags = data[pos + 8]
+            for bit, what in WEBP_FLAGS.items():
+                if flags & bit:
+                    found.append((f"WebP chunk VP8X at byte {pos}", f"its flags announce {what}"))
+        pos += 8 + size + (size & 1)
+    return found
+
+
+def _boxes(data: bytes, start: int, end: int):
+    """(type, payload start, box end, box start) of each ISO-BMFF box in data[start:end]."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        header = 8
+        if size == 1 and pos + 16 <= end:
+            size, header = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            yield kind, -1, end, pos
+            return
+        yield kind, pos + header, pos + size, pos
+        pos += size
+
+
+def check_avif(data: bytes) -> list[tuple[str, str]]:
+    """Walk the boxes: items only av01/grid, properties without ICC profiles, no Exif/XMP/uuid boxes."""
+    found: list[tuple[str, str]] = []
+    for kind, body, box_end, at in _boxes(data, 0, len(data)):
+        name = kind.decode("latin-1")
+        if body < 0:
+            found.append((f"AVIF box {name} at byte {at}", "runs past the end of the file (damaged)"))
+        elif kind not in AVIF_TOP:
+            found.append((f"AVIF box {name} at byte {at}", "not needed to show the image (uuid boxes carry XMP)"))
+        elif kind == b"meta":
+            found.extend(_check_avif_meta(data, body + 4, box_end))
+    return found
+
+
+def _check_avif_meta(data: bytes, start: int, end: int) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for kind, body, box_end, at in _boxes(data, start, end):
+        name = kind.decode("latin-1")
+        if body < 0 or kind not in AVIF_META:
+            found.append((f"AVIF box meta/{name} at byte {at}", "not needed to show the image"))
+        elif kind == b"iinf":
+            found.extend(_check_avif_items(data, body, box_end))
+        elif kind == b"iprp":
+            for ckind, cbody, cend, cat in _boxes(data, body, box_end):
+                if ckind == b"ipco":
+                    found.extend(_check_avif_properties(data, cbody, cend))
+        elif kind == b"iref":
+            for rkind, _b, _e, rat in _boxes(data, body + 4, box_end):
+                if rkind in (b"thmb", b"cdsc"):
+                    what = "an embedded thumbnail" if rkind == b"thmb" else "a metadata item"
+                    found.append((f"AVIF reference iref/{rkind.decode('latin-1')} at byte {rat}", f"links {what}"))
+    return found
+
+
+def _check_avif_items(data: bytes, body: int, end: int) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    version = data[body]
+    first = body + 4 + (2 if version == 0 else 4)
+    for kind, ibody, _e, at in _boxes(data, first, end):
+        if kind != b"infe" or ibody < 0:
+            continue
+        iversion = data[ibody]
+        if iversion < 2:
+            continue
+        offset = ibody + 4 + (2 if iversion == 2 else 4) + 2
+        item_type = data[offset:offset + 4]
+        if item_type not in AVIF_ITEMS:
+            what = {b"Exif": "an EXIF item", b"mime": "a MIME item (XMP)", b"jpeg": "a JPEG item (thumbnail?)"}
+            found.append((f"AVIF item {item_type.decode('latin-1')} at byte {at}",
+                          f"{what.get(item_type, 'not a picture item')}; only pixels may be published"))
+    return found
+
+
+def _check_avif_properties(data: bytes, start: int, end: int) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for kind, body, _e, at in _boxes(data, start, end):
+        name = kind.decode("latin-1")
+        if kind not in AVIF_PROPERTIES:
+            found.append((f"AVIF property {name} at byte {at}", "not needed to show the image"))
+        elif kind == b"colr" and body >= 0 and data[body:body + 4] != b"nclx":
+            found.append((f"AVIF property colr/{data[body:body + 4].decode('latin-1')} at byte {at}",
+                          "an embedded ICC profile (a display profile can identify one machine)"))
+    return found
+
+
+def check_svg(rel: str, text: str) -> list[Finding]:
+    match = SVG_METADATA.search(text)
+    if not match:
+        return []
+    line = text.count("\n", 0, match.start()) + 1
+    return [Finding(rel, f"SVG '{match.group(0)}'", "editor metadata (author, file paths, licence); save the "
+                                                     "SVG as plain SVG without metadata", line)]
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+def normal_stem(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-")
+
+
+def check_name(rel: str, sources: list[Path]) -> list[Finding]:
+    """Names reveal nothing the page address does not: see the README's "Privacy guarantees"."""
+    found = []
+    name = rel.rsplit("/", 1)[-1]
+    free = ""           # the part of the name that is the item id (public anyway, as the page address)
+    if rel.startswith("images/"):
+        match = PUBLISHED_IMAGE.match(name)
+        if not match:
+            return [Finding(rel, "file name", "not a name the generator writes (<id>-<hash>-<width>.<ext>); "
+                                              "a copied original? Remove it from the site")]
+        free = match.group("id")
+    elif rel.startswith("items/") and name.endswith(".html"):
+        free = name[:-5]
+    if rel.startswith(("images/", "items/")) and CAMERA_NAME.search(free):
+        return [Finding(rel, "file name", f"the item id '{free}' looks like a camera file name or a date; "
+                                          "rename the caption file to a neutral id such as lw07-day")]
+    for source in sources:
+        stem = normal_stem(source.name)
+        if len(stem) >= MIN_STEM and stem in normal_stem(name) and stem not in free:
+            found.append(Finding(rel, "file name", f"contains the name of the source photo {source.name}"))
+    return found
+
+
+# ---- text derived from the sources' metadata -------------------------------------------------
+
+@dataclass(frozen=True)
+class Needle:
+    text: str           # as it might appear on a page
+    what: str           # e.g. "EXIF Model"
+    source: Path
+
+
+def check_texts(folder: Path, files: list[Path], sources: list[Path]) -> list[Finding]:
+    """No text file of the site contains a string taken from a source photo's metadata."""
+    needles = [n for s in sources for n in source_needles(s)]
+    if not needles or not files:
+        return []
+    texts = {p: p.read_text("utf-8", errors="replace") for p in files}
+    lowered = {p: t.lower() for p, t in texts.items()}
+    everything = "\x00".join(lowered.values())
+    found = []
+    for needle in needles:
+        low = needle.text.lower()
+        if low not in everything:
+            continue
+        for path, text in lowered.items():
+            match = _needle_match(low, text, needle.what)
+            if match is not None:
+                line = text.count("\n", 0, match) + 1
+                found.append(Finding(path.relative_to(folder).as_posix(), "text",
+                                     f"contains '{needle.text}', the {needle.what} of {needle.source.name}; "
+                                     "remove it from the caption, settings or template", line))
+    return found
+
+
+def _needle_match(low: str, text: str, what: str) -> int | None:
+    if what != "file name":
+        index = text.find(low)
+        return None if index < 0 else index
+    match = re.search(rf"(?<![\w-]){re.escape(low)}(?!\w)", text)
+    return match.start() if match else None
+
+
+# EXIF tags (IFD0, Exif IFD) whose values identify a camera, a person, a place or a moment.
+IFD0_TAGS = {0x010E: "EXIF ImageDescription", 0x0110: "EXIF Model", 0x0131: "EXIF Software",
+             0x0132: "EXIF DateTime", 0x013B: "EXIF Artist", 0x013C: "EXIF HostComputer",
+             0x8298: "EXIF Copyright", 0x9C9B: "EXIF XPTitle", 0x9C9C: "EXIF XPComment", 0x9C9D: "EXIF XPAuthor",
+             0x9C9F: "EXIF XPSubject", 0xC62F: "EXIF CameraSerialNumber"}
+EXIF_TAGS = {0x9003: "EXIF DateTimeOriginal", 0x9004: "EXIF DateTimeDigitized", 0x9286: "EXIF UserComment",
+             0xA420: "EXIF ImageUniqueID", 0xA430: "EXIF CameraOwnerName", 0xA431: "EXIF BodySerialNumber",
+             0xA433: "EXIF LensMake", 0xA434: "EXIF LensModel", 0xA435: "EXIF LensSerialNumber"}
+XMP_NAMES = {"Model", "SerialNumber", "LensSerialNumber", "InternalSerialNumber", "CameraSerialNumber",
+             "BodySerialNumber", "ImageUniqueID", "Lens", "LensModel", "LensInfo", "Software", "CreatorTool",
+             "softwareAgent", "creator", "rights", "Artist", "City", "State", "Country", "Location",
+             "Sublocation", "GPSLatitude", "GPSLongitude", "DocumentID", "InstanceID", "OriginalDocumentID",
+             "DateCreated", "DateTimeOriginal", "CreateDate", "ModifyDate", "MetadataDate", "when", "Credit",
+             "Source", "AuthorsPosition", "CaptionWriter", "OwnerName", "CameraOwnerName", "description",
+             "title", "Headline", "UserComment", "HostComputer", "CiAdrExtadr", "CiAdrCity", "CiEmailWork",
+             "CiTelWork", "CiUrlWork", "Owner", "History", "DerivedFrom", "documentID", "instanceID", "parameters"}
+IPTC_DATASETS = {5: "object name", 80: "by-line", 85: "by-line title", 90: "city", 92: "sub-location",
+                 95: "province/state", 101: "country", 103: "transmission reference", 105: "headline",
+                 110: "credit", 115: "source", 116: "copyright", 118: "contact", 120: "caption",
+                 122: "caption writer"}
+GENERIC = {"unknown", "none", "default", "untitled", "copyright", "digital camera", "olympus digital camera",
+           "sony dsc", "camera", "picasa", "image/jpeg", "image/png", "saved", "converted", "created",
+           "derived", "true", "false"}
+_XMP_ELEMENT = re.compile(r"<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>([^<]+)</(?:[\w.-]+:)?\1>")
+_XMP_ATTRIBUTE = re.compile(r"(?:[\w.-]+:)?([\w.-]+)\s*=\s*\"([^\"]*)\"")
+_XMP_ITEM = re.compile(r"<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>\s*<rdf:(?:Seq|Bag|Alt)[^>]*>(.*?)</rdf:(?:Seq|Bag|Alt)>",
+                       re.S)
+_XMP_LI = re.compile(r"<rdf:li[^>]*>([^<]+)</rdf:li>")
+
+
+def source_needles(path: Path) -> list[Needle]:
+    """Strings from one source photo's metadata that must never appear in the site's text."""
+    pairs = [(path.name, "file name")]
+    if CAMERA_NAME.search(path.stem):
+        pairs.append((path.stem, "file name"))
+    try:
+        pairs.extend(_metadata_pairs(path))
+    except Exception:  # an unreadable source has no metadata to search for (the build reports it)
+        pass
+    needles: dict[str, Needle] = {}
+    for value, what in pairs:
+        for text in _variants(value, what):
+            if _distinctive(text) and text.lower() not in needles:
+                needles[text.lower()] = Needle(text, what, path)
+    return list(needles.values())
+
+
+def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
+    from PIL import Image
+
+    from .images import _register_plugins
+    _register_plugins()
+    pairs: list[tuple[str, str]] = []
+    with Image.open(path) as im:
+        exif = im.getexif()
+        make = _text(exif.get(0x010F))
+        if make and _text(exif.get(0x0110)):
+            pairs.append((f"{make} {_text(exif.get(0x0110))}", "EXIF Make and Model"))
+        pairs.extend((_text(exif.get(tag)), what) for tag, what in IFD0_TAGS.items() if tag in exif)
+        sub = exif.get_ifd(0x8769)
+        pairs.extend((_text(sub.get(tag)), what) for tag, what in EXIF_TAGS.items() if tag in sub)
+        pairs.extend(_gps_pairs(exif.get_ifd(0x8825)))
+        pairs.extend(_xmp_pairs(_xmp_bytes(im)))
+        pairs.extend(_iptc_pairs(im))
+        for key, value in (getattr(im, "text", None) or {}).items():
+            if not key.startswith("XML:com.adobe.xmp"):
+                pairs.append((_text(value), f"PNG text '{key}'"))
+        if im.info.get("comment"):
+            pairs.append((_text(im.info["comment"]), "JPEG comment"))
+    return [(v, w) for v, w in pairs if v]
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        if value[:8] in (b"ASCII\x00\x00\x00", b"UNICODE\x00", b"\x00" * 8):  # UserComment header
+            value = value[8:].decode("utf-16" if value[:7] == b"UNICODE" else "latin-1", errors="ignore")
+        elif len(value) > 1 and value[1::2].count(0) > len(value) // 4:  # XP* tags: UTF-16LE
+            value = value.decode("utf-16-le", errors="ignore")
+        else:
+            value = value.decode("utf-8", errors="ignore")
+    if isinstance(value, (list, tuple)):
+        return " ".join(_text(v) for v in value)
+    if value is None:
+        return ""
+    return " ".join(str(value).replace("\x00", " ").split())
+
+
+def _gps_pairs(gps) -> list[tuple[str, str]]:
+    pairs = []
+    for tag, what in ((2, "GPS latitude"), (4, "GPS longitude")):
+        value = gps.get(tag)
+        try:
+            degrees = float(value[0]) + float(value[1]) / 60 + float(value[2]) / 3600
+        except (TypeError, ValueError, IndexError, ZeroDivisionError):
+            continue
+        pairs.append((f"{degrees:.6f}", what))
+    return pairs
+
+
+def _xmp_bytes(im) -> bytes:
+    for key in ("xmp", "XML:com.adobe.xmp"):
+        value = im.info.get(key)
+        if value:
+            return value if isinstance(value, bytes) else str(value).encode()
+    tags = getattr(im, "tag_v2", None)
+    if tags is not None and 700 in tags:
+        value = tags[700]
+        return value if isinstance(value, bytes) else str(value).encode()
+    return b""
+
+
+def _xmp_pairs(xmp: bytes) -> list[tuple[str, str]]:
+    if not xmp:
+        return []
+    text = xmp.decode("utf-8", errors="ignore")
+    pairs = []
+    for regex in (_XMP_ELEMENT, _XMP_ATTRIBUTE):
+        pairs.extend((value, f"XMP {name}") for name, value in regex.findall(text) if name in XMP_NAMES)
+    for name, body in _XMP_ITEM.findall(text):
+        if name in XMP_NAMES:
+            pairs.extend((value, f"XMP {name}") for value in _XMP_LI.findall(body))
+    return [(_unescape(v), w) for v, w in pairs]
+
+
+def _unescape(value: str) -> str:
+    import html
+    return " ".join(html.unescape(value).split())
+
+
+def _iptc_pairs(im) -> list[tuple[str, str]]:
+    from PIL import IptcImagePlugin
+    try:
+        info = IptcImagePlugin.getiptcinfo(im) or {}
+    except Exception:
+        return []
+    pairs = []
+    for (record, dataset), value in info.items():
+        if record == 2 and dataset in IPTC_DATASETS:
+            for one in value if isinstance(value, list) else [value]:
+                pairs.append((_text(one), f"IPTC {IPTC_DATASETS[dataset]}"))
+    return pairs
+
+
+_DATETIME = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2})")
+
+
+def _variants(value: str, what: str) -> list[str]:
+    """The forms in which a value could show up on a page."""
+    value = value.strip()
+    match = _DATETIME.match(value)
+    if match:
+        y, mo, d, h, mi = match.groups()
+        return [value, f"{y}:{mo}:{d} {h}:{mi}", f"{y}-{mo}-{d} {h}:{mi}", f"{y}-{mo}-{d}T{h}:{mi}"]
+    if what.startswith("GPS"):
+        number = float(value)
+        if abs(number) < 0.001 or abs(number - round(number)) < 0.0005:
+            return []  # 0 or whole degrees: placeholders, not a position
+        return [f"{int(abs(number) * 1000) / 1000:.3f}", f"{abs(number):.3f}"]
+    if re.fullmatch(r"\d{4}[:-]\d{2}[:-]\d{2}", value):
+        return []  # a date alone also appears in sitemaps and captions; only date-times are searched
+    return [value]
+
+
+def _distinctive(text: str) -> bool:
+    low = text.lower()
+    if low in GENERIC or len(low) < 4:
+        return False
+    return any(c.isalpha() for c in low) or len(low) >= 6 or bool(re.fullmatch(r"\d+\.\d{3}", low))
