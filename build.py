@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "audit")
+COMMANDS = ("build", "audit", "add", "import", "check", "serve")
 log = logging.getLogger("gallery")
 
 
@@ -31,13 +32,64 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--photos", type=Path, metavar="DIR",
                    help="source photos whose metadata text must not appear in the site (default: photos/)")
     _verbosity(a)
+    _researcher_commands(sub)
     return p
 
 
-def _paths(p: argparse.ArgumentParser) -> None:
+def _researcher_commands(sub) -> None:
+    add = sub.add_parser("add", help="copy a photo into photos/ and write its caption file",
+                         description="Copy PHOTO into photos/ under a neutral name (e.g. lw07-confidence.jpg) "
+                                     "and write captions/<id>.yaml with every key explained; consent.publish "
+                                     "stays false until consent is recorded. Never overwrites.")
+    add.add_argument("photo", nargs="?", type=Path, metavar="PHOTO",
+                     help="the photo to add (none for --kind reported)")
+    add.add_argument("--participant", required=True, metavar="ID", help="pseudonymous participant ID, e.g. LW07")
+    add.add_argument("--prompt", required=True, metavar="PROMPT", help="prompt id from gallery.yaml, e.g. confidence")
+    add.add_argument("--kind", default="original", metavar="KIND",
+                     help="original (default), illustration or reported (described in words, no photo)")
+    add.add_argument("--id", dest="item_id", metavar="ID",
+                     help="item id (default: participant and prompt, e.g. lw07-confidence)")
+    _sources(add)
+    _verbosity(add)
+    imp = sub.add_parser("import", help="write caption files from a spreadsheet saved as CSV",
+                         description="Write one caption file per row of SHEET.csv; columns are named after the "
+                                     "caption keys (consent.publish, consent.scope, review.by, ...). Writes "
+                                     "nothing if any row is wrong.")
+    imp.add_argument("sheet", type=Path, metavar="SHEET.csv", help="the spreadsheet, saved as CSV (UTF-8)")
+    imp.add_argument("--overwrite", action="store_true", help="replace caption files that already exist")
+    _sources(imp)
+    _verbosity(imp)
+    chk = sub.add_parser("check", help="validate photos, captions and settings without building",
+                         description="Report every error and warning at once as file:line: message; "
+                                     "writes nothing. Exit status 0 clean (warnings allowed), 1 errors.")
+    _sources(chk)
+    chk.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _verbosity(chk)
+    srv = sub.add_parser("serve", help="preview the site, rebuilding and reloading on every change",
+                         description="Build, serve on 127.0.0.1 and rebuild whenever photos/, captions/, "
+                                     "templates/ or gallery.yaml change; the browser reloads by itself.")
+    _paths(srv)
+    srv.add_argument("--port", type=_port, default=8000, metavar="N",
+                     help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    srv.add_argument("--drafts", action="store_true",
+                     help="also show unconsented items, marked DRAFT, built into <out>-preview/ (never site/)")
+    _verbosity(srv)
+
+
+def _sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--photos", type=Path, metavar="DIR", help="folder of photos (default: photos/)")
     p.add_argument("--captions", type=Path, metavar="DIR", help="folder of caption files (default: captions/)")
     p.add_argument("--config", type=Path, metavar="FILE", help="site settings (default: gallery.yaml)")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0-65535)")
+    return int(text)
+
+
+def _paths(p: argparse.ArgumentParser) -> None:
+    _sources(p)
     p.add_argument("--templates", type=Path, metavar="DIR",
                    help="folder of template overrides (default: templates/)")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: site/)")
@@ -79,8 +131,46 @@ def run_build(args: argparse.Namespace) -> int:
     options = site.options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
                                templates=args.templates, out=args.out, jobs=args.jobs, strict=args.strict,
                                config_required=args.config is not None)
+    options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
     result = site.build(options)
-    report.print_build(result, options)
+    report.print_build(result, options, report.write_json(result, options))
+    return 0
+
+
+def _options(args: argparse.Namespace, **extra):
+    from gallery import site
+    return site.options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
+                            config_required=args.config is not None, **extra)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from gallery import authoring, report
+    added = authoring.add_item(_options(args), args.photo, args.participant, args.prompt, args.kind, args.item_id)
+    report.print_added(added)
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from gallery import authoring, report
+    report.print_imported(authoring.import_sheet(_options(args), args.sheet, overwrite=args.overwrite))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from gallery import lint, report
+    result = lint.check(_options(args, strict=args.strict))
+    report.print_check(result)
+    return 1 if result.errors else 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from gallery import report, watch
+    options = _options(args, templates=args.templates, out=args.out, drafts=args.drafts,
+                       progress=report.Progress(enabled=not args.quiet))
+    try:
+        watch.serve(options, port=args.port)
+    except KeyboardInterrupt:
+        log.info("Stopped the preview server.")
     return 0
 
 
@@ -101,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args)
     from gallery.errors import GalleryError, display_path
     try:
-        return {"build": run_build, "audit": run_audit}[args.command](args)
+        return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "check": run_check,
+                "serve": run_serve}[args.command](args)
     except GalleryError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

@@ -70,3 +70,7 @@ class UsageError(GalleryError):
     """The command line asked for something impossible."""
 
     exit_code = 2
+
+
+class AuthoringError(GalleryError):
+    """add or import cannot write the caption files (a bad sheet row, a file already there); nothing was written."""

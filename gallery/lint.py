@@ -13,10 +13,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .captions import CAPTION_SUFFIXES, Decision, Item, resolve_photo
+from .captions import CAPTION_SUFFIXES, Decision, Item, gate, resolve_photo
 from .config import SiteConfig
 from .errors import Problem
-from .yamlutil import Doc, load_yaml
+from .yamlutil import load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
     from .site import BuildOptions
@@ -74,22 +74,24 @@ def content_warnings(config: SiteConfig, items: list[Item], photos_dir: Path, ca
     today = today or dt.date.today()
     warnings: list[Problem] = []
     for item in items:
-        doc, _ = load_yaml(item.source)
-        if doc is None:  # changed since it was loaded; the next build reports it
-            continue
-        warnings.extend(alt_warnings(item, doc))
-        warnings.extend(placeholder_warnings(item, doc))
-        warnings.extend(date_warnings(item, doc, today))
-    warnings.extend(unused_photos(photos_dir, captions_dir))
+        found = alt_warnings(item) + placeholder_warnings(item) + date_warnings(item, today)
+        if found:  # the file is read again only to name the line of each warning
+            doc, _ = load_yaml(item.source)
+            warnings.extend(doc.problem(message, *keys) if doc else Problem(item.source, None, message)
+                            for message, keys in found)
+    warnings.extend(unused_photos(photos_dir, captions_dir, items))
     warnings.extend(missing_answers(config, items))
     return warnings
+
+
+Found = list[tuple[str, tuple[str, ...]]]   # (message, key path naming the line)
 
 
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
-def alt_warnings(item: Item, doc: Doc) -> list[Problem]:
+def alt_warnings(item: Item) -> Found:
     """Alt text that repeats the caption, is too short or too long, or announces itself as an image."""
     if not item.has_image or not item.alt:
         return []
@@ -108,42 +110,41 @@ def alt_warnings(item: Item, doc: Doc) -> list[Problem]:
     if opening:
         found.append(f"'alt' starts with \"{opening}\"; screen readers already say it is an image, "
                      "so start with what it shows")
-    return [doc.problem(message, "alt") for message in found]
+    return [(message, ("alt",)) for message in found]
 
 
-def placeholder_warnings(item: Item, doc: Doc) -> list[Problem]:
+def placeholder_warnings(item: Item) -> Found:
     """Text still holding the TODO placeholder that `build.py add` writes."""
     found = []
     for key in PLACEHOLDER_KEYS:
         value = getattr(item, key)
         if isinstance(value, str) and value.startswith(PLACEHOLDER):
-            found.append(doc.problem(f"'{key}' still holds the placeholder from 'build.py add'; "
-                                     "replace the TODO text", key))
+            found.append((f"'{key}' still holds the placeholder from 'build.py add'; replace the TODO text", (key,)))
     return found
 
 
-def date_warnings(item: Item, doc: Doc, today: dt.date) -> list[Problem]:
+def date_warnings(item: Item, today: dt.date) -> Found:
     """Consent dated in the future; a review dated before the consent."""
     found = []
     consent = item.consent.date
     if consent is not None and consent > today:
-        found.append(doc.problem(f"consent.date {consent.isoformat()} is in the future; "
-                                 "write the date the participant gave consent", "consent", "date"))
+        found.append((f"consent.date {consent.isoformat()} is in the future; "
+                      "write the date the participant gave consent", ("consent", "date")))
     review = item.review.date if item.review else None
     if consent is not None and review is not None and review < consent:
-        found.append(doc.problem(f"review.date {review.isoformat()} is before consent.date "
-                                 f"{consent.isoformat()}; review the image after consent is recorded, "
-                                 "or correct the dates", "review", "date"))
+        found.append((f"review.date {review.isoformat()} is before consent.date {consent.isoformat()}; "
+                      "review the image after consent is recorded, or correct the dates", ("review", "date")))
     return found
 
 
-def referenced_photos(photos_dir: Path, captions_dir: Path) -> set[Path]:
+def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> set[Path]:
     """Photos named by any caption file, even one with errors (so no photo is reported twice)."""
-    names: set[Path] = set()
+    names = {item.photo.resolve() for item in items if item.photo is not None}
+    loaded = {item.source.name for item in items}
     if not captions_dir.is_dir():
         return names
     for path in captions_dir.iterdir():
-        if path.suffix.lower() not in CAPTION_SUFFIXES or path.name.startswith("."):
+        if path.suffix.lower() not in CAPTION_SUFFIXES or path.name.startswith(".") or path.name in loaded:
             continue
         doc, _ = load_yaml(path)
         name = doc.data.get("photo") if doc is not None else None
@@ -154,11 +155,11 @@ def referenced_photos(photos_dir: Path, captions_dir: Path) -> set[Path]:
     return names
 
 
-def unused_photos(photos_dir: Path, captions_dir: Path) -> list[Problem]:
+def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> list[Problem]:
     """Image files in photos/ that no caption file uses (they are never published)."""
     if not photos_dir.is_dir():
         return []
-    used = referenced_photos(photos_dir, captions_dir)
+    used = referenced_photos(photos_dir, captions_dir, items)
     found = []
     for path in sorted(photos_dir.rglob("*")):
         rel = path.relative_to(photos_dir)
@@ -172,10 +173,12 @@ def unused_photos(photos_dir: Path, captions_dir: Path) -> list[Problem]:
 
 
 def missing_answers(config: SiteConfig, items: list[Item]) -> list[Problem]:
-    """A participant with items for some prompts but none for another.
+    """A published participant with no item at all for one of the prompts.
 
     Participants were asked every prompt; one they did not photograph they usually answered in
-    words, which belongs in the gallery as a reported item. The warning names the first caption
+    words, and that answer belongs in the gallery as a reported item. Only participants with at
+    least one published item are considered (not those who withdrew or have not consented), and
+    an item in any state (even withdrawn) counts as an answer. The warning names the first caption
     file of that participant, since the missing caption has no file yet.
     """
     by_participant: dict[str, list[Item]] = {}
@@ -183,6 +186,8 @@ def missing_answers(config: SiteConfig, items: list[Item]) -> list[Problem]:
         by_participant.setdefault(item.participant, []).append(item)
     found = []
     for code, own in sorted(by_participant.items()):
+        if all(gate(i, config) is not None for i in own):
+            continue
         answered = {i.prompt for i in own}
         for prompt in config.prompts:
             if prompt.id not in answered:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,18 @@ def hashed_name(name: str, data: bytes) -> str:
 
 
 def environment(templates_dir: Path | None):
+    """The Jinja2 environment, reused while the overrides are unchanged (fast rebuilds in serve)."""
+    return _environment(templates_dir, _overrides_state(templates_dir))
+
+
+def _overrides_state(templates_dir: Path | None) -> tuple:
+    if not templates_dir or not templates_dir.is_dir():
+        return ()
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in templates_dir.rglob("*") if p.is_file()))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(templates_dir: Path | None, _state: tuple):
     import jinja2
     loaders = []
     if templates_dir and templates_dir.is_dir():

@@ -1,29 +1,126 @@
-"""What a build tells its user: summary, left-out items with reasons, warnings."""
+"""What the commands tell their user: progress, the build summary, the check, and the JSON build report.
+
+Messages go through logging (configured once in build.py): -q shows only errors, -v adds the
+reason for every decision. The JSON report is written beside the output folder, never inside it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-from .errors import display_path
-from .site import BuildOptions, BuildReport
+from .errors import Problem, display_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .authoring import Added, Imported
+    from .captions import Decision, Item
+    from .lint import CheckResult
+    from .site import BuildOptions, BuildReport
 
 log = logging.getLogger(__name__)
 
+REPORT_NAME = "build-report.json"
+REPORT_FORMAT = 1
 
-def print_build(report: BuildReport, options: BuildOptions) -> None:
-    for warning in report.warnings:
-        log.warning("warning: %s", warning)
-    for decision in report.left_out:
-        log.info("left out: %s: %s", display_path(decision.item.source), decision.reason)
+
+# ---- progress -----------------------------------------------------------------------------------
+
+class Progress:
+    """Image progress: a redrawn bar on a terminal, a plain line every few seconds otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool = True, interval: float = 2.0,
+                 width: int = 30):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = self.stream.isatty()
+        self.interval = interval
+        self.width = width
+        self.started = time.monotonic()
+        self.last_line = self.started
+        self.printed = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        if self.tty:
+            self._bar(done, total)
+        else:
+            self._line(done, total)
+
+    def _bar(self, done: int, total: int) -> None:
+        filled = round(self.width * done / total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rProcessing images [{bar}] {done}/{total}")
+        if done >= total:
+            self.stream.write("\r" + " " * (self.width + 40) + "\r")
+        self.stream.flush()
+
+    def _line(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last_line >= self.interval or (done >= total and self.printed):
+            self.stream.write(f"Processing images: {done}/{total} done\n")
+            self.stream.flush()
+            self.last_line = now
+            self.printed = True
+
+
+# ---- problems -----------------------------------------------------------------------------------
+
+def warning_line(problem: Problem) -> str:
+    """A warning as `file:line: warning: message` (just `warning: message` without a file)."""
+    return str(Problem(problem.path, problem.line, f"warning: {problem.message}"))
+
+
+def sort_key(problem: Problem) -> tuple:
+    return (str(problem.path or ""), problem.line or 0)
+
+
+# ---- build --------------------------------------------------------------------------------------
+
+def print_build(report: BuildReport, options: BuildOptions, report_file: Path | None = None) -> None:
+    """Warnings, every decision (left out always, published with -v), and the summary."""
+    for warning in sorted(report.warnings, key=sort_key):
+        log.warning("%s", warning_line(warning))
     for rel in report.foreign:
-        log.warning("warning: %s/%s was not written by this tool; kept as it was",
-                    display_path(options.out), rel)
-    cached = sum(1 for i in report.published if i.has_image) - report.images_made
-    log.info("Published %d items to %s/ (%d left out, %d warnings) in %.1f s; images: %d made, %d from cache.",
-             len(report.published), display_path(options.out), len(report.left_out), len(report.warnings),
-             report.seconds, report.images_made, cached)
-    if report.removed:
+        log.warning("warning: %s/%s was not written by this tool; kept as it was", display_path(options.out), rel)
+    print_decisions([(item, None) for item in report.published], report.left_out)
+    for item in report.drafts:
+        log.info("draft (preview only, not published): %s", display_path(item.source))
+    cached = sum(1 for i in report.published + report.drafts if i.has_image) - report.images_made
+    log.info("Published %d item%s to %s/ in %.1f s: %d left out, %d warning%s; images: %d made, %d from cache.",
+             len(report.published), _s(len(report.published)), display_path(options.out), report.seconds,
+             len(report.left_out), len(report.warnings), _s(len(report.warnings)), report.images_made, cached)
+    if report_file is not None:
+        log.info("Build report (for the team's records, never published): %s", display_path(report_file))
+    if getattr(report, "removed", None):
         print_removal_checklist(report.removed, options)
+
+
+def print_decisions(published: list[tuple[Item, None]], left_out: list[Decision]) -> None:
+    for item, _ in published:
+        log.debug("published: %s: %s", display_path(item.source), why_published(item))
+    for decision in left_out:
+        log.info("left out: %s: %s", display_path(decision.item.source), decision.reason)
+
+
+def why_published(item: Item) -> str:
+    consent = item.consent
+    text = f"consent to publish on {', '.join(consent.scope)}"
+    if consent.date:
+        text += f" given {consent.date.isoformat()}"
+    if item.review:
+        text += f"; reviewed by {item.review.by} on {item.review.date.isoformat()}"
+    return text
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
 
 
 def print_removal_checklist(removed: list[tuple[str, str]], options: BuildOptions) -> None:
@@ -37,3 +134,106 @@ def print_removal_checklist(removed: list[tuple[str, str]], options: BuildOption
     log.warning("  [ ] ask search engines to remove cached copies (Google: Remove outdated content; "
                 "Bing: Content Removal Tool) of the removed pages and images")
     log.warning("  [ ] record the withdrawal and the date it went offline in the study's consent log")
+
+
+# ---- the JSON build report ----------------------------------------------------------------------
+
+def report_path(out: Path) -> Path:
+    """Beside the output folder (never inside it, so it is never deployed)."""
+    return out.parent / REPORT_NAME
+
+
+def write_json(report: BuildReport, options: BuildOptions, now: dt.datetime | None = None) -> Path:
+    """Write the machine-readable build report atomically; returns its path."""
+    path = report_path(options.out)
+    record = build_record(report, options, now or dt.datetime.now(dt.timezone.utc))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def build_record(report: BuildReport, options: BuildOptions, now: dt.datetime) -> dict:
+    root = report_path(options.out).parent   # paths relative to where the report is
+
+    def where(path: Path | None) -> str | None:
+        return _relative(path, root) if path is not None else None
+
+    withdrawn = [d for d in report.left_out if d.item.consent.withdrawn is not None]
+    return {
+        "format": REPORT_FORMAT,
+        "generated": now.isoformat(timespec="seconds"),
+        "output": where(options.out),
+        "seconds": round(report.seconds, 3),
+        "counts": {"published": len(report.published), "left_out": len(report.left_out),
+                   "withdrawn": len(withdrawn), "warnings": len(report.warnings)},
+        "published": [dict(_item_fields(i, where), consent_date=_iso(i.consent.date),
+                           scope=list(i.consent.scope), review_by=i.review.by if i.review else None,
+                           review_date=_iso(i.review.date) if i.review else None) for i in report.published],
+        "left_out": [dict(_item_fields(d.item, where), reason=d.reason) for d in report.left_out],
+        "withdrawn": [dict(_item_fields(d.item, where), withdrawn=_iso(d.item.consent.withdrawn))
+                      for d in withdrawn],
+        "warnings": [{"file": where(w.path), "line": w.line, "message": w.message} for w in report.warnings],
+    }
+
+
+def _item_fields(item: Item, where) -> dict:
+    return {"id": item.id, "participant": item.participant, "prompt": item.prompt, "kind": item.kind,
+            "caption_file": where(item.source), "photo": item.photo_name}
+
+
+def _iso(value) -> str | bool | None:
+    """A date as YYYY-MM-DD; True for a withdrawal recorded without a date."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(Path(path).resolve())
+
+
+# ---- check, add, import -------------------------------------------------------------------------
+
+def print_check(result: CheckResult) -> None:
+    """Every error and warning, in file order, then a one-line verdict."""
+    problems = [(p, True) for p in result.errors] + [(p, False) for p in result.warnings]
+    for problem, is_error in sorted(problems, key=lambda pair: sort_key(pair[0])):
+        if is_error:
+            log.error("%s", problem)
+        else:
+            log.warning("%s", warning_line(problem))
+    left_out = [d for d in result.decisions if not d.published]
+    print_decisions([(d.item, None) for d in result.decisions if d.published], left_out)
+    errors, warnings = len(result.errors), len(result.warnings)
+    verdict = "no problems" if not errors and not warnings else \
+        f"{errors} error{_s(errors)}, {warnings} warning{_s(warnings)}"
+    published = len(result.decisions) - len(left_out)
+    log.info("check: %s in %d caption file%s; %d item%s would be published, %d left out.", verdict,
+             result.caption_files, _s(result.caption_files), published, _s(published), len(left_out))
+    if errors:
+        log.error("check: fix the errors above; a build would publish nothing until they are fixed.")
+
+
+def print_added(added: Added) -> None:
+    log.info("Added %s:", added.item_id)
+    if added.photo is not None:
+        log.info("  %s (a copy of %s; the original is unchanged)", display_path(added.photo),
+                 display_path(added.source))
+    log.info("  %s", display_path(added.caption))
+    log.info("Next:")
+    for n, step in enumerate(added.next_steps(), 1):
+        log.info("  %d. %s", n, step)
+
+
+def print_imported(imported: Imported) -> None:
+    for warning in imported.warnings:
+        log.warning("%s", warning_line(warning))
+    for path in imported.written:
+        log.debug("wrote %s", display_path(path))
+    n = len(imported.written)
+    log.info("Imported %d caption file%s into %s/ from %s. Next: python build.py check", n, _s(n),
+             display_path(imported.captions), display_path(imported.sheet))
