@@ -425,7 +425,7 @@ IFD0_TAGS = {0x010E: "EXIF ImageDescription", 0x0110: "EXIF Model", 0x0131: "EXI
              0x9C9F: "EXIF XPSubject", 0xC62F: "EXIF CameraSerialNumber"}
 EXIF_TAGS = {0x9003: "EXIF DateTimeOriginal", 0x9004: "EXIF DateTimeDigitized", 0x9286: "EXIF UserComment",
              0xA420: "EXIF ImageUniqueID", 0xA430: "EXIF CameraOwnerName", 0xA431: "EXIF BodySerialNumber",
-             0xA433: "EXIF LensMake", 0xA434: "EXIF LensModel", 0xA435: "EXIF LensSerialNumber"}
+             0xA434: "EXIF LensModel", 0xA435: "EXIF LensSerialNumber"}
 XMP_NAMES = {"Model", "SerialNumber", "LensSerialNumber", "InternalSerialNumber", "CameraSerialNumber",
              "BodySerialNumber", "ImageUniqueID", "Lens", "LensModel", "LensInfo", "Software", "CreatorTool",
              "softwareAgent", "creator", "rights", "Artist", "City", "State", "Country", "Location",
@@ -482,8 +482,9 @@ def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
         pairs.extend(_gps_pairs(exif.get_ifd(0x8825)))
         pairs.extend(_xmp_pairs(_xmp_bytes(im)))
         pairs.extend(_iptc_pairs(im))
+        pairs.extend(_maker_note_pairs(sub.get(0x927C)))
         for key, value in (getattr(im, "text", None) or {}).items():
-            if not key.startswith("XML:com.adobe.xmp"):
+            if not key.startswith(("XML:com.adobe.xmp", "icc:")):
                 pairs.append((_text(value), f"PNG text '{key}'"))
         if im.info.get("comment"):
             pairs.append((_text(im.info["comment"]), "JPEG comment"))
@@ -503,6 +504,23 @@ def _text(value) -> str:
     if value is None:
         return ""
     return " ".join(str(value).replace("\x00", " ").split())
+
+
+_MAKER_TEXT = re.compile(rb"[A-Za-z0-9 ._/=#-]{6,}")
+
+
+def _maker_note_pairs(note) -> list[tuple[str, str]]:
+    """Serial-number-like text in a maker note (Olympus, Canon, Nikon keep serials as ASCII there)."""
+    if not isinstance(note, bytes):
+        return []
+    pairs = []
+    for run in _MAKER_TEXT.findall(note):
+        text = run.decode("ascii").strip()
+        has_digit, has_alpha = any(c.isdigit() for c in text), any(c.isalpha() for c in text)
+        hexish = re.fullmatch(r"[0-9a-fA-F]+", text) is not None
+        if (has_digit and has_alpha and not (hexish and len(text) < 12)) or (text.isdigit() and len(text) >= 8):
+            pairs.append((text, "maker note text (serial number?)"))
+    return pairs
 
 
 def _gps_pairs(gps) -> list[tuple[str, str]]:
