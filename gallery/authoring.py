@@ -209,7 +209,7 @@ def _pad(code: str, comment: str, width: int = 28) -> str:
 NESTED = {"consent": CONSENT_KEYS, "review": REVIEW_KEYS}
 COLUMNS = ("id",) + tuple(k for k in KEYS if k not in NESTED) + tuple(
     f"{group}.{key}" for group, keys in NESTED.items() for key in keys)
-REQUIRED_COLUMNS = ("participant", "prompt", "caption")
+REQUIRED_COLUMNS = ("participant", "prompt", "kind", "caption")
 TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0")
 
