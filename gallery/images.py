@@ -86,7 +86,7 @@ def open_image(path: Path, settings: ImageSettings):
     _register_plugins()
     Image.MAX_IMAGE_PIXELS = None  # checked here against our own, configurable limit
     if path.stat().st_size == 0:
-        raise ImageError("the file is empty (0 bytes); copy the photo again")
+        raise ImageError("is empty (0 bytes); copy the photo again from the original")
     try:
         Image.init()
         im = Image.open(path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])

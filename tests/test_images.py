@@ -137,7 +137,7 @@ def test_sizes_never_upscale_and_do_not_repeat():
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "the file is empty"),
+    (b"", r"is empty \(0 bytes\)"),
     (b"this is a text file, not a photo\n", "cannot be read as an image"),
 ])
 def test_unreadable_files_raise_a_clear_error(tmp_path, content, message):
