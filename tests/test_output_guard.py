@@ -1,0 +1,147 @@
+"""The output folder: refused when it would hold the sources, only our own files removed, and a
+build killed part-way leaves the previous site as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import REPO, Project, run_cli
+from test_bad_input import snapshot
+
+
+def installed_copy(root: Path) -> Path:
+    """build.py and the package copied into root, so root is the project folder of that copy."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "build.py", root / "build.py")
+    shutil.copytree(REPO / "gallery", root / "gallery", ignore=shutil.ignore_patterns("__pycache__"))
+    return root / "build.py"
+
+
+@pytest.mark.parametrize("out, reason", [
+    ("photos", "the output folder would contain the photos folder (photos)"),
+    ("captions", "the output folder would contain the captions folder (captions)"),
+    ("templates", "the output folder would contain the templates folder (templates)"),
+    ("photos/site", "the output folder is inside the photos folder (photos); choose a folder outside it"),
+    ("captions/out", "the output folder is inside the captions folder (captions); choose a folder outside it"),
+    (".", "the output folder would contain the photos folder (photos)"),
+    ("..", "the output folder would contain the captions folder (captions)"),
+    ("photo-link", "the output folder would contain the photos folder (photos)"),
+])
+def test_out_that_is_or_holds_a_source_folder_is_refused(project: Project, out: str, reason: str):
+    project.item("lw01-day")
+    (project.root / "photo-link").symlink_to(project.photos)
+    before = snapshot(project.root.parent)
+    result = run_cli("build", "--photos", "photos", "--captions", "captions", "--templates", "templates",
+                     "--out", out, cwd=project.root)
+    assert result.returncode == 1
+    assert any(line.startswith(f"{out}: {reason}") for line in result.stderr.splitlines()), result.stderr
+    assert snapshot(project.root.parent) == before
+
+
+def test_out_that_is_or_holds_the_project_root_is_refused(tmp_path: Path):
+    build = installed_copy(tmp_path / "install")
+    project = Project(tmp_path / "install")
+    project.item("lw01-day")
+    before = snapshot(tmp_path)
+    for out in (tmp_path / "install", tmp_path):
+        result = subprocess.run([sys.executable, str(build), "--out", str(out)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1
+        shown = os.path.relpath(out, tmp_path)
+        assert f"{shown}: the output folder would contain the project root ({tmp_path / 'install'}); " \
+               "choose another --out, such as site/" in result.stderr.splitlines(), result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_folder_we_did_not_make_is_refused_and_kept(project: Project):
+    project.item("lw01-day")
+    project.out.mkdir()
+    (project.out / "thesis.docx").write_bytes(b"three years of work")
+    result = project.build(check=False)
+    assert result.returncode == 1
+    assert "site: the output folder is not empty and was not made by this tool (no .gallery-manifest.json); " \
+           "empty it or choose another --out" in result.stderr.splitlines()
+    assert (project.out / "thesis.docx").read_bytes() == b"three years of work"
+    assert sorted(p.name for p in project.out.iterdir()) == ["thesis.docx"]
+
+
+def test_only_files_we_wrote_are_removed_and_foreign_files_are_kept(project: Project):
+    project.item("lw01-day")
+    project.item("lw02-day", participant="LW02")
+    project.build()
+    (project.out / ".htaccess").write_text("Header set X-Robots-Tag noindex\n")
+    (project.out / "downloads").mkdir()
+    (project.out / "downloads" / "consent-form.txt").write_text("the web team's file\n")
+    (project.captions / "lw02-day.yaml").unlink()
+    result = project.build()
+    tree = project.tree()
+    assert tree[".htaccess"] == b"Header set X-Robots-Tag noindex\n"
+    assert tree["downloads/consent-form.txt"] == b"the web team's file\n"
+    assert not [p for p in tree if "lw02-day" in p]
+    warnings = [line for line in result.stderr.splitlines() if "was not written by this tool" in line]
+    assert sorted(warnings) == ["warning: site/.htaccess was not written by this tool; kept as it was",
+                                "warning: site/downloads/consent-form.txt was not written by this tool; kept as it was"]
+
+
+def big_photos(project: Project, count: int) -> None:
+    """Enough real work to kill a build in the middle of it: large detailed photos."""
+    base = Image.effect_mandelbrot((2400, 1600), (-2.2, -1.2, 1.0, 1.2), 60).convert("RGB")
+    for n in range(count):
+        item = f"lw{n + 10:02d}-day"
+        base.rotate(n * 7).save(project.photos / f"{item}.jpg", quality=92)
+        project.caption(item, participant=f"LW{n + 10:02d}")
+
+
+def test_build_killed_during_image_processing_leaves_the_previous_site(project: Project):
+    project.item("lw01-day")
+    project.build()
+    before = snapshot(project.out)
+    big_photos(project, 12)
+    cache = project.root / ".site-cache"
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), *project.args("--jobs", "2")],
+                               cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            made = [p for p in cache.iterdir() if (p / "meta.json").exists()] if cache.is_dir() else []
+            if len(made) >= 3:      # the old item plus at least two new ones: images are being made
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, "the build finished before it could be killed; use more photos"
+        os.killpg(process.pid, signal.SIGKILL)    # the build and its image workers, as an OOM killer would
+    finally:
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert snapshot(project.out) == before
+    unfinished = len([p for p in cache.iterdir() if (p / "meta.json").exists()])
+    assert unfinished < 13, "everything was already made: the kill did not interrupt image processing"
+
+    result = project.build()
+    assert "Published 13 items" in result.stderr
+    assert len([p for p in project.tree() if p.startswith("items/")]) == 13
+    leftovers = [p.name for p in project.root.iterdir() if p.name.startswith((".gallery-staging-", ".gallery-old-"))]
+    assert leftovers == []
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith(".")) == []
+
+
+def test_leftovers_of_a_build_killed_while_writing_are_cleaned(project: Project):
+    """A kill between staging and swap leaves .gallery-staging-site-<pid>; the next build removes it."""
+    project.item("lw01-day")
+    project.build()
+    stale = project.root / ".gallery-staging-site-999999"
+    (stale / "items").mkdir(parents=True)
+    (stale / "items" / "half-written.html").write_text("<p>half")
+    project.item("lw02-day", participant="LW02")       # a change, so the build really runs
+    project.build()
+    assert not stale.exists()
+    assert "items/lw02-day.html" in project.tree()
