@@ -1,0 +1,35 @@
+"""Build options: the light part of a build that the command line needs before anything heavy is imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    photos: Path
+    captions: Path
+    config: Path
+    templates: Path
+    out: Path
+    root: Path                       # the project folder (never to be overwritten)
+    jobs: int | None = None          # None: all cores
+    strict: bool = False
+    config_required: bool = False    # True when --config was given explicitly
+    drafts: bool = False             # preview only: also show unconsented items, marked as drafts
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)  # (done, total) images
+
+    @property
+    def cache(self) -> Path:
+        return self.out.parent / f".{self.out.name}-cache"
+
+
+
+def options_for(root: Path, **overrides) -> BuildOptions:
+    """BuildOptions with the project's default folders, overridden where given (not None)."""
+    defaults = dict(photos=root / "photos", captions=root / "captions", config=root / "gallery.yaml",
+                    templates=root / "templates", out=root / "site")
+    defaults.update({k: v for k, v in overrides.items() if v is not None})
+    return BuildOptions(root=root, **defaults)
