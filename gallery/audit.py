@@ -11,6 +11,7 @@ build runs it on the staging folder before the swap, so a finding leaves the pre
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zlib
@@ -351,6 +352,7 @@ def check_svg(rel: str, text: str) -> list[Finding]:
 
 # ---- names ------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)   # called for every (site file, source photo) pair
 def normal_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-")
 
@@ -472,7 +474,10 @@ def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
     _register_plugins()
     pairs: list[tuple[str, str]] = []
     with Image.open(path) as im:
-        exif = im.getexif()
+        png_exif, png_texts = _png_chunks(path) if im.format == "PNG" else (b"", {})
+        exif = im.getexif() if im.format != "PNG" else Image.Exif()
+        if png_exif:
+            exif.load(png_exif)
         make = _text(exif.get(0x010F))
         if make and _text(exif.get(0x0110)):
             pairs.append((f"{make} {_text(exif.get(0x0110))}", "EXIF Make and Model"))
@@ -483,12 +488,50 @@ def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
         pairs.extend(_xmp_pairs(_xmp_bytes(im)))
         pairs.extend(_iptc_pairs(im))
         pairs.extend(_maker_note_pairs(sub.get(0x927C)))
-        for key, value in (getattr(im, "text", None) or {}).items():
+        if "XML:com.adobe.xmp" in png_texts:
+            pairs.extend(_xmp_pairs(png_texts["XML:com.adobe.xmp"].encode()))
+        for key, value in png_texts.items():
             if not key.startswith(("XML:com.adobe.xmp", "icc:")):
                 pairs.append((_text(value), f"PNG text '{key}'"))
         if im.info.get("comment"):
             pairs.append((_text(im.info["comment"]), "JPEG comment"))
     return [(v, w) for v, w in pairs if v]
+
+
+def _png_chunks(path: Path) -> tuple[bytes, dict[str, str]]:
+    """A PNG's eXIf chunk and text chunks, found by walking the chunks (Pillow would decode every
+    pixel to reach those after the image data)."""
+    data = path.read_bytes()
+    exif, texts, pos = b"", {}, 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        try:
+            if kind == b"eXIf":
+                exif = body
+            elif kind in (b"tEXt", b"zTXt", b"iTXt"):
+                key, _, rest = body.partition(b"\x00")
+                texts[key.decode("latin-1")] = _png_text(kind, rest)
+        except (zlib.error, ValueError):
+            pass
+        pos += 12 + length
+    return exif, texts
+
+
+def _png_text(kind: bytes, rest: bytes) -> str:
+    if kind == b"tEXt":
+        return rest.decode("latin-1")
+    if kind == b"zTXt":
+        return _inflate(rest[1:]).decode("latin-1")
+    compressed, rest = rest[0], rest[2:]
+    _lang, _, rest = rest.partition(b"\x00")
+    _translated, _, text = rest.partition(b"\x00")
+    return (_inflate(text) if compressed else text).decode("utf-8", errors="ignore")
+
+
+def _inflate(data: bytes) -> bytes:
+    """zlib data, at most 1 MB of it (a compressed text chunk can be a decompression bomb)."""
+    return zlib.decompressobj().decompress(data, 1 << 20)
 
 
 def _text(value) -> str:

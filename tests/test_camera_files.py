@@ -269,3 +269,4 @@ def test_sources_metadata_text_is_collected_for_the_page_check():
     assert "278290" in texts("flir_duopror_gps_serial_xmp.tiff")
     assert "Galaxy S25 Ultra" in texts("samsung_s25ultra_gps.heic")
     assert "Adobe Photoshop CC 2017 (Windows)" in texts("palette_trns_xmp_history.png")
+    assert "2019-01-07 10:13" in texts("exif_chunk.png")       # a PNG text chunk after the image data
