@@ -131,8 +131,8 @@ def run_audit(staging: Path, decisions: list[Decision], options: BuildOptions) -
 
 def removed_items(out: Path, decisions: list[Decision], shown: set[str]) -> list[tuple[str, str]]:
     """(id, reason) of items the previous site published that this build no longer shows."""
-    previous = {rel[len("items/"):-len(".html")] for rel in output.read_manifest(out)
-                if rel.startswith("items/") and rel.endswith(".html")}
+    pages = set(output.read_manifest(out)) | {f"items/{p.name}" for p in (out / "items").glob("*.html")}
+    previous = {rel[len("items/"):-len(".html")] for rel in pages if rel.startswith("items/") and rel.endswith(".html")}
     reasons = {d.item.id: d.reason or "" for d in decisions}
     return [(i, reasons.get(i, "its caption file was removed")) for i in sorted(previous - shown)]
 
