@@ -135,3 +135,14 @@ def test_no_checklist_when_nothing_was_online(tmp_path: Path):
     project.caption("lw01-day", caption="My desk, again.")
     result = project.build("--config", str(project.config))
     assert "Removed from" not in result.stderr
+
+
+def test_checklist_even_when_the_manifest_is_damaged(tmp_path: Path):
+    project = Project(tmp_path / "proj")
+    make(project)
+    project.build("--config", str(project.config))
+    (project.out / ".gallery-manifest.json").write_text("{ damaged")
+    withdraw(project, WITHDRAWN)
+    result = project.build("--config", str(project.config))
+    assert CHECKLIST[0] in result.stderr.splitlines()
+    assert not [p for p in project.tree() if WITHDRAWN in p]
