@@ -127,10 +127,16 @@ def configure_logging(args: argparse.Namespace) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from gallery import fingerprint
+    from gallery.options import options_for
+    options = options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
+                          templates=args.templates, out=args.out, jobs=args.jobs, strict=args.strict,
+                          config_required=args.config is not None)
+    if fingerprint.up_to_date(options) is not None:   # answered without importing Pillow, Jinja2 or the pool
+        from gallery.errors import display_path
+        log.info("Nothing changed since the last build; %s/ is up to date.", display_path(options.out))
+        return 0
     from gallery import report, site
-    options = site.options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
-                               templates=args.templates, out=args.out, jobs=args.jobs, strict=args.strict,
-                               config_required=args.config is not None)
     options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
     result = site.build(options)
     report.print_build(result, options, report.write_json(result, options))

@@ -34,11 +34,11 @@ DEFAULT_PROMPTS = (
 class ImageSettings:
     """Everything that shapes the published image bytes (part of the cache key)."""
 
-    sizes: tuple[int, ...] = (480, 960, 1600)   # long-side bounds; the smallest is the thumbnail
+    sizes: tuple[int, ...] = (480, 1600)        # long-side bounds; the smallest is the thumbnail (README: Performance)
     formats: tuple[str, ...] = ("webp", "jpeg")  # the last one is the fallback <img src>
     jpeg_quality: int = 82
     webp_quality: int = 80
-    webp_method: int = 2
+    webp_method: int = 0                        # fastest effort: half the time of 2, ~2% larger files
     max_pixels: int = 250_000_000               # decompression-bomb limit; admits 200 MP phone photos
     background: str = "#ffffff"                 # transparency is flattened onto this colour
 

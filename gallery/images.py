@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import ImageSettings
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2              # 2: shrink before orientation, sizes chained, file sizes in meta
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF")  # JPEG includes MPO
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 MIME = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
@@ -43,6 +43,7 @@ class Variant:
     width: int
     height: int
     name: str                   # output file name: <id>-<hash>-<width>.<ext>
+    size: int = 0               # bytes; a cached file of another size is damaged and made again
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,47 @@ def decode_upright(path: Path, settings: ImageSettings):
     finally:
         im.close()
     return _to_srgb(upright, icc, settings.background)
+
+
+def decode_largest(path: Path, settings: ImageSettings, regions=()):
+    """The largest published size, upright, sRGB, redacted, from one decode.
+
+    A plain RGB or greyscale JPEG (nearly every phone photo) is decoded at the smallest JPEG draft
+    scale that still covers the largest size, shrunk, and only then turned upright and converted,
+    so those steps touch a quarter of the pixels or fewer. Anything else, and any photo with
+    redactions (painted before shrinking, so nothing of a redacted region blurs into its edge), is
+    made upright first.
+    """
+    from PIL import Image, ImageOps
+    if not regions:
+        im = open_image(path, settings)
+        try:
+            if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L"):
+                scale = max(settings.sizes) / max(im.size)
+                if scale < 1:
+                    im.draft(im.mode, (max(1, int(im.size[0] * scale)), max(1, int(im.size[1] * scale))))
+                icc = im.info.get("icc_profile")
+                im.load()
+                shrunk = _shrink(im, settings)
+                return _to_srgb(ImageOps.exif_transpose(shrunk), icc, settings.background)
+        except ImageError:
+            raise
+        except Exception as exc:
+            raise ImageError(f"cannot be decoded ({exc}); the file may be truncated or damaged, "
+                             "copy it again from the original") from None
+        finally:
+            im.close()
+    im = decode_upright(path, settings)
+    if regions:
+        redact(im, regions)
+    return _shrink(im, settings)
+
+
+def _shrink(im, settings: ImageSettings):
+    """im resized to the largest published size (im itself when it is no larger)."""
+    from PIL import Image
+    dim = target_sizes(im.size, settings.sizes)[-1]
+    return im.resize(dim, Image.Resampling.LANCZOS, reducing_gap=3.0) if dim != im.size else im
 
 
 def _to_srgb(im, icc: bytes | None, background: str):
@@ -210,25 +252,25 @@ def process(job: ImageJob, cache_dir: str) -> ImageResult:
     done = load_cached(job, cache_dir)
     if done is not None:
         return done
-    im = decode_upright(Path(job.source), job.settings)
-    if job.redact:
-        redact(im, job.redact)
-    dims = target_sizes(im.size, job.settings.sizes)
-    largest = im.resize(dims[-1], Image.Resampling.LANCZOS, reducing_gap=3.0) if dims[-1] != im.size else im
-    del im
+    largest = decode_largest(Path(job.source), job.settings, job.redact)
+    dims = target_sizes(largest.size, job.settings.sizes)
     variants: list[Variant] = []
     files: dict[str, bytes] = {}
     stem = f"{job.item_id}-{job.key[:10]}"
     colour = "#808080"
-    for dim in dims:
-        sized = largest if dim == largest.size else largest.resize(dim, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    sized = largest
+    for dim in reversed(dims):       # each size from the next larger one: cheaper, and as sharp
+        if dim != sized.size:
+            sized = sized.resize(dim, Image.Resampling.LANCZOS, reducing_gap=2.0)
         if dim == dims[0]:
             colour = placeholder_colour(sized)
         for fmt in job.settings.formats:
             name = f"{stem}-{dim[0]}.{EXTENSIONS[fmt]}"
             files[name] = encode(sized, fmt, job.settings)
-            variants.append(Variant(fmt, dim[0], dim[1], name))
+            variants.append(Variant(fmt, dim[0], dim[1], name, len(files[name])))
+    variants.sort(key=lambda v: (v.width, job.settings.formats.index(v.format)))
     result = ImageResult(job.item_id, job.key, largest.size[0], largest.size[1], colour, tuple(variants))
+    del largest, sized               # nothing is held once the files are written
     _store(cache_dir, job.key, files, result)
     return result
 
@@ -259,8 +301,9 @@ def load_cached(job: ImageJob, cache_dir: str) -> ImageResult | None:
         if result.key != job.key or result.item_id != job.item_id:
             raise ValueError("mismatch")
         for v in variants:
-            if (folder / v.name).stat().st_size == 0:
-                raise ValueError("empty")
+            actual = (folder / v.name).stat().st_size
+            if actual == 0 or actual != v.size:
+                raise ValueError("truncated or replaced")
         return result
     except (OSError, ValueError, KeyError, TypeError):
         shutil.rmtree(folder, ignore_errors=True)

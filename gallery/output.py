@@ -15,6 +15,7 @@ from .errors import OutputError, Problem
 MANIFEST = ".gallery-manifest.json"
 STAGING_PREFIX = ".gallery-staging-"
 OLD_PREFIX = ".gallery-old-"
+GENERATED_FOLDERS = ("images/", "items/", "prompts/", "participants/", "assets/")
 _RENAME_EXCHANGE = 2
 
 
@@ -100,16 +101,24 @@ def finish(staging: Path, out: Path, check: Callable[[], None] | None = None) ->
 def _carry_foreign(out: Path, staging: Path, ours: set[str]) -> list[str]:
     if not out.is_dir():
         return []
-    previous = set(read_manifest(out)) | {MANIFEST}
+    manifest = read_manifest(out)
+    previous = set(manifest) | {MANIFEST}
     carried = []
     for path in sorted(out.rglob("*")):
         rel = str(path.relative_to(out))
+        if not manifest and _generated(rel):   # damaged manifest: never keep what may be an old page or image
+            continue
         if path.is_file() and rel not in previous and rel not in ours:
             dest = staging / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)
             carried.append(rel)
     return carried
+
+
+def _generated(rel: str) -> bool:
+    """A path this tool writes (or wrote in an earlier build)."""
+    return rel.startswith(GENERATED_FOLDERS) or ("/" not in rel and rel.endswith((".html", ".xml", ".txt")))
 
 
 def swap(staging: Path, out: Path) -> None:

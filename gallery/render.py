@@ -18,6 +18,7 @@ class TemplateProblem(GalleryError):
     """A template (usually a user override) cannot be rendered."""
 
 THEME = Path(__file__).parent / "theme"
+INDEX_CARDS = 6   # pictures per question on the home page; the question's own page has them all
 KIND_LABELS = {
     "original": ("Original photo", "The participant's own photograph."),
     "illustration": ("Illustration", "An image the research team made in place of a photograph that could "
@@ -58,6 +59,18 @@ class Entry:
         return KIND_LABELS[self.item.kind][0]
 
     @property
+    def participant_url(self) -> str:
+        return participant_url(self.item.participant)
+
+    @property
+    def shape(self) -> str:
+        """portrait | landscape | square: the item page limits tall pictures to the screen height."""
+        if self.image is None:
+            return "none"
+        ratio = self.image.width / self.image.height
+        return "portrait" if ratio < 0.9 else "landscape" if ratio > 1.1 else "square"
+
+    @property
     def credit(self) -> str:
         credit = self.item.credit
         if credit == "none":
@@ -74,7 +87,11 @@ class Participant:
 
     @property
     def url(self) -> str:
-        return f"participants/{self.code.lower()}.html"
+        return participant_url(self.code)
+
+
+def participant_url(code: str) -> str:
+    return f"participants/{code.lower()}.html"
 
 
 @dataclass(frozen=True)
@@ -185,15 +202,31 @@ def render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
                                                                      "template override or remove it")])
 
 
+def canonical_path(path: str) -> str:
+    """The address a page is best known by: folders rather than their index.html."""
+    return path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else path
+
+
+def page_root(path: str, config: SiteConfig) -> str:
+    """The prefix that turns a site path into a link from the page at `path`.
+
+    Relative everywhere, so the site works under any sub-path and from disk; except the 404 page,
+    which a server shows at whatever depth the missing address had: with base_url it links absolutely.
+    """
+    if path == "404.html" and config.base_url:
+        return config.base_url
+    return "../" * path.count("/")
+
+
 def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
     from markupsafe import Markup
     env = environment(templates_dir)
     pages: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:
-        depth = path.count("/")
-        root = "../" * depth
+        root = page_root(path, site.config)
         context.update(site=site, config=site.config, root=root, page_path=path,
+                       canonical_path=canonical_path(path), index_cards=INDEX_CARDS,
                        asset=lambda name: root + site.assets[name],
                        url=lambda target: root + target,
                        html=Markup)
@@ -205,7 +238,7 @@ def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
         for n, entry in enumerate(section.entries):
             prev = section.entries[n - 1] if n > 0 else None
             nxt = section.entries[n + 1] if n + 1 < len(section.entries) else None
-            page(entry.url, "item.html", entry=entry, section=section, prev=prev, next=nxt)
+            page(entry.url, "item.html", entry=entry, section=section, prev=prev, next=nxt, position=n + 1)
     page("participants/index.html", "participants.html")
     for participant in site.participants:
         page(participant.url, "participant.html", participant=participant)
@@ -215,7 +248,7 @@ def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
     if site.config.base_url:
         pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
         if not site.config.noindex:
-            urls = sorted(p for p in pages if p.endswith(".html") and p != "404.html")
+            urls = sorted(canonical_path(p) for p in pages if p.endswith(".html") and p != "404.html")
             pages["sitemap.xml"] = env.get_template("sitemap.xml").render(
                 config=site.config, urls=urls).encode("utf-8")
     return pages

@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import lint, markup, output
+from . import fingerprint, lint, markup, output
 from .captions import Decision, Item, decide, load_items
 from .config import SiteConfig, load_config
 from .errors import ContentError, Problem
+from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
 from .images import ImageError, ImageJob, ImageResult, file_hash, job_key
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    photos: Path
-    captions: Path
-    config: Path
-    templates: Path
-    out: Path
-    root: Path                       # the project folder (never to be overwritten)
-    jobs: int | None = None          # None: all cores
-    strict: bool = False
-    config_required: bool = False    # True when --config was given explicitly
-    drafts: bool = False             # preview only: also show unconsented items, marked as drafts
-    progress: Callable[[int, int], None] | None = field(default=None, compare=False)  # (done, total) images
-
-    @property
-    def cache(self) -> Path:
-        return self.out.parent / f".{self.out.name}-cache"
 
 
 @dataclass
@@ -49,14 +33,6 @@ class BuildReport:
     seconds: float = 0.0
     drafts: list[Item] = field(default_factory=list)   # preview only
     removed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason): were online, now gone
-
-
-def options_for(root: Path, **overrides) -> BuildOptions:
-    """BuildOptions with the project's default folders, overridden where given (not None)."""
-    defaults = dict(photos=root / "photos", captions=root / "captions", config=root / "gallery.yaml",
-                    templates=root / "templates", out=root / "site")
-    defaults.update({k: v for k, v in overrides.items() if v is not None})
-    return BuildOptions(root=root, **defaults)
 
 
 def load_content(options: BuildOptions) -> tuple[SiteConfig, list[Decision], list[Problem]]:
@@ -100,6 +76,7 @@ def _markup_warnings(items) -> list[Problem]:
 def build(options: BuildOptions) -> BuildReport:
     """Build the site into options.out. On any error the previous site is left untouched."""
     started = time.perf_counter()
+    stamp = fingerprint.inputs(options)      # before any input is read: an edit during the build is seen next time
     output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
                                "templates folder": options.templates}, options.root)
     config, decisions, warnings = load_content(options)
@@ -118,6 +95,7 @@ def build(options: BuildOptions) -> BuildReport:
             import shutil
             shutil.rmtree(staging, ignore_errors=True)
     collect_garbage(options.cache, {r.key for r in images.values()})
+    fingerprint.save(options, stamp, [p for p in (config.site_image,) if p], len(published))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -189,13 +167,10 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     """Every published image, from the cache or made in a process pool. Raises ContentError."""
     options.cache.mkdir(parents=True, exist_ok=True)
     hashes = SourceHashes(options.cache / "sources.json")
-    jobs = {}
-    for item in items:
-        if item.has_image:
-            key = job_key(item.id, hashes.get(item.photo), config.images, item.redact)
-            jobs[item.id] = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
+    results: dict[str, ImageResult] = {}
+    pending = _pending_jobs([i for i in items if i.has_image], config, hashes, str(options.cache), results)
+    failures, made = run_jobs(pending, str(options.cache), options.jobs, results, options.progress)
     hashes.save()
-    results, failures, made = run_jobs(list(jobs.values()), str(options.cache), options.jobs, options.progress)
     if failures:
         by_id = {i.id: i for i in items}
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
@@ -203,32 +178,48 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     return results, made
 
 
-def run_jobs(jobs: list[ImageJob], cache: str, workers: int | None, progress=None
-             ) -> tuple[dict[str, ImageResult], list[tuple[str, str]], int]:
+def _pending_jobs(items: list[Item], config: SiteConfig, hashes: SourceHashes, cache: str,
+                  results: dict[str, ImageResult]) -> Iterator[ImageJob]:
+    """Jobs whose images are not cached; cached results go straight into results.
+
+    Photos whose size and modification time are known come first (no hashing); the others are
+    hashed one at a time as the pool asks for work, so hashing overlaps with image processing.
+    """
     from .images import load_cached
-    results: dict[str, ImageResult] = {}
-    todo = []
-    for job in jobs:
+    known = {i.id for i in items if hashes.is_known(i.photo)}
+    for item in sorted(items, key=lambda i: i.id not in known):
+        key = job_key(item.id, hashes.get(item.photo), config.images, item.redact)
+        job = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
         cached = load_cached(job, cache)
         if cached is None:
-            todo.append(job)
+            yield job
         else:
             results[job.item_id] = cached
+
+
+def run_jobs(pending: Iterable[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
+             progress=None) -> tuple[list[tuple[str, str]], int]:
+    """Process every pending job (in a pool over all cores when there are two or more)."""
+    pending = iter(pending)
+    first = list(itertools.islice(pending, 2))
+    workers = workers or os.cpu_count() or 1
     failures: list[tuple[str, str]] = []
-    workers = min(workers or os.cpu_count() or 1, len(todo))
-    if workers <= 1:
-        outcomes = map(_safe_process, todo, [cache] * len(todo))
-        _collect(todo, outcomes, results, failures, progress)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            _collect(todo, pool.map(_safe_process, todo, [cache] * len(todo)), results, failures, progress)
-    return results, failures, len(todo)
+    if len(first) < 2 or workers == 1:
+        todo = [*first, *pending]
+        outcomes = ((job, _safe_process(job, cache)) for job in todo)
+        _collect(outcomes, len(todo), results, failures, progress)
+        return failures, len(todo)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_safe_process, job, cache): job for job in itertools.chain(first, pending)}
+        outcomes = ((futures[f], f.result()) for f in as_completed(futures))
+        _collect(outcomes, len(futures), results, failures, progress)
+    return failures, len(futures)
 
 
-def _collect(todo, outcomes, results, failures, progress=None) -> None:
-    for done, (job, (result, error)) in enumerate(zip(todo, outcomes), 1):
+def _collect(outcomes, total: int, results, failures, progress=None) -> None:
+    for done, (job, (result, error)) in enumerate(outcomes, 1):
         if progress is not None:
-            progress(done, len(todo))
+            progress(done, total)
         if error:
             failures.append((job.item_id, error))
         else:
@@ -261,13 +252,20 @@ class SourceHashes:
             self.known = {}
         self.seen: dict[str, list] = {}
 
-    def get(self, photo: Path) -> str:
+    def _entry(self, photo: Path) -> tuple[str, os.stat_result, str | None]:
         stat = photo.stat()
         key = str(photo.resolve())
         entry = self.known.get(key)
-        if isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
-            digest = entry[2]
-        else:
+        fresh = isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]
+        return key, stat, entry[2] if fresh else None
+
+    def is_known(self, photo: Path) -> bool:
+        """True when the photo's size and modification time match its recorded hash."""
+        return self._entry(photo)[2] is not None
+
+    def get(self, photo: Path) -> str:
+        key, stat, digest = self._entry(photo)
+        if digest is None:
             digest = file_hash(photo)
         self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest

@@ -12,6 +12,7 @@ import yaml
 from .errors import Problem
 
 MAX_YAML_BYTES = 1_000_000
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml: ~10x faster, same marks
 
 
 @dataclass
@@ -79,7 +80,7 @@ def load_yaml(path: Path) -> tuple[Doc | None, list[Problem]]:
     except _Failure as failure:
         return None, [failure.problem]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -96,7 +97,7 @@ def load_yaml(path: Path) -> tuple[Doc | None, list[Problem]]:
     lines: dict[tuple[str, ...], int] = {(): node.start_mark.line + 1}
     _record_lines(node, (), lines, path, problems)
     try:
-        data = yaml.SafeLoader(text).get_single_data()
+        data = SAFE_LOADER(text).get_single_data()
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         tag = f" ({exc.problem})" if exc.problem else ""
