@@ -17,3 +17,18 @@ if [ "${#need[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+
+# axe-core (pinned in tests/package.json / package-lock.json) for the accessibility checks in
+# tests/test_browser.py, installed into tests/node_modules (gitignored).
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "[setup] apt-get install nodejs npm" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+want="$(node -p 'require("./tests/package.json").dependencies["axe-core"]')"
+have="$(node -p 'try { require("./tests/node_modules/axe-core/package.json").version } catch (e) { "" }')"
+if [ "$want" != "$have" ]; then
+  echo "[setup] npm ci axe-core@$want (tests/node_modules)" >&2
+  npm ci --prefix tests --no-audit --no-fund --loglevel=error
+fi
