@@ -105,3 +105,8 @@ def make_project(root: Path) -> Project:
 
 PUBLISHED = [i for i in ITEMS]
 UNPUBLISHED = ["lw09-secret"]
+
+
+def build(project: Project) -> None:
+    """Build with the project's own gallery.yaml (the command line's default is the repository's)."""
+    project.build("--config", str(project.config))

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from conftest import IN_CI, REPO, require_tool
-from sitefixture import ALTS, ITEMS, UNPUBLISHED, make_project
+from sitefixture import ALTS, ITEMS, UNPUBLISHED, build, make_project
 
 SUBPATH = "/research/gallery/"
 SHOTS = REPO / "test-artifacts" / "screenshots"
@@ -74,7 +74,7 @@ def site(tmp_path_factory) -> Path:
     project = make_project(root / "proj")
     project.out = root / "serve" / SUBPATH.strip("/")
     project.out.parent.mkdir(parents=True)
-    project.build()
+    build(project)
     return project.out
 
 
@@ -211,9 +211,9 @@ def axe(page, axe_source: str, inject: bool = True) -> list[dict]:
             for v in result["violations"]]
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def csp_violations(page) -> list[str]:
@@ -260,7 +260,8 @@ def test_axe_finds_nothing_in_the_open_viewer(open_page, axe_source, width):
     page.click("a[data-viewer='lw01-confidence']")
     page.wait_for_selector("dialog.viewer[open] img")
     load_all_images(page)
-    shot(page, f"viewer-{width}")
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState === 'finished')")
+    shot(page, f"viewer-{width}", full_page=False)
     found = {"light": axe(page, axe_source)}
     page.emulate_media(color_scheme="dark")
     found["dark"] = axe(page, axe_source, inject=False)
