@@ -12,6 +12,9 @@ build runs it on the staging folder before the swap, so a finding leaves the pre
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 import struct
 import zlib
@@ -59,25 +62,123 @@ class Finding:
 
 # ---- entry points -----------------------------------------------------------------------------
 
-def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None) -> list[Problem]:
-    """Every finding in the built site at folder, as problems naming the file (under shown_as)."""
+def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None,
+               memo: Path | None = None) -> list[Problem]:
+    """Every finding in the built site at folder, as problems naming the file (under shown_as).
+
+    With memo (a file beside the image cache), what the last clean audit already checked is not
+    read again: see Memo. Without it (`build.py audit`) every file is checked in full.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return [Problem(folder, None, "not a folder; build the site first or name the built site folder")]
     sources = [Path(s) for s in sources]
+    remembered = Memo(memo)
+    needles = [n for s in sources for n in remembered.needles_of(s)]
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     findings: list[Finding] = []
     for path in files:
         rel = path.relative_to(folder).as_posix()
-        findings.extend(check_name(rel, sources))
+        findings.extend(remembered.check_name(rel, sources))
         suffix = path.suffix.lower()
         if suffix in IMAGE_SUFFIXES:
-            findings.extend(Finding(rel, where, msg) for where, msg in check_image(path.read_bytes(), suffix))
+            findings.extend(remembered.check_image(path, rel, suffix))
         elif suffix == ".svg":
             findings.extend(check_svg(rel, path.read_text("utf-8", errors="replace")))
-    findings.extend(check_texts(folder, [p for p in files if p.suffix.lower() in TEXT_SUFFIXES], sources))
+    texts = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
+    findings.extend(remembered.check_texts(folder, texts, needles))
+    if not findings:
+        remembered.save(sources, needles)
     root = shown_as or folder
     return [f.problem(root) for f in findings]
+
+
+class Memo:
+    """What the last clean audit checked, so a rebuild reads only what is new or changed.
+
+    Image files are remembered by device, inode, size and modification time (the site's images are
+    hard links to files in the image cache, so an unchanged image keeps all four); text files by the
+    SHA-256 of their content, valid for the needles they were checked against; file names for the
+    source names they were checked against; each source photo's needles by path, size and mtime.
+    A new needle or source name is checked against every remembered file; anything new or changed
+    is checked in full. No memo file (or a damaged one) means a full audit.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        data: dict = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                data = {}
+        if not isinstance(data, dict):
+            data = {}
+        self.images = set(data.get("images", []))
+        self.texts = set(data.get("texts", []))
+        self.names = set(data.get("names", []))
+        self.stems = set(data.get("stems", []))
+        self.needles = {tuple(n) for n in data.get("needles", [])}
+        self.sources = data.get("sources", {})
+        self.seen: dict[str, set] = {"images": set(), "texts": set(), "names": set()}
+        self.seen_sources: dict[str, list] = {}
+
+    def needles_of(self, source: Path) -> list[Needle]:
+        try:
+            st = source.stat()
+        except OSError:
+            return source_needles(source)
+        key = f"{source}|{st.st_size}|{st.st_mtime_ns}"
+        pairs = self.sources.get(key)
+        if not isinstance(pairs, list):
+            pairs = [[n.text, n.what] for n in source_needles(source)]
+        self.seen_sources[key] = pairs
+        return [Needle(text, what, source) for text, what in pairs]
+
+    def check_name(self, rel: str, sources: list[Path]) -> list[Finding]:
+        if rel in self.names:   # already checked against the remembered stems: only new ones remain
+            sources = [s for s in sources if normal_stem(s.name) not in self.stems]
+        found = check_name(rel, sources) if sources or rel not in self.names else []
+        if not found:
+            self.seen["names"].add(rel)
+        return found
+
+    def check_image(self, path: Path, rel: str, suffix: str) -> list[Finding]:
+        st = path.stat()
+        key = f"{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
+        found = [] if key in self.images else [Finding(rel, where, msg)
+                                               for where, msg in check_image(path.read_bytes(), suffix)]
+        if not found:
+            self.seen["images"].add(key)
+        return found
+
+    def check_texts(self, folder: Path, files: list[Path], needles: list[Needle]) -> list[Finding]:
+        fresh = [n for n in needles if (n.text.lower(), n.what) not in self.needles]
+        groups: dict[bool, list[tuple[Path, str, str]]] = {True: [], False: []}
+        for path in files:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            groups[digest in self.texts].append((path, data.decode("utf-8", errors="replace"), digest))
+        found: list[Finding] = []
+        for known, group in groups.items():
+            checked = check_texts(folder, [(p, t) for p, t, _ in group], fresh if known else needles)
+            bad = {f.path for f in checked}
+            self.seen["texts"].update(d for p, _, d in group if p.relative_to(folder).as_posix() not in bad)
+            found.extend(checked)
+        return found
+
+    def save(self, sources: list[Path], needles: list[Needle]) -> None:
+        if self.path is None:
+            return
+        data = {"images": sorted(self.seen["images"]), "texts": sorted(self.seen["texts"]),
+                "names": sorted(self.seen["names"]), "stems": sorted({normal_stem(s.name) for s in sources}),
+                "needles": sorted({(n.text.lower(), n.what) for n in needles}), "sources": self.seen_sources}
+        tmp = self.path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(data))
+            os.replace(tmp, self.path)
+        except OSError:  # the memo only saves time; without it the next audit is a full one
+            pass
 
 
 def raise_if_findings(findings: list[Problem]) -> None:
@@ -389,13 +490,11 @@ class Needle:
     source: Path
 
 
-def check_texts(folder: Path, files: list[Path], sources: list[Path]) -> list[Finding]:
-    """No text file of the site contains a string taken from a source photo's metadata."""
-    needles = [n for s in sources for n in source_needles(s)]
-    if not needles or not files:
+def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needle]) -> list[Finding]:
+    """No text file of the site (path, content) contains a string taken from a source photo's metadata."""
+    if not needles or not texts:
         return []
-    texts = {p: p.read_text("utf-8", errors="replace") for p in files}
-    lowered = {p: t.lower() for p, t in texts.items()}
+    lowered = {p: t.lower() for p, t in texts}
     everything = "\x00".join(lowered.values())
     found = []
     for needle in needles:
