@@ -496,10 +496,17 @@ def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needl
         return []
     lowered = {p: t.lower() for p, t in texts}
     everything = "\x00".join(lowered.values())
+    words = set(_WORD.findall(everything))
+    vocabulary = "\x00".join(sorted(words))   # far shorter than the pages: a quick first filter
     found = []
+    searched: set[tuple[str, bool]] = set()
     for needle in needles:
         low = needle.text.lower()
-        if low not in everything:
+        key = (low, needle.what == "file name")
+        if key in searched:     # the same model name or place in many photos: one search is enough
+            continue
+        searched.add(key)
+        if not _may_occur(low, words, vocabulary) or low not in everything:
             continue
         for path, text in lowered.items():
             match = _needle_match(low, text, needle.what)
@@ -509,6 +516,20 @@ def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needl
                                      f"contains '{needle.text}', the {needle.what} of {needle.source.name}; "
                                      "remove it from the caption, settings or template", line))
     return found
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _may_occur(low: str, words: set[str], vocabulary: str) -> bool:
+    """False when low cannot be in the pages: a word inside it is not a page word, or its longest
+    word is not part of any page word. (A necessary condition only; the caller then searches.)"""
+    parts = _WORD.findall(low)
+    if not parts:
+        return True
+    if any(part not in words for part in parts[1:-1]):
+        return False
+    return max(parts, key=len) in vocabulary
 
 
 def _needle_match(low: str, text: str, what: str) -> int | None:
