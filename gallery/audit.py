@@ -137,11 +137,15 @@ class Memo:
 
     def check_name(self, rel: str, sources: list[Path]) -> list[Finding]:
         if rel in self.names:   # already checked against the remembered stems: only new ones remain
-            sources = [s for s in sources if normal_stem(s.name) not in self.stems]
+            sources = self._new_sources(tuple(sources))
         found = check_name(rel, sources) if sources or rel not in self.names else []
         if not found:
             self.seen["names"].add(rel)
         return found
+
+    @functools.lru_cache(maxsize=4)
+    def _new_sources(self, sources: tuple[Path, ...]) -> list[Path]:
+        return [s for s in sources if normal_stem(s.name) not in self.stems]
 
     def check_image(self, path: Path, rel: str, suffix: str) -> list[Finding]:
         st = path.stat()

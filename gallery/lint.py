@@ -91,13 +91,20 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+def _similar(a: str, b: str) -> bool:
+    """SequenceMatcher's ratio, after its cheap upper bounds say it could reach the threshold."""
+    matcher = SequenceMatcher(None, a, b)
+    return (matcher.real_quick_ratio() >= ALT_SIMILARITY and matcher.quick_ratio() >= ALT_SIMILARITY
+            and matcher.ratio() >= ALT_SIMILARITY)
+
+
 def alt_warnings(item: Item) -> Found:
     """Alt text that repeats the caption, is too short or too long, or announces itself as an image."""
     if not item.has_image or not item.alt:
         return []
     alt, caption = _normal(item.alt), _normal(item.caption)
     found = []
-    if alt != caption and (alt in caption or SequenceMatcher(None, alt, caption).ratio() >= ALT_SIMILARITY):
+    if alt != caption and (alt in caption or _similar(alt, caption)):
         found.append("'alt' repeats the caption; describe what the picture shows, not what the participant said")
     words = len(alt.split())
     if words < ALT_MIN_WORDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown as md
@@ -18,6 +19,20 @@ _RAW_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 _UNSAFE_LINK = re.compile(r"(?i)\b(?:javascript|vbscript|data)\s*:")
 
 
+@functools.lru_cache(maxsize=2)
+def _converter(headings: bool) -> md.Markdown:
+    """One Markdown instance per flavour, reset between texts (building one costs more than converting)."""
+    return md.Markdown(output_format="html", extensions=["attr_list"] if headings else [])
+
+
+def _markdown(text: str, headings: bool) -> str:
+    converter = _converter(headings)
+    try:
+        return converter.convert(text)
+    finally:
+        converter.reset()
+
+
 def render(text: str | None, headings: bool = False) -> str:
     """Render Markdown and keep only harmless tags and http(s)/mailto links.
 
@@ -27,10 +42,9 @@ def render(text: str | None, headings: bool = False) -> str:
     if not text:
         return ""
     if headings:
-        html = md.markdown(text, output_format="html", extensions=["attr_list"])
-        return nh3.clean(html, tags=ALLOWED_TAGS | SITE_HEADINGS, attributes=SITE_ATTRS, url_schemes=URL_SCHEMES,
-                         link_rel="noopener noreferrer").strip()
-    html = md.markdown(text, output_format="html")
+        return nh3.clean(_markdown(text, True), tags=ALLOWED_TAGS | SITE_HEADINGS, attributes=SITE_ATTRS,
+                         url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()
+    html = _markdown(text, False)
     html = _HEADING_OPEN.sub("<p><strong>", _HEADING_CLOSE.sub("</strong></p>", html))
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, url_schemes=URL_SCHEMES,
                      link_rel="noopener noreferrer").strip()

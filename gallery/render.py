@@ -176,8 +176,10 @@ def _environment(templates_dir: Path | None, _state: tuple):
     default = jinja2.FileSystemLoader(str(THEME / "templates"))
     loaders.append(default)
     loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": default})])
+    # compiled templates are kept in a private per-user temp folder, keyed by their source checksum
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=jinja2.FileSystemBytecodeCache())
     env.globals["kind_labels"] = KIND_LABELS
     env.filters["srcset"] = srcset
     env.globals["mime"] = MIME
