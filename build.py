@@ -16,7 +16,7 @@ log = logging.getLogger("gallery")
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python build.py",
+        prog="python build.py", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Publish consented research photos as an accessible static gallery. "
                     "Exit status: 0 built, 1 the content has errors (nothing was published), 2 wrong usage.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -33,6 +33,9 @@ def parser() -> argparse.ArgumentParser:
                    help="source photos whose metadata text must not appear in the site (default: photos/)")
     _verbosity(a)
     _researcher_commands(sub)
+    # `python build.py --help` documents every option of every command, not just the command names
+    p.epilog = "Every command and its options (python build.py COMMAND --help shows one):\n\n" + "\n".join(
+        sub.choices[name].format_help() for name in COMMANDS)
     return p
 
 

@@ -147,3 +147,15 @@ def test_demo_builds_and_leaves_out_the_unconsented_and_withdrawn_items(demo_bui
         assert not [n for n in names if item_id in n]
         if photo:
             assert photo.rsplit(".", 1)[0].encode() not in everything
+
+
+def test_top_level_help_documents_every_command_and_option():
+    import build
+    result = run_cli("--help")
+    assert result.returncode == 0
+    sub = next(a for a in build.parser()._actions if a.dest == "command")
+    for name, command in sub.choices.items():
+        assert f"usage: python build.py {name}" in result.stdout
+        for action in command._actions:
+            for option in action.option_strings:
+                assert option in result.stdout, (name, option)
