@@ -133,7 +133,7 @@ def decode_largest(path: Path, settings: ImageSettings, regions=()):
     redactions (painted before shrinking, so nothing of a redacted region blurs into its edge), is
     made upright first.
     """
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
     if not regions:
         im = open_image(path, settings)
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BUILD, IN_CI, Project, require_tool
+from conftest import BUILD, Project
 
 DEADLINE = 2.0          # the promise: an edit is served within two seconds
 STARTUP = 60.0          # the first build (images made) may take longer on a busy machine
@@ -163,25 +163,18 @@ def test_a_port_in_use_is_a_usage_error(project, serve):
                                               "another with --port N")
 
 
-def test_the_browser_reloads_by_itself(project, serve):
-    chromium = require_tool("chromium")
-    sync_api = pytest.importorskip("playwright.sync_api") if not IN_CI else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
+def test_the_browser_reloads_by_itself(project, serve, browser):
     project.item("lw01-day", caption="Before the edit.")
     server = serve()
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto(server.url + "items/lw01-day.html")
-            page.wait_for_selector("text=Before the edit.")
-            project.caption("lw01-day", caption="After the edit.")
-            page.wait_for_selector("text=After the edit.", timeout=DEADLINE * 1000)
-            project.caption("lw01-day", caption="Broken.", extra="titel: x\n")
-            overlay = page.wait_for_selector("#gallery-preview-error", timeout=DEADLINE * 1000)
-            assert overlay.is_visible()
-            assert "unknown key 'titel'" in overlay.inner_text()
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.goto(server.url + "items/lw01-day.html")
+        page.wait_for_selector("text=Before the edit.")
+        project.caption("lw01-day", caption="After the edit.")
+        page.wait_for_selector("text=After the edit.", timeout=DEADLINE * 1000)
+        project.caption("lw01-day", caption="Broken.", extra="titel: x\n")
+        overlay = page.wait_for_selector("#gallery-preview-error", timeout=DEADLINE * 1000)
+        assert overlay.is_visible()
+        assert "unknown key 'titel'" in overlay.inner_text()
+    finally:
+        page.close()
