@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import threading
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import IN_CI, REPO, require_tool
+from conftest import IN_CI, REPO
 from sitefixture import ALTS, ITEMS, UNPUBLISHED, build, make_project
 
 SUBPATH = "/research/gallery/"
