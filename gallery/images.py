@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import ImageSettings
 
-PIPELINE_VERSION = 2              # 2: shrink before orientation, sizes chained, file sizes in meta
+PIPELINE_VERSION = 3              # 2: shrink before orientation, sizes chained, file sizes in meta; 3: Hamming for small last steps
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF")  # JPEG includes MPO
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 MIME = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
@@ -162,7 +162,12 @@ def _shrink(im, settings: ImageSettings):
     """im resized to the largest published size (im itself when it is no larger)."""
     from PIL import Image
     dim = target_sizes(im.size, settings.sizes)[-1]
-    return im.resize(dim, Image.Resampling.LANCZOS, reducing_gap=3.0) if dim != im.size else im
+    if dim == im.size:
+        return im
+    # After JPEG draft decoding the last step is small (2016 -> 1600 px for a 12 MP photo): a Hamming
+    # filter is as clean there and half the cost of Lanczos. Larger reductions keep Lanczos.
+    small_step = max(im.size) < 2 * max(dim)
+    return im.resize(dim, Image.Resampling.HAMMING if small_step else Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def _to_srgb(im, icc: bytes | None, background: str):
