@@ -53,6 +53,8 @@ class Project:
         self.out = root / "site"
         for folder in (self.photos, self.captions, self.templates):
             folder.mkdir(parents=True, exist_ok=True)
+        if not self.config.exists():   # its own settings, never the repository's demo gallery.yaml
+            self.config.write_text("title: Test gallery\n", encoding="utf-8")
 
     def photo(self, name: str, size=(1200, 900), colour=(180, 120, 60), fmt=None, **save) -> Path:
         from PIL import Image
@@ -81,8 +83,8 @@ class Project:
         return self.caption(item_id, **kw)
 
     def args(self, *extra: str) -> list[str]:
-        return ["--photos", str(self.photos), "--captions", str(self.captions), "--templates",
-                str(self.templates), "--out", str(self.out), *extra]
+        return ["--photos", str(self.photos), "--captions", str(self.captions), "--config", str(self.config),
+                "--templates", str(self.templates), "--out", str(self.out), *extra]
 
     def build(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run the real command line, as a user would."""

@@ -527,6 +527,7 @@ def test_the_site_works_opened_straight_from_disk(contexts, site):
     assert page.url.endswith("typical-day.html#picture-lw01-day")
     page.click("dialog.viewer >> text=Open this picture’s own page")
     assert page.url.endswith("items/lw01-day.html")
+    page.wait_for_function("() => { const i = document.querySelector('main img'); return i && i.complete; }")
     assert page.evaluate("document.querySelector('main img').naturalWidth") > 0
     page.close()
 
