@@ -44,6 +44,7 @@ CAMERA_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:img|dsc[fn]?|dcim|pxl|mvimg|vid|im
                          r"photo|screenshot|whatsapp|signal|fb-img|dji|gopr|gp)[-_ ]?[0-9]{3,}"
                          r"|(?:^|[^0-9])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:[0-2][0-9]|3[01])(?:[^0-9]|$)")
 SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|adobe:ns:meta")
+TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
@@ -158,17 +159,18 @@ class Memo:
 
     def check_texts(self, folder: Path, files: list[Path], needles: list[Needle]) -> list[Finding]:
         fresh = [n for n in needles if (n.text.lower(), n.what) not in self.needles]
-        groups: dict[bool, list[tuple[Path, str, str]]] = {True: [], False: []}
-        for path in files:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            groups[digest in self.texts].append((path, data.decode("utf-8", errors="replace"), digest))
         found: list[Finding] = []
-        for known, group in groups.items():
-            checked = check_texts(folder, [(p, t) for p, t, _ in group], fresh if known else needles)
-            bad = {f.path for f in checked}
-            self.seen["texts"].update(d for p, _, d in group if p.relative_to(folder).as_posix() not in bad)
-            found.extend(checked)
+        for start in range(0, len(files), TEXT_BATCH):   # in batches: memory stays flat as the site grows
+            groups: dict[bool, list[tuple[Path, str, str]]] = {True: [], False: []}
+            for path in files[start:start + TEXT_BATCH]:
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()
+                groups[digest in self.texts].append((path, data.decode("utf-8", errors="replace"), digest))
+            for known, group in groups.items():
+                checked = check_texts(folder, [(p, t) for p, t, _ in group], fresh if known else needles)
+                bad = {f.path for f in checked}
+                self.seen["texts"].update(d for p, _, d in group if p.relative_to(folder).as_posix() not in bad)
+                found.extend(checked)
         return found
 
     def save(self, sources: list[Path], needles: list[Needle]) -> None:
@@ -595,7 +597,7 @@ def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
     from PIL import Image
 
     from .images import _register_plugins
-    _register_plugins()
+    _register_plugins(path)
     pairs: list[tuple[str, str]] = []
     with Image.open(path) as im:
         png_exif, png_texts = _png_chunks(path) if im.format == "PNG" else (b"", {})

@@ -6,6 +6,7 @@ processes, so a job carries only paths and a small frozen options object.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -73,7 +74,15 @@ def job_key(item_id: str, source_hash: str, settings: ImageSettings, redact: tup
     return hashlib.sha256(shape.encode()).hexdigest()
 
 
-def _register_plugins() -> None:
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")
+
+
+def _register_plugins(path: Path) -> None:
+    """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF."""
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    if head[4:8] != b"ftyp" or head[8:12] not in HEIF_BRANDS:
+        return
     try:
         import pillow_heif
     except ImportError:  # pragma: no cover - HEIC then fails as "cannot be read"
@@ -84,7 +93,7 @@ def _register_plugins() -> None:
 def open_image(path: Path, settings: ImageSettings):
     """Open (header only) and check the pixel limit before anything is decoded."""
     from PIL import Image
-    _register_plugins()
+    _register_plugins(path)
     Image.MAX_IMAGE_PIXELS = None  # checked here against our own, configurable limit
     if path.stat().st_size == 0:
         raise ImageError("is empty (0 bytes); copy the photo again from the original")
@@ -102,18 +111,18 @@ def open_image(path: Path, settings: ImageSettings):
     return im
 
 
-def decode_upright(path: Path, settings: ImageSettings):
-    """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
-    from PIL import ImageOps
-    im = open_image(path, settings)
+def _draft(im, settings: ImageSettings, mode: str) -> None:
+    """Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding, never below the largest published size."""
+    scale = max(settings.sizes) / max(im.size)
+    if scale < 1:
+        im.draft(mode, (max(1, int(im.size[0] * scale)), max(1, int(im.size[1] * scale))))
+
+
+@contextlib.contextmanager
+def _decoding(im):
+    """Turn any decoder failure into an ImageError the user can act on; always close the file."""
     try:
-        if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr"):
-            scale = max(settings.sizes) / max(im.size)
-            if scale < 1:
-                im.draft("RGB", (max(1, int(im.size[0] * scale)), max(1, int(im.size[1] * scale))))
-        icc = im.info.get("icc_profile")
-        im.load()
-        upright = ImageOps.exif_transpose(im)
+        yield im
     except ImageError:
         raise
     except Exception as exc:
@@ -121,6 +130,17 @@ def decode_upright(path: Path, settings: ImageSettings):
                          "copy it again from the original") from None
     finally:
         im.close()
+
+
+def decode_upright(path: Path, settings: ImageSettings):
+    """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
+    from PIL import ImageOps
+    with _decoding(open_image(path, settings)) as im:
+        if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr"):
+            _draft(im, settings, "RGB")
+        icc = im.info.get("icc_profile")
+        im.load()
+        upright = ImageOps.exif_transpose(im)
     return _to_srgb(upright, icc, settings.background)
 
 
@@ -135,23 +155,13 @@ def decode_largest(path: Path, settings: ImageSettings, regions=()):
     """
     from PIL import ImageOps
     if not regions:
-        im = open_image(path, settings)
-        try:
+        with _decoding(open_image(path, settings)) as im:
             if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L"):
-                scale = max(settings.sizes) / max(im.size)
-                if scale < 1:
-                    im.draft(im.mode, (max(1, int(im.size[0] * scale)), max(1, int(im.size[1] * scale))))
+                _draft(im, settings, im.mode)
                 icc = im.info.get("icc_profile")
                 im.load()
                 shrunk = _shrink(im, settings)
                 return _to_srgb(ImageOps.exif_transpose(shrunk), icc, settings.background)
-        except ImageError:
-            raise
-        except Exception as exc:
-            raise ImageError(f"cannot be decoded ({exc}); the file may be truncated or damaged, "
-                             "copy it again from the original") from None
-        finally:
-            im.close()
     im = decode_upright(path, settings)
     if regions:
         redact(im, regions)
