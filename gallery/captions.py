@@ -60,6 +60,11 @@ class Item:
     order: int | None = None
     redact: tuple[tuple[float, float, float, float], ...] = ()
     photo_line: int | None = None
+    key_lines: tuple[tuple[str, int], ...] = ()   # (top-level key, line) for messages
+
+    def line(self, key: str) -> int | None:
+        """The line of a top-level key in the caption file (None if it is not there)."""
+        return dict(self.key_lines).get(key)
 
     @property
     def kind_letter(self) -> str:
@@ -157,6 +162,7 @@ def _parse(doc: Doc, photos_dir: Path, config: SiteConfig, r: Reader) -> Item:
         alt=alt, long_description=r.text("long_description"), content_note=r.text("content_note", max_len=1000),
         credit=_credit(r), consent=_consent(r), review=_review(r), order=r.integer("order"),
         redact=_redact(r), photo_line=doc.line("photo"),
+        key_lines=tuple((k[0], n) for k, n in doc.lines.items() if len(k) == 1),
     )
 
 

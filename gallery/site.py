@@ -68,7 +68,7 @@ def _markup_warnings(items) -> list[Problem]:
     for item in items:
         for key in ("caption", "long_description", "content_note"):
             for reason in markup.unsafe_reasons(getattr(item, key)):
-                found.append(Problem(item.source, None, f"'{key}': {reason}; write plain Markdown instead"))
+                found.append(Problem(item.source, item.line(key), f"'{key}': {reason}; write plain Markdown instead"))
     return found
 
 

@@ -188,7 +188,8 @@ def test_raw_html_and_script_links_are_neutralised_with_a_warning(proj: Project)
     result = proj.build()
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("captions/lw02-day.yaml")]
-    assert any("'caption': raw HTML was removed" in w for w in warnings), warnings
+    assert any(w.startswith("captions/lw02-day.yaml:5: ") and "'caption': raw HTML was removed" in w
+               for w in warnings), warnings
     assert any("'caption': javascript:/data: links were removed" in w for w in warnings), warnings
     page = (proj.out / "items" / "lw02-day.html").read_text()
     low = page.lower()
@@ -203,6 +204,6 @@ def test_strict_makes_neutralised_html_an_error(proj: Project):
     site = snapshot(proj.out)
     result = proj.build("--strict", check=False)
     assert result.returncode == 1
-    assert "captions/lw02-day.yaml: 'caption': raw HTML was removed; write plain Markdown instead " \
+    assert "captions/lw02-day.yaml:5: 'caption': raw HTML was removed; write plain Markdown instead " \
            "(an error with --strict)" in result.stderr.splitlines()
     assert snapshot(proj.out) == site
