@@ -77,10 +77,11 @@ def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None
     remembered = Memo(memo)
     needles = [n for s in sources for n in remembered.needles_of(s)]
     files = sorted(p for p in folder.rglob("*") if p.is_file())
+    unseen = remembered.unseen(sources)
     findings: list[Finding] = []
     for path in files:
         rel = path.relative_to(folder).as_posix()
-        findings.extend(remembered.check_name(rel, sources))
+        findings.extend(remembered.check_name(rel, sources, unseen))
         suffix = path.suffix.lower()
         if suffix in IMAGE_SUFFIXES:
             findings.extend(remembered.check_image(path, rel, suffix))
@@ -136,17 +137,19 @@ class Memo:
         self.seen_sources[key] = pairs
         return [Needle(text, what, source) for text, what in pairs]
 
-    def check_name(self, rel: str, sources: list[Path]) -> list[Finding]:
-        if rel in self.names:   # already checked against the remembered stems: only new ones remain
-            sources = self._new_sources(tuple(sources))
-        found = check_name(rel, sources) if sources or rel not in self.names else []
+    def unseen(self, sources: list[Path]) -> list[Path]:
+        """The sources whose names the remembered file names were not checked against."""
+        return [s for s in sources if normal_stem(s.name) not in self.stems]
+
+    def check_name(self, rel: str, sources: list[Path], unseen: list[Path]) -> list[Finding]:
+        """check_name, against only the unseen sources when rel was already checked."""
+        if rel in self.names:
+            found = check_name(rel, unseen) if unseen else []
+        else:
+            found = check_name(rel, sources)
         if not found:
             self.seen["names"].add(rel)
         return found
-
-    @functools.lru_cache(maxsize=4)
-    def _new_sources(self, sources: tuple[Path, ...]) -> list[Path]:
-        return [s for s in sources if normal_stem(s.name) not in self.stems]
 
     def check_image(self, path: Path, rel: str, suffix: str) -> list[Finding]:
         st = path.stat()
