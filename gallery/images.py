@@ -13,12 +13,13 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .config import ImageSettings
 
-PIPELINE_VERSION = 3              # 2: shrink before orientation, sizes chained, file sizes in meta; 3: Hamming for small last steps
+PIPELINE_VERSION = 4              # 2: shrink before orientation, sizes chained, file sizes in meta; 3: Hamming for
+                                  # small last steps; 4: box-reduce then Lanczos for the smaller sizes
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF")  # JPEG includes MPO
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 MIME = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
@@ -33,7 +34,8 @@ class ImageError(Exception):
 class ImageJob:
     item_id: str
     source: str                 # path of the photo
-    key: str                    # cache key: source hash + every setting that shapes the output
+    key: str | None             # cache key: source hash + every setting that shapes the output;
+                                # None: the photo is new, the worker hashes the bytes it decodes
     settings: ImageSettings
     redact: tuple[tuple[float, float, float, float], ...] = ()
 
@@ -60,6 +62,9 @@ class ImageResult:
         return [v for v in self.variants if v.format == fmt]
 
 
+WHOLE_READ_LIMIT = 64 << 20      # photos up to this size are read once, then hashed and decoded from memory
+
+
 def file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -77,10 +82,13 @@ def job_key(item_id: str, source_hash: str, settings: ImageSettings, redact: tup
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")
 
 
-def _register_plugins(path: Path) -> None:
+def _register_plugins(path: Path, data: bytes | None = None) -> None:
     """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF."""
-    with open(path, "rb") as fh:
-        head = fh.read(12)
+    if data is not None:
+        head = data[:12]
+    else:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
     if head[4:8] != b"ftyp" or head[8:12] not in HEIF_BRANDS:
         return
     try:
@@ -90,16 +98,19 @@ def _register_plugins(path: Path) -> None:
     pillow_heif.register_heif_opener()
 
 
-def open_image(path: Path, settings: ImageSettings):
-    """Open (header only) and check the pixel limit before anything is decoded."""
+def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
+    """Open (header only) and check the pixel limit before anything is decoded.
+
+    data, when given, is the file's content already read (the worker hashes the same bytes).
+    """
     from PIL import Image
-    _register_plugins(path)
+    _register_plugins(path, data)
     Image.MAX_IMAGE_PIXELS = None  # checked here against our own, configurable limit
-    if path.stat().st_size == 0:
+    if (len(data) if data is not None else path.stat().st_size) == 0:
         raise ImageError("is empty (0 bytes); copy the photo again from the original")
     try:
         Image.init()
-        im = Image.open(path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
+        im = Image.open(io.BytesIO(data) if data is not None else path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
     except Exception as exc:  # Pillow raises many types for unreadable input
         raise ImageError(f"cannot be read as an image ({type(exc).__name__}); "
                          "use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file") from None
@@ -132,10 +143,10 @@ def _decoding(im):
         im.close()
 
 
-def decode_upright(path: Path, settings: ImageSettings):
+def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None):
     """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
     from PIL import ImageOps
-    with _decoding(open_image(path, settings)) as im:
+    with _decoding(open_image(path, settings, data)) as im:
         if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr"):
             _draft(im, settings, "RGB")
         icc = im.info.get("icc_profile")
@@ -144,7 +155,7 @@ def decode_upright(path: Path, settings: ImageSettings):
     return _to_srgb(upright, icc, settings.background)
 
 
-def decode_largest(path: Path, settings: ImageSettings, regions=()):
+def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes | None = None):
     """The largest published size, upright, sRGB, redacted, from one decode.
 
     A plain RGB or greyscale JPEG (nearly every phone photo) is decoded at the smallest JPEG draft
@@ -155,14 +166,17 @@ def decode_largest(path: Path, settings: ImageSettings, regions=()):
     """
     from PIL import ImageOps
     if not regions:
-        with _decoding(open_image(path, settings)) as im:
+        with _decoding(open_image(path, settings, data)) as im:
             if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L"):
                 _draft(im, settings, im.mode)
                 icc = im.info.get("icc_profile")
                 im.load()
                 shrunk = _shrink(im, settings)
-                return _to_srgb(ImageOps.exif_transpose(shrunk), icc, settings.background)
-    im = decode_upright(path, settings)
+                # in place: no copy for an upright photo (shrunk is ours: the decode or its resize);
+                # _to_srgb then copies the pixels alone into a fresh image
+                ImageOps.exif_transpose(shrunk, in_place=True)
+                return _to_srgb(shrunk, icc, settings.background)
+    im = decode_upright(path, settings, data)
     if regions:
         redact(im, regions)
     return _shrink(im, settings)
@@ -174,7 +188,7 @@ def _shrink(im, settings: ImageSettings):
     dim = target_sizes(im.size, settings.sizes)[-1]
     if dim == im.size:
         return im
-    # After JPEG draft decoding the last step is small (2016 -> 1600 px for a 12 MP photo): a Hamming
+    # After JPEG draft decoding the last step is small (2016 -> 1280 px for a 12 MP photo): a Hamming
     # filter is as clean there and half the cost of Lanczos. Larger reductions keep Lanczos.
     small_step = max(im.size) < 2 * max(dim)
     return im.resize(dim, Image.Resampling.HAMMING if small_step else Image.Resampling.LANCZOS, reducing_gap=3.0)
@@ -261,22 +275,53 @@ def placeholder_colour(im) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def read_source(job: ImageJob) -> tuple[ImageJob, bytes | None, str | None]:
+    """For a job without a key (a photo not seen before): read the photo once, hash those bytes and
+    key the job by them, so the same bytes are hashed and decoded. Returns (job, data, digest)."""
+    if job.key is not None:
+        return job, None, None
+    path = Path(job.source)
+    try:
+        size = path.stat().st_size
+        if size > WHOLE_READ_LIMIT:             # very large files: hash by streaming, decode from the file
+            digest, data = file_hash(path), None
+        else:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+    except OSError as exc:
+        raise ImageError(f"cannot be read ({exc.strerror}); check the file is there and readable") from None
+    return replace(job, key=job_key(job.item_id, digest, job.settings, job.redact)), data, digest
+
+
 def process(job: ImageJob, cache_dir: str) -> ImageResult:
     """Make every published size and format of one photo into cache_dir/<key>/. Runs in a worker."""
-    from PIL import Image
+    return process_source(job, cache_dir)[0]
+
+
+def process_source(job: ImageJob, cache_dir: str) -> tuple[ImageResult, str | None]:
+    """process(), also returning the photo's SHA-256 when the worker computed it (job.key None)."""
+    job, data, digest = read_source(job)
     done = load_cached(job, cache_dir)
     if done is not None:
-        return done
-    largest = decode_largest(Path(job.source), job.settings, job.redact)
+        return done, digest
+    return _make(job, cache_dir, data), digest
+
+
+def _make(job: ImageJob, cache_dir: str, data: bytes | None) -> ImageResult:
+    from PIL import Image
+    largest = decode_largest(Path(job.source), job.settings, job.redact, data)
+    del data
     dims = target_sizes(largest.size, job.settings.sizes)
     variants: list[Variant] = []
     files: dict[str, bytes] = {}
     stem = f"{job.item_id}-{job.key[:10]}"
     colour = "#808080"
     sized = largest
-    for dim in reversed(dims):       # each size from the next larger one: cheaper, and as sharp
+    for dim in reversed(dims):       # each size from the next larger one
         if dim != sized.size:
-            sized = sized.resize(dim, Image.Resampling.LANCZOS, reducing_gap=2.0)
+            # a box reduction by the whole factor, then Lanczos for the rest: 3-4x faster than
+            # Lanczos all the way (13 vs 48 ms for 1600 -> 480 px) and as clean at these sizes
+            sized = sized.resize(dim, Image.Resampling.LANCZOS, reducing_gap=1.0)
         if dim == dims[0]:
             colour = placeholder_colour(sized)
         for fmt in job.settings.formats:

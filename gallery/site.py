@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +167,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     hashes = SourceHashes(options.cache / "sources.json")
     results: dict[str, ImageResult] = {}
     pending = _pending_jobs([i for i in items if i.has_image], config, hashes, str(options.cache), results)
-    failures, made = run_jobs(pending, str(options.cache), options.jobs, results, options.progress)
+    failures, made = run_jobs(pending, str(options.cache), options.jobs, results, options.progress, hashes)
     hashes.save()
     if failures:
         by_id = {i.id: i for i in items}
@@ -179,47 +177,52 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
 
 
 def _pending_jobs(items: list[Item], config: SiteConfig, hashes: SourceHashes, cache: str,
-                  results: dict[str, ImageResult]) -> Iterator[ImageJob]:
+                  results: dict[str, ImageResult]) -> list[ImageJob]:
     """Jobs whose images are not cached; cached results go straight into results.
 
-    Photos whose size and modification time are known come first (no hashing); the others are
-    hashed one at a time as the pool asks for work, so hashing overlaps with image processing.
+    A photo whose size and modification time are recorded is keyed by its recorded hash and
+    looked up in the cache here. A photo not seen before gets a job without a key: the worker
+    reads it once, hashes those bytes, and only then looks in the cache or decodes.
     """
     from .images import load_cached
-    known = {i.id for i in items if hashes.is_known(i.photo)}
-    for item in sorted(items, key=lambda i: i.id not in known):
-        key = job_key(item.id, hashes.get(item.photo), config.images, item.redact)
+    jobs = []
+    for item in items:
+        digest = hashes.known_digest(item.photo)
+        if digest is None:
+            jobs.append(ImageJob(item.id, str(item.photo), None, config.images, item.redact))
+            continue
+        key = job_key(item.id, digest, config.images, item.redact)
         job = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
         cached = load_cached(job, cache)
         if cached is None:
-            yield job
+            jobs.append(job)
         else:
             results[job.item_id] = cached
+    return jobs
 
 
-def run_jobs(pending: Iterable[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
-             progress=None) -> tuple[list[tuple[str, str]], int]:
+def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
+             progress=None, hashes: SourceHashes | None = None) -> tuple[list[tuple[str, str]], int]:
     """Process every pending job (in a pool over all cores when there are two or more)."""
-    pending = iter(pending)
-    first = list(itertools.islice(pending, 2))
     workers = workers or os.cpu_count() or 1
     failures: list[tuple[str, str]] = []
-    if len(first) < 2 or workers == 1:
-        todo = [*first, *pending]
-        outcomes = ((job, _safe_process(job, cache)) for job in todo)
-        _collect(outcomes, len(todo), results, failures, progress)
-        return failures, len(todo)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_safe_process, job, cache): job for job in itertools.chain(first, pending)}
+    if len(pending) < 2 or workers == 1:
+        outcomes = ((job, _safe_process(job, cache)) for job in pending)
+        _collect(outcomes, len(pending), results, failures, progress, hashes)
+        return failures, len(pending)
+    with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
+        futures = {pool.submit(_safe_process, job, cache): job for job in pending}
         outcomes = ((futures[f], f.result()) for f in as_completed(futures))
-        _collect(outcomes, len(futures), results, failures, progress)
+        _collect(outcomes, len(futures), results, failures, progress, hashes)
     return failures, len(futures)
 
 
-def _collect(outcomes, total: int, results, failures, progress=None) -> None:
-    for done, (job, (result, error)) in enumerate(outcomes, 1):
+def _collect(outcomes, total: int, results, failures, progress=None, hashes: SourceHashes | None = None) -> None:
+    for done, (job, (result, digest, error)) in enumerate(outcomes, 1):
         if progress is not None:
             progress(done, total)
+        if digest is not None and hashes is not None:
+            hashes.record(Path(job.source), digest)
         if error:
             failures.append((job.item_id, error))
         else:
@@ -227,20 +230,27 @@ def _collect(outcomes, total: int, results, failures, progress=None) -> None:
             log.debug("made images for %s", job.item_id)
 
 
-def _safe_process(job: ImageJob, cache: str) -> tuple[ImageResult | None, str | None]:
-    from .images import process
+def _safe_process(job: ImageJob, cache: str) -> tuple[ImageResult | None, str | None, str | None]:
+    """(result, the photo's hash when this worker computed it, error message)."""
+    from .images import process_source
     try:
-        return process(job, cache), None
+        result, digest = process_source(job, cache)
+        return result, digest, None
     except ImageError as exc:
-        return None, str(exc)
+        return None, None, str(exc)
     except MemoryError:
-        return None, "is too large to decode in memory; resize it first"
+        return None, None, "is too large to decode in memory; resize it first"
     except Exception as exc:  # a file that crashes a decoder is reported, not a crash
-        return None, f"cannot be processed ({type(exc).__name__}: {exc}); check the file opens in an image viewer"
+        return None, None, (f"cannot be processed ({type(exc).__name__}: {exc}); "
+                            "check the file opens in an image viewer")
 
 
 class SourceHashes:
-    """Content hashes of photos, re-hashed only when size or modification time changed."""
+    """Content hashes of photos, re-hashed only when size or modification time changed.
+
+    A photo's size and modification time are read before its bytes are hashed (here or in a
+    worker), so an edit made in between leaves a stale record that the next build re-hashes.
+    """
 
     def __init__(self, path: Path):
         self.path = path
@@ -251,23 +261,36 @@ class SourceHashes:
         except (OSError, ValueError):
             self.known = {}
         self.seen: dict[str, list] = {}
+        self.stats: dict[str, os.stat_result] = {}
 
     def _entry(self, photo: Path) -> tuple[str, os.stat_result, str | None]:
         stat = photo.stat()
-        key = str(photo.resolve())
+        key = os.path.realpath(photo)
         entry = self.known.get(key)
         fresh = isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]
         return key, stat, entry[2] if fresh else None
 
-    def is_known(self, photo: Path) -> bool:
-        """True when the photo's size and modification time match its recorded hash."""
-        return self._entry(photo)[2] is not None
-
-    def get(self, photo: Path) -> str:
+    def known_digest(self, photo: Path) -> str | None:
+        """The recorded hash when size and modification time match, else None (stat kept for record)."""
         key, stat, digest = self._entry(photo)
         if digest is None:
+            self.stats[key] = stat
+        else:
+            self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        return digest
+
+    def record(self, photo: Path, digest: str) -> None:
+        key = os.path.realpath(photo)
+        stat = self.stats.get(key)
+        if stat is not None:
+            self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
+
+    def get(self, photo: Path) -> str:
+        """The photo's hash, computed now when not recorded."""
+        digest = self.known_digest(photo)
+        if digest is None:
             digest = file_hash(photo)
-        self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
+            self.record(photo, digest)
         return digest
 
     def save(self) -> None:
