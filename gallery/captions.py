@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -102,9 +103,65 @@ def gate(item: Item, config: SiteConfig) -> str | None:
     return None
 
 
-def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig
+class ParseCache:
+    """Caption files parsed by the last build, by content, so an edit re-parses only that file.
+
+    An entry is reused when the file's bytes (SHA-256), its path, the photos folder, the site
+    settings and this parsing code are all unchanged, and its photo still resolves inside the
+    photos folder. Only files that parsed without errors are kept; a missing or damaged cache
+    file means every file is parsed.
+    """
+
+    FORMAT = 1
+
+    def __init__(self, path: Path | None, photos_dir: Path, config: SiteConfig):
+        self.path = path
+        code = [(m, os.stat(Path(__file__).parent / m).st_mtime_ns) for m in ("captions.py", "yamlutil.py",
+                                                                                "config.py", "errors.py")]
+        self.context = repr((self.FORMAT, str(photos_dir), config, code))
+        self.old: dict[str, tuple] = {}
+        self.new: dict[str, tuple] = {}
+        if path is not None:
+            try:
+                import pickle
+                with open(path, "rb") as fh:
+                    data = pickle.load(fh)
+                if isinstance(data, dict) and data.get("context") == self.context:
+                    self.old = data["entries"]
+            except Exception:  # missing, damaged or from another version: parse everything
+                self.old = {}
+
+    def get(self, key: str, photos_dir: Path) -> tuple | None:
+        entry = self.old.get(key)
+        if entry is None:
+            return None
+        item = entry[0]
+        if item.photo_name is not None and resolve_photo(photos_dir, item.photo_name) is None:
+            return None
+        self.new[key] = entry
+        return entry
+
+    def put(self, key: str, item: Item, warnings: list[Problem]) -> None:
+        self.new[key] = (item, tuple(warnings))
+
+    def save(self) -> None:
+        if self.path is None or self.new.keys() == self.old.keys():
+            return
+        import pickle
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump({"context": self.context, "entries": self.new}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: Path | None = None
                ) -> tuple[list[Item], list[Problem], list[Problem]]:
-    """Read every caption file. Returns (items, errors, warnings)."""
+    """Read every caption file. Returns (items, errors, warnings).
+
+    With cache (a file), files parsed by the last build and unchanged since are not parsed again.
+    """
+    parsed = ParseCache(cache, photos_dir, config)
     errors: list[Problem] = []
     warnings: list[Problem] = []
     if not captions_dir.is_dir():
@@ -128,16 +185,40 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig
                                               "rename one of them"))
             continue
         seen[item_id.lower()] = path
-        item = load_item(path, photos_dir, config, errors, warnings)
+        item = _load_cached(path, photos_dir, config, errors, warnings, parsed)
         if item is not None:
             items.append(item)
     _check_shared_photos(items, errors)
+    if not errors:
+        parsed.save()
     return items, errors, warnings
 
 
+def _load_cached(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
+                 warnings: list[Problem], parsed: ParseCache) -> Item | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        errors.append(Problem(path, None, f"cannot read the file ({exc.strerror}); check it exists and is readable"))
+        return None
+    key = f"{path}\0{hashlib.sha256(raw).hexdigest()}"
+    hit = parsed.get(key, photos_dir)
+    if hit is not None:
+        warnings.extend(hit[1])
+        return hit[0]
+    own_errors: list[Problem] = []
+    own_warnings: list[Problem] = []
+    item = load_item(path, photos_dir, config, own_errors, own_warnings, raw)
+    errors.extend(own_errors)
+    warnings.extend(own_warnings)
+    if item is not None and not own_errors:
+        parsed.put(key, item, own_warnings)
+    return item
+
+
 def load_item(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
-              warnings: list[Problem]) -> Item | None:
-    doc, problems = load_yaml(path)
+              warnings: list[Problem], raw: bytes | None = None) -> Item | None:
+    doc, problems = load_yaml(path, raw)
     errors.extend(problems)
     if doc is None:
         return None

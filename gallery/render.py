@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .captions import Item
 from .config import Prompt, SiteConfig
 from .images import MIME, ImageResult
-from . import markup
+from . import markup, pagecache
 from .errors import GalleryError, Problem
+
+log = logging.getLogger(__name__)
 
 
 class TemplateProblem(GalleryError):
@@ -29,17 +33,54 @@ KIND_LABELS = {
 DRAFT_MARK = "DRAFT — not published"   # preview (serve --drafts) only; never in site/
 
 
+_READING: list[set[str] | None] = [None]   # the ids of the entries read by the page being rendered
+
+
+@contextlib.contextmanager
+def reading(read: set[str]):
+    """Record in read the id of every entry whose data is read inside the block (see pagecache)."""
+    _READING[0] = read
+    try:
+        yield read
+    finally:
+        _READING[0] = None
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One published item as the templates see it."""
+    """One published item as the templates see it.
+
+    Every attribute read is recorded while a page renders (reading()), whoever reads it: a
+    template, a macro, a filter or Python code, so the page cache knows which entries a page shows.
+    """
 
     item: Item
     prompt: Prompt
     image: ImageResult | None
-    caption_html: str
-    long_html: str
-    note_html: str
     draft: bool = False           # preview only: not published, shown marked "DRAFT — not published"
+
+    def __getattribute__(self, name: str):
+        read = _READING[0]
+        if read is not None:
+            read.add(object.__getattribute__(self, "item").id)
+        return object.__getattribute__(self, name)
+
+    def digest(self) -> str:
+        """Everything the entry holds (item, prompt, image, draft), as the page cache compares it."""
+        return pagecache.digest_of(self.item, self.prompt, self.image, self.draft)
+
+    # Markdown is rendered when a page first needs it, so reused pages cost nothing here.
+    @functools.cached_property
+    def caption_html(self) -> str:
+        return markup.render(self.item.caption)
+
+    @functools.cached_property
+    def long_html(self) -> str:
+        return markup.render(self.item.long_description)
+
+    @functools.cached_property
+    def note_html(self) -> str:
+        return markup.inline(self.item.content_note)
 
     @property
     def id(self) -> str:
@@ -137,8 +178,32 @@ def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResu
 
 
 def _entry(item: Item, prompt: Prompt, image: ImageResult | None, draft: bool = False) -> Entry:
-    return Entry(item, prompt, image, markup.render(item.caption), markup.render(item.long_description),
-                 markup.inline(item.content_note), draft)
+    return Entry(item, prompt, image, draft)
+
+
+def site_context(site: Site, templates_dir: Path | None) -> str:
+    """The digest of everything pages may read besides the entries (see pagecache)."""
+    shape = ([(s.prompt.id, [e.id for e in s.entries]) for s in site.sections],
+             [(p.code, [e.id for e in p.entries]) for p in site.participants],
+             sorted(e.id for e in site.entries if e.draft))
+    return pagecache.digest_of(pagecache.code_digest(templates_dir), site.config, sorted(site.assets.items()),
+                               shape, INDEX_CARDS)
+
+
+def placeholder_class(colour: str) -> str:
+    """The class of the colour shown while a picture loads: the nearest of 64 fixed colours.
+
+    The theme's stylesheet always holds all 64, so it (and with it every page, which links it by
+    its content hash) does not change when a photo does.
+    """
+    r, g, b = (round(int(colour[i:i + 2], 16) / 85) * 85 for i in (1, 3, 5))
+    return f"ph-{r:02x}{g:02x}{b:02x}"
+
+
+def placeholder_css() -> str:
+    levels = range(0, 256, 85)
+    return "".join(f".ph-{r:02x}{g:02x}{b:02x}{{background-color:#{r:02x}{g:02x}{b:02x}}}\n"
+                   for r in levels for g in levels for b in levels)
 
 
 def asset_files(templates_dir: Path | None) -> dict[str, Path]:
@@ -182,6 +247,7 @@ def _environment(templates_dir: Path | None, _state: tuple):
                              bytecode_cache=jinja2.FileSystemBytecodeCache())
     env.globals["kind_labels"] = KIND_LABELS
     env.filters["srcset"] = srcset
+    env.filters["placeholder_class"] = placeholder_class
     env.globals["mime"] = MIME
     return env
 
@@ -190,11 +256,23 @@ def srcset(image: ImageResult, fmt: str, root: str) -> str:
     return ", ".join(f"{root}images/{v.name} {v.width}w" for v in image.of_format(fmt))
 
 
-def render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
-    """Every page of the site as {relative path: bytes}. Template mistakes raise TemplateProblem."""
+def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = None) -> dict[str, bytes]:
+    """Every page of the site as {relative path: bytes}. Template mistakes raise TemplateProblem.
+
+    With cache (a folder), pages whose inputs did not change since the last build are reused
+    from it rather than rendered (see pagecache).
+    """
     import jinja2
+    pages = None
+    if cache is not None:
+        pages = pagecache.PageCache(cache, site_context(site, templates_dir),
+                                    {e.id: e.digest() for e in site.entries})
     try:
-        return _render_pages(site, templates_dir)
+        rendered = _render_pages(site, templates_dir, pages)
+        if pages is not None:
+            pages.save()
+            log.debug("pages: %d rendered, %d reused", pages.rendered, pages.reused)
+        return rendered
     except jinja2.TemplateSyntaxError as exc:
         where = Path(exc.filename) if exc.filename else (templates_dir or THEME)
         raise TemplateProblem(problems=[Problem(where, exc.lineno, f"template error: {exc.message}; "
@@ -220,19 +298,25 @@ def page_root(path: str, config: SiteConfig) -> str:
     return "../" * path.count("/")
 
 
-def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
+def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageCache | None) -> dict[str, bytes]:
     from markupsafe import Markup
     env = environment(templates_dir)
     pages: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:
+        if cache is not None and (kept := cache.get(path)) is not None:
+            pages[path] = kept
+            return
         root = page_root(path, site.config)
         context.update(site=site, config=site.config, root=root, page_path=path,
                        canonical_path=canonical_path(path), index_cards=INDEX_CARDS,
                        asset=lambda name: root + site.assets[name],
                        url=lambda target: root + target,
                        html=Markup)
-        pages[path] = env.get_template(template).render(**context).encode("utf-8")
+        with reading(set()) as read:
+            pages[path] = env.get_template(template).render(**context).encode("utf-8")
+        if cache is not None:
+            cache.put(path, pages[path], read)
 
     page("index.html", "index.html", intro_html=markup.render(site.config.introduction, headings=True))
     for section in site.sections:
@@ -248,9 +332,10 @@ def _render_pages(site: Site, templates_dir: Path | None) -> dict[str, bytes]:
     page("accessibility.html", "accessibility.html", body_html=markup.render(site.config.accessibility, headings=True))
     page("404.html", "404.html")
     if site.config.base_url:
-        pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
-        if not site.config.noindex:
-            urls = sorted(canonical_path(p) for p in pages if p.endswith(".html") and p != "404.html")
-            pages["sitemap.xml"] = env.get_template("sitemap.xml").render(
-                config=site.config, urls=urls).encode("utf-8")
+        with reading(set()):           # read by no cache: rendered every time (they are small)
+            pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
+            if not site.config.noindex:
+                urls = sorted(canonical_path(p) for p in pages if p.endswith(".html") and p != "404.html")
+                pages["sitemap.xml"] = env.get_template("sitemap.xml").render(
+                    config=site.config, urls=urls).encode("utf-8")
     return pages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
 from .images import ImageError, ImageJob, ImageResult, file_hash, job_key
 
 log = logging.getLogger(__name__)
+KEY_RE = re.compile(r"[0-9a-f]{64}")   # an image cache folder (other folders there: pages/)
 
 
 @dataclass
@@ -32,9 +34,12 @@ class BuildReport:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason): were online, now gone
 
 
-def load_content(options: BuildOptions) -> tuple[SiteConfig, list[Decision], list[Problem]]:
-    """Config, gate decisions and warnings; raises ContentError listing every error at once."""
-    config, decisions, errors, warnings = collect_content(options)
+def load_content(options: BuildOptions, cached: bool = False) -> tuple[SiteConfig, list[Decision], list[Problem]]:
+    """Config, gate decisions and warnings; raises ContentError listing every error at once.
+
+    cached: reuse caption files parsed by the last build (a build; not check, which writes nothing).
+    """
+    config, decisions, errors, warnings = collect_content(options, cached)
     if options.strict and warnings:
         errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
     if errors:
@@ -42,11 +47,12 @@ def load_content(options: BuildOptions) -> tuple[SiteConfig, list[Decision], lis
     return config, decisions, warnings
 
 
-def collect_content(options: BuildOptions
+def collect_content(options: BuildOptions, cached: bool = False
                     ) -> tuple[SiteConfig, list[Decision], list[Problem], list[Problem]]:
     """Config, gate decisions, errors and warnings (the check command shows both at once)."""
     config = load_config(options.config, required=options.config_required)
-    items, errors, warnings = load_items(options.captions, options.photos, config)
+    items, errors, warnings = load_items(options.captions, options.photos, config,
+                                         cache=options.cache / "captions.pickle" if cached else None)
     decisions = decide(items, config)
     for d in decisions:
         if d.published and d.item.has_image and not d.item.photo.is_file():
@@ -76,7 +82,7 @@ def build(options: BuildOptions) -> BuildReport:
     stamp = fingerprint.inputs(options)      # before any input is read: an edit during the build is seen next time
     output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
                                "templates folder": options.templates}, options.root)
-    config, decisions, warnings = load_content(options)
+    config, decisions, warnings = load_content(options, cached=True)
     published = [d.item for d in decisions if d.published]
     drafts = draft_items(decisions) if options.drafts else []
     images, made = make_images(published + drafts, config, options)
@@ -124,18 +130,17 @@ def write_site(staging: Path, config: SiteConfig, published: list[Item], images:
     from . import render
     site = render.make_site(config, published, images, drafts=drafts)
     assets = render.asset_files(options.templates)
-    colours = sorted({r.colour for r in images.values()})
     for name, path in assets.items():
         data = path.read_bytes()
         if name == "style.css":
-            data += "".join(f".ph-{c[1:]}{{background-color:{c}}}\n" for c in colours).encode()
+            data += render.placeholder_css().encode()
         site.assets[name] = render.hashed_name(name, data)
         output.write_file(staging, site.assets[name], data)
     if config.site_image is not None:
         data = site_image_bytes(config.site_image)
         site.assets["site-image"] = render.hashed_name("site-image.png", data)
         output.write_file(staging, site.assets["site-image"], data)
-    for rel, data in render.render_pages(site, options.templates).items():
+    for rel, data in render.render_pages(site, options.templates, cache=options.cache / "pages").items():
         output.write_file(staging, rel, data)
     for result in images.values():
         for variant in result.variants:
@@ -305,5 +310,6 @@ def collect_garbage(cache: Path, keep: set[str]) -> None:
     if not cache.is_dir():
         return
     for entry in cache.iterdir():
-        if entry.is_dir() and entry.name not in keep:
+        leftover = entry.name.startswith(".")            # a worker's temporary folder (killed build)
+        if entry.is_dir() and entry.name not in keep and (KEY_RE.fullmatch(entry.name) or leftover):
             shutil.rmtree(entry, ignore_errors=True)
