@@ -45,6 +45,7 @@ CAMERA_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:img|dsc[fn]?|dcim|pxl|mvimg|vid|im
                          r"|(?:^|[^0-9])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:[0-2][0-9]|3[01])(?:[^0-9]|$)")
 SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|adobe:ns:meta")
 TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
+VOCABULARY_FROM = 100   # needles from which a word vocabulary of the pages pays for itself
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
@@ -76,18 +77,20 @@ def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None
     sources = [Path(s) for s in sources]
     remembered = Memo(memo)
     needles = [n for s in sources for n in remembered.needles_of(s)]
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    from .output import files_under
+    rels = files_under(folder)
     unseen = remembered.unseen(sources)
     findings: list[Finding] = []
-    for path in files:
-        rel = path.relative_to(folder).as_posix()
+    texts: list[Path] = []
+    for rel in rels:
         findings.extend(remembered.check_name(rel, sources, unseen))
-        suffix = path.suffix.lower()
+        suffix = os.path.splitext(rel)[1].lower()
         if suffix in IMAGE_SUFFIXES:
-            findings.extend(remembered.check_image(path, rel, suffix))
-        elif suffix == ".svg":
-            findings.extend(check_svg(rel, path.read_text("utf-8", errors="replace")))
-    texts = [p for p in files if p.suffix.lower() in TEXT_SUFFIXES]
+            findings.extend(remembered.check_image(folder / rel, rel, suffix))
+        elif suffix in TEXT_SUFFIXES:
+            texts.append(folder / rel)
+            if suffix == ".svg":
+                findings.extend(check_svg(rel, (folder / rel).read_text("utf-8", errors="replace")))
     findings.extend(remembered.check_texts(folder, texts, needles))
     if not findings:
         remembered.save(sources, needles)
@@ -505,8 +508,11 @@ def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needl
         return []
     lowered = {p: t.lower() for p, t in texts}
     everything = "\x00".join(lowered.values())
-    words = set(_WORD.findall(everything))
-    vocabulary = "\x00".join(sorted(words))   # far shorter than the pages: a quick first filter
+    if len(needles) > VOCABULARY_FROM:
+        words = set(_WORD.findall(everything))
+        vocabulary = "\x00".join(sorted(words))   # far shorter than the pages: a quick first filter
+    else:   # a few needles (one new photo): searching the pages directly is cheaper than the vocabulary
+        words, vocabulary = set(), ""
     found = []
     searched: set[tuple[str, bool]] = set()
     for needle in needles:
@@ -515,7 +521,7 @@ def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needl
         if key in searched:     # the same model name or place in many photos: one search is enough
             continue
         searched.add(key)
-        if not _may_occur(low, words, vocabulary) or low not in everything:
+        if (vocabulary and not _may_occur(low, words, vocabulary)) or low not in everything:
             continue
         for path, text in lowered.items():
             match = _needle_match(low, text, needle.what)

@@ -7,13 +7,14 @@ turns them into errors. Nothing here writes a file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .captions import CAPTION_SUFFIXES, Decision, Item, gate, resolve_photo
+from .captions import CAPTION_SUFFIXES, Decision, Item, gate, real_path, resolve_photo
 from .config import SiteConfig
 from .errors import Problem
 from .yamlutil import load_yaml
@@ -144,9 +145,10 @@ def date_warnings(item: Item, today: dt.date) -> Found:
     return found
 
 
-def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> set[Path]:
-    """Photos named by any caption file, even one with errors (so no photo is reported twice)."""
-    names = {item.photo.resolve() for item in items if item.photo is not None}
+def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> set[str]:
+    """Real paths of the photos named by any caption file, even one with errors (so no photo is
+    reported twice)."""
+    names = {real_path(item.photo) for item in items if item.photo is not None}
     loaded = {item.source.name for item in items}
     if not captions_dir.is_dir():
         return names
@@ -158,8 +160,17 @@ def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -
         if isinstance(name, str) and name.strip():
             resolved = resolve_photo(photos_dir, name.strip())
             if resolved is not None:
-                names.add(resolved.resolve())
+                names.add(real_path(resolved))
     return names
+
+
+def _files(folder: Path) -> list[str]:
+    """Relative paths (with /) of every file and symlink under folder, sorted."""
+    found = []
+    cut = len(os.path.join(str(folder), ""))
+    for root, _dirs, files in os.walk(folder):
+        found.extend(os.path.join(root, name)[cut:].replace(os.sep, "/") for name in files)
+    return sorted(found)
 
 
 def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> list[Problem]:
@@ -168,11 +179,11 @@ def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> li
         return []
     used = referenced_photos(photos_dir, captions_dir, items)
     found = []
-    for path in sorted(photos_dir.rglob("*")):
-        rel = path.relative_to(photos_dir)
-        if any(part.startswith(".") for part in rel.parts) or path.suffix.lower() not in PHOTO_SUFFIXES:
+    for rel in _files(photos_dir):
+        if any(part.startswith(".") for part in rel.split("/")) or not rel.lower().endswith(PHOTO_SUFFIXES):
             continue
-        if path.is_file() and path.resolve() not in used:
+        path = photos_dir / rel
+        if real_path(path) not in used and path.is_file():
             found.append(Problem(path, None, "no caption file uses this photo, so it is not published; "
                                              "write a caption for it (python build.py add) or move it "
                                              "out of the photos folder"))

@@ -66,29 +66,55 @@ def clean_stale(out: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_file(staging: Path, rel: str, data: bytes) -> None:
-    path = staging / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def files_under(folder: Path) -> list[str]:
+    """Every file under folder, as sorted relative paths with / (os.walk: ~5x faster than rglob)."""
+    found = []
+    cut = len(os.path.join(str(folder), ""))
+    for root, _dirs, files in os.walk(folder):
+        found.extend(os.path.join(root, name)[cut:] for name in files)
+    if os.sep != "/":  # pragma: no cover - POSIX only in practice
+        found = [f.replace(os.sep, "/") for f in found]
+    return sorted(found)
 
 
-def link_file(staging: Path, rel: str, source: Path) -> None:
-    """Place one of our own cached files (hard link when possible, else copy)."""
-    path = staging / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, path)
-    except OSError:
-        shutil.copyfile(source, path)
+class Staging:
+    """The folder a build writes into, and the relative path of every file written there."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.files: set[str] = set()
+        self._dirs: set[str] = {""}
+
+    def _target(self, rel: str) -> str:
+        parent = rel.rpartition("/")[0]
+        if parent not in self._dirs:
+            os.makedirs(os.path.join(self.folder, parent), exist_ok=True)
+            self._dirs.add(parent)
+        self.files.add(rel)
+        return os.path.join(self.folder, rel)
+
+    def write(self, rel: str, data: bytes) -> None:
+        with open(self._target(rel), "wb") as fh:
+            fh.write(data)
+
+    def link(self, rel: str, source: Path) -> None:
+        """Place one of our own cached files (hard link when possible, else copy)."""
+        path = self._target(rel)
+        try:
+            os.link(source, path)
+        except OSError:
+            shutil.copyfile(source, path)
 
 
-def finish(staging: Path, out: Path, check: Callable[[], None] | None = None) -> list[str]:
+def finish(staging: Path, out: Path, check: Callable[[], None] | None = None,
+           written: set[str] | None = None) -> list[str]:
     """Carry over files of out that we did not write, record the manifest, swap staging in whole.
 
     check (the privacy audit) runs on the complete staging folder just before the swap; if it
-    raises, the previous site stays as it was. Returns the foreign files that were carried over.
+    raises, the previous site stays as it was. written: the files the build wrote (else staging
+    is listed). Returns the foreign files that were carried over.
     """
-    ours = {str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file()}
+    ours = set(written) if written is not None else set(files_under(staging))
     foreign = _carry_foreign(out, staging, ours)
     files = sorted(ours)
     (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=0))
@@ -104,11 +130,11 @@ def _carry_foreign(out: Path, staging: Path, ours: set[str]) -> list[str]:
     manifest = read_manifest(out)
     previous = set(manifest) | {MANIFEST}
     carried = []
-    for path in sorted(out.rglob("*")):
-        rel = str(path.relative_to(out))
+    for rel in files_under(out):
         if not manifest and _generated(rel):   # damaged manifest: never keep what may be an old page or image
             continue
-        if path.is_file() and rel not in previous and rel not in ours:
+        path = out / rel
+        if rel not in previous and rel not in ours and path.is_file():
             dest = staging / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)

@@ -190,10 +190,9 @@ def _iso(value) -> str | bool | None:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(Path(path).resolve())
+    from .captions import real_path
+    real, base = real_path(path), real_path(root)
+    return os.path.relpath(real, base) if real.startswith(os.path.join(base, "")) or real == base else real
 
 
 # ---- check, add, import -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fingerprint, lint, markup, output
-from .captions import Decision, Item, decide, load_items
+from .captions import Decision, Item, decide, forget_real_paths, load_items, real_path
 from .config import SiteConfig, load_config
 from .errors import ContentError, Problem
 from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
@@ -79,6 +79,7 @@ def _markup_warnings(items) -> list[Problem]:
 def build(options: BuildOptions) -> BuildReport:
     """Build the site into options.out. On any error the previous site is left untouched."""
     started = time.perf_counter()
+    forget_real_paths()                      # folders may have moved since the last build (serve)
     stamp = fingerprint.inputs(options)      # before any input is read: an edit during the build is seen next time
     output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
                                "templates folder": options.templates}, options.root)
@@ -90,9 +91,11 @@ def build(options: BuildOptions) -> BuildReport:
     report.drafts = drafts
     staging = output.new_staging(options.out)
     try:
-        write_site(staging, config, published + drafts, images, options, drafts=frozenset(i.id for i in drafts))
+        written = write_site(staging, config, published + drafts, images, options,
+                             drafts=frozenset(i.id for i in drafts))
         report.removed = removed_items(options.out, decisions, {i.id for i in published + drafts})
-        report.foreign = output.finish(staging, options.out, check=lambda: run_audit(staging, decisions, options))
+        report.foreign = output.finish(staging, options.out, check=lambda: run_audit(staging, decisions, options),
+                                       written=written)
     finally:
         if staging.exists():
             import shutil
@@ -125,9 +128,11 @@ def draft_items(decisions: list[Decision]) -> list[Item]:
             and (not d.item.has_image or d.item.photo.is_file())]
 
 
-def write_site(staging: Path, config: SiteConfig, published: list[Item], images: dict[str, ImageResult],
-               options: BuildOptions, drafts: frozenset[str] = frozenset()) -> None:
+def write_site(folder: Path, config: SiteConfig, published: list[Item], images: dict[str, ImageResult],
+               options: BuildOptions, drafts: frozenset[str] = frozenset()) -> set[str]:
+    """Write every page, asset and image into folder; returns the relative paths written."""
     from . import render
+    staging = output.Staging(folder)
     site = render.make_site(config, published, images, drafts=drafts)
     assets = render.asset_files(options.templates)
     for name, path in assets.items():
@@ -135,16 +140,18 @@ def write_site(staging: Path, config: SiteConfig, published: list[Item], images:
         if name == "style.css":
             data += render.placeholder_css().encode()
         site.assets[name] = render.hashed_name(name, data)
-        output.write_file(staging, site.assets[name], data)
+        staging.write(site.assets[name], data)
     if config.site_image is not None:
         data = site_image_bytes(config.site_image)
         site.assets["site-image"] = render.hashed_name("site-image.png", data)
-        output.write_file(staging, site.assets["site-image"], data)
+        staging.write(site.assets["site-image"], data)
     for rel, data in render.render_pages(site, options.templates, cache=options.cache / "pages").items():
-        output.write_file(staging, rel, data)
+        staging.write(rel, data)
+    cache = str(options.cache)
     for result in images.values():
         for variant in result.variants:
-            output.link_file(staging, f"images/{variant.name}", options.cache / result.key / variant.name)
+            staging.link(f"images/{variant.name}", os.path.join(cache, result.key, variant.name))
+    return staging.files
 
 
 def site_image_bytes(path: Path) -> bytes:
@@ -270,7 +277,7 @@ class SourceHashes:
 
     def _entry(self, photo: Path) -> tuple[str, os.stat_result, str | None]:
         stat = photo.stat()
-        key = os.path.realpath(photo)
+        key = real_path(photo)
         entry = self.known.get(key)
         fresh = isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]
         return key, stat, entry[2] if fresh else None
@@ -285,7 +292,7 @@ class SourceHashes:
         return digest
 
     def record(self, photo: Path, digest: str) -> None:
-        key = os.path.realpath(photo)
+        key = real_path(photo)
         stat = self.stats.get(key)
         if stat is not None:
             self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
