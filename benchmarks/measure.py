@@ -49,8 +49,22 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tool_environment() -> dict[str, str]:
+    """The environment both tools run in: this one, except that Python may cache compiled modules.
+
+    Some machines (this project's CI and sandboxes) set PYTHONDONTWRITEBYTECODE, which makes Python
+    compile every module of a program that is not pip-installed on every start (~40 ms for ours;
+    sigal is pip-installed, so its modules were compiled at install time). A researcher's machine
+    caches them, so both tools are measured as they would run there.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run(cmd: list[str], cwd: Path | None = None, sample: bool = False, env: dict | None = None) -> Run:
     """Time cmd; with sample=True also poll the memory of its process tree every 20 ms."""
+    env = tool_environment() if env is None else env
     peak = 0
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

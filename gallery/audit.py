@@ -12,7 +12,6 @@ build runs it on the staging folder before the swap, so a finding leaves the pre
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -101,9 +100,9 @@ def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None
 class Memo:
     """What the last clean audit checked, so a rebuild reads only what is new or changed.
 
-    Image files are remembered by device, inode, size and modification time (the site's images are
-    hard links to files in the image cache, so an unchanged image keeps all four); text files by the
-    SHA-256 of their content, valid for the needles they were checked against; file names for the
+    Files are remembered by device, inode, size and modification time (the site's images and pages
+    are hard links to files in the image and page caches, so an unchanged file keeps all four);
+    text files only for the needles they were checked against; file names for the
     source names they were checked against; each source photo's needles by path, size and mtime.
     A new needle or source name is checked against every remembered file; anything new or changed
     is checked in full. No memo file (or a damaged one) means a full audit.
@@ -155,8 +154,7 @@ class Memo:
         return found
 
     def check_image(self, path: Path, rel: str, suffix: str) -> list[Finding]:
-        st = path.stat()
-        key = f"{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
+        key = _identity(path)
         found = [] if key in self.images else [Finding(rel, where, msg)
                                                for where, msg in check_image(path.read_bytes(), suffix)]
         if not found:
@@ -165,17 +163,23 @@ class Memo:
 
     def check_texts(self, folder: Path, files: list[Path], needles: list[Needle]) -> list[Finding]:
         fresh = [n for n in needles if (n.text.lower(), n.what) not in self.needles]
+        pending: list[tuple[Path, str, bool]] = []
+        for path in files:
+            key = _identity(path)
+            known = key in self.texts
+            if known and not fresh:        # checked before, unchanged, and no new needle: not read
+                self.seen["texts"].add(key)
+            else:
+                pending.append((path, key, known))
         found: list[Finding] = []
-        for start in range(0, len(files), TEXT_BATCH):   # in batches: memory stays flat as the site grows
+        for start in range(0, len(pending), TEXT_BATCH):   # in batches: memory stays flat as the site grows
             groups: dict[bool, list[tuple[Path, str, str]]] = {True: [], False: []}
-            for path in files[start:start + TEXT_BATCH]:
-                data = path.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()
-                groups[digest in self.texts].append((path, data.decode("utf-8", errors="replace"), digest))
+            for path, key, known in pending[start:start + TEXT_BATCH]:
+                groups[known].append((path, path.read_bytes().decode("utf-8", errors="replace"), key))
             for known, group in groups.items():
                 checked = check_texts(folder, [(p, t) for p, t, _ in group], fresh if known else needles)
                 bad = {f.path for f in checked}
-                self.seen["texts"].update(d for p, _, d in group if p.relative_to(folder).as_posix() not in bad)
+                self.seen["texts"].update(k for p, _, k in group if p.relative_to(folder).as_posix() not in bad)
                 found.extend(checked)
         return found
 
@@ -191,6 +195,12 @@ class Memo:
             os.replace(tmp, self.path)
         except OSError:  # the memo only saves time; without it the next audit is a full one
             pass
+
+
+def _identity(path: Path) -> str:
+    """Device, inode, size and modification time: the same for a file not written since."""
+    st = os.stat(path)
+    return f"{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
 
 
 def raise_if_findings(findings: list[Problem]) -> None:

@@ -351,17 +351,22 @@ def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResul
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_cached(job: ImageJob, cache_dir: str) -> ImageResult | None:
-    """The cached result for job.key, or None when missing or damaged (then it is made again)."""
-    folder = Path(cache_dir) / job.key
+def load_cached(job: ImageJob, cache_dir: str, meta: dict | None = None) -> ImageResult | None:
+    """The cached result for job.key, or None when missing or damaged (then it is made again).
+
+    meta: the folder's meta.json as the build's image index remembers it (saves reading it).
+    """
+    folder = os.path.join(cache_dir, job.key)
     try:
-        meta = json.loads((folder / "meta.json").read_text())
+        if meta is None:
+            with open(os.path.join(folder, "meta.json"), encoding="utf-8") as fh:
+                meta = json.load(fh)
         variants = tuple(Variant(**v) for v in meta["variants"])
         result = ImageResult(meta["item_id"], meta["key"], meta["width"], meta["height"], meta["colour"], variants)
         if result.key != job.key or result.item_id != job.item_id:
             raise ValueError("mismatch")
         for v in variants:
-            actual = (folder / v.name).stat().st_size
+            actual = os.stat(os.path.join(folder, v.name)).st_size
             if actual == 0 or actual != v.size:
                 raise ValueError("truncated or replaced")
         return result

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import re
 
-import markdown as md
-import nh3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import markdown as md
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "q", "abbr"}
 ALLOWED_ATTRS = {"a": {"href", "title"}, "abbr": {"title"}}
@@ -21,7 +23,9 @@ _UNSAFE_LINK = re.compile(r"(?i)\b(?:javascript|vbscript|data)\s*:")
 
 @functools.lru_cache(maxsize=2)
 def _converter(headings: bool) -> md.Markdown:
-    """One Markdown instance per flavour, reset between texts (building one costs more than converting)."""
+    """One Markdown instance per flavour, reset between texts (building one costs more than converting).
+    Markdown and nh3 are imported on first use: a rebuild whose texts are all remembered needs neither."""
+    import markdown as md
     return md.Markdown(output_format="html", extensions=["attr_list"] if headings else [])
 
 
@@ -33,6 +37,21 @@ def _markdown(text: str, headings: bool) -> str:
         converter.reset()
 
 
+class Memo:
+    """Rendered texts from the last build (pagecache keeps it), and the ones this build used."""
+
+    def __init__(self, known: dict[str, str]):
+        self.known = known
+        self.used: dict[str, str] = {}
+
+
+MEMO: list[Memo | None] = [None]      # set while a build renders pages
+
+
+def memo_key(text: str, headings: bool = False) -> str:
+    return f"{'h' if headings else 'p'}{text}"
+
+
 def render(text: str | None, headings: bool = False) -> str:
     """Render Markdown and keep only harmless tags and http(s)/mailto links.
 
@@ -41,6 +60,19 @@ def render(text: str | None, headings: bool = False) -> str:
     """
     if not text:
         return ""
+    memo = MEMO[0]
+    if memo is None:
+        return _render(text, headings)
+    key = memo_key(text, headings)
+    html = memo.known.get(key)
+    if not isinstance(html, str):
+        html = _render(text, headings)
+    memo.used[key] = html
+    return html
+
+
+def _render(text: str, headings: bool) -> str:
+    import nh3
     if headings:
         return nh3.clean(_markdown(text, True), tags=ALLOWED_TAGS | SITE_HEADINGS, attributes=SITE_ATTRS,
                          url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 import shutil
@@ -166,12 +164,9 @@ def swap(staging: Path, out: Path) -> None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
+    import ctypes
+    try:    # the C library Python itself is linked with (find_library would run ldconfig: ~15 ms)
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     at_fdcwd = -100

@@ -12,8 +12,8 @@ A cached page is reused only when two things are unchanged:
   template, a macro, a filter, or the entry's own properties) is recorded (render.reading), and
   the page is stored with a digest of each entry it read: its caption, image and every other field.
 
-The cached bytes are checked against their SHA-256 before reuse; a missing, damaged or foreign
-index means every page is rendered. Pages no longer produced are deleted from the cache.
+A cached file is reused only while its size, modification time and inode are the ones recorded
+when it was written; a missing, damaged or foreign index means every page is rendered. Pages no longer produced are deleted from the cache.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ import json
 import os
 from pathlib import Path
 
+from . import markup
+
 INDEX = "index.json"
-FORMAT = 1
+MARKDOWN = "markdown.json"         # rendered captions, so reused texts need no Markdown
+FORMAT = 2
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3")
 
@@ -54,12 +57,12 @@ def _files_digest(folders: list[Path], digest) -> None:
 
 def code_digest(templates_dir: Path | None) -> str:
     """This package (its code and theme), the user's templates, and the rendering libraries."""
-    import importlib
+    import importlib.util
     digest = hashlib.sha256(f"{FORMAT}\n".encode())
     _files_digest([PACKAGE] + ([templates_dir] if templates_dir else []), digest)
-    for name in LIBRARIES:           # each library's installed files' identity (not __version__,
-        module = importlib.import_module(name)    # which imports importlib.metadata: ~25 ms)
-        origin = getattr(module, "__file__", None) or "builtin"
+    for name in LIBRARIES:           # each library's installed files' identity, without importing it
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None and spec.origin else "absent"
         try:
             st = os.stat(origin)
             where = [st.st_size, st.st_mtime_ns, st.st_ino]
@@ -72,14 +75,27 @@ def code_digest(templates_dir: Path | None) -> str:
 class PageCache:
     """Pages of the last build in folder/, with what each one read."""
 
-    def __init__(self, folder: Path, context: str, entries: dict[str, str]):
+    def __init__(self, folder: Path, context: str, entries: dict[str, str], code: str,
+                 texts: frozenset[str] = frozenset()):
         self.folder = folder
+        self.texts = texts              # markup.Memo keys of the texts the site has now: the memo
+                                        # keeps only these (a withdrawn item's words are not kept)
         self.context = context
         self.entries = entries          # entry id -> digest of everything about the entry
+        self.code = code                # code_digest(): what the Markdown memo is valid for
         self.kept: dict[str, dict] = {}
         self.rendered = 0
         self.reused = 0
         self.pages = self._load()
+        self.markdown = markup.Memo(self._load_markdown())
+
+    def _load_markdown(self) -> dict[str, str]:
+        """Captions rendered by the last build, valid while the code and libraries are the same."""
+        try:
+            data = json.loads((self.folder / MARKDOWN).read_text())
+            return data["texts"] if data.get("code") == self.code and isinstance(data["texts"], dict) else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
 
     def _load(self) -> dict[str, dict]:
         try:
@@ -91,32 +107,40 @@ class PageCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def get(self, path: str) -> bytes | None:
-        """The cached page when neither the context nor any entry it read has changed."""
+    def get(self, path: str) -> Path | None:
+        """The cached page's file when neither the context nor any entry it read has changed.
+
+        The file must still be the one written (same size, modification time and inode); the
+        site links to it, so an unchanged page keeps its identity and the audit need not re-read it.
+        """
         record = self.pages.get(path)
         try:
             read = record["read"]
             if any(self.entries.get(i) != d for i, d in read.items()):
                 return None
-            data = (self.folder / f"{record['sha']}.html").read_bytes()
+            file = self.folder / f"{record['sha']}.html"
+            st = os.stat(file)
+            if [st.st_size, st.st_mtime_ns, st.st_ino] != record["stat"]:
+                return None               # changed in place or replaced: render it again
         except (OSError, KeyError, TypeError, AttributeError):
             return None
-        if hashlib.sha256(data).hexdigest() != record["sha"]:
-            return None                   # damaged or changed in place: render it again
-        self.kept[path] = {"sha": record["sha"], "read": read}
+        self.kept[path] = record
         self.reused += 1
-        return data
+        return file
 
-    def put(self, path: str, data: bytes, read: set[str]) -> None:
+    def put(self, path: str, data: bytes, read: set[str]) -> Path:
+        """Store a rendered page; returns its file in the cache."""
         sha = hashlib.sha256(data).hexdigest()
         target = self.folder / f"{sha}.html"
-        if not target.is_file():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-        self.kept[path] = {"sha": sha, "read": {i: self.entries[i] for i in sorted(read) if i in self.entries}}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)           # always a fresh file: never trust one of the same name
+        st = os.stat(target)
+        self.kept[path] = {"sha": sha, "read": {i: self.entries[i] for i in sorted(read) if i in self.entries},
+                           "stat": [st.st_size, st.st_mtime_ns, st.st_ino]}
         self.rendered += 1
+        return target
 
     def save(self) -> None:
         """Record this build's pages; delete cached pages no longer produced."""
@@ -124,7 +148,12 @@ class PageCache:
         tmp = self.folder / f"{INDEX}.tmp"
         tmp.write_text(json.dumps({"format": FORMAT, "context": self.context, "pages": self.kept}, sort_keys=True))
         os.replace(tmp, self.folder / INDEX)
-        keep = {f"{r['sha']}.html" for r in self.kept.values()} | {INDEX}
+        texts = {k: v for k, v in {**self.markdown.known, **self.markdown.used}.items() if k in self.texts}
+        if texts != self.markdown.known:
+            tmp = self.folder / f"{MARKDOWN}.tmp"
+            tmp.write_text(json.dumps({"code": self.code, "texts": texts}, sort_keys=True))
+            os.replace(tmp, self.folder / MARKDOWN)
+        keep = {f"{r['sha']}.html" for r in self.kept.values()} | {INDEX, MARKDOWN}
         for entry in os.scandir(self.folder):
             if entry.name not in keep:
                 try:

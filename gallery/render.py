@@ -181,12 +181,13 @@ def _entry(item: Item, prompt: Prompt, image: ImageResult | None, draft: bool = 
     return Entry(item, prompt, image, draft)
 
 
-def site_context(site: Site, templates_dir: Path | None) -> str:
-    """The digest of everything pages may read besides the entries (see pagecache)."""
+def site_context(site: Site, code: str) -> str:
+    """The digest of everything pages may read besides the entries (see pagecache); code is
+    pagecache.code_digest() of the package, templates and libraries."""
     shape = ([(s.prompt.id, [e.id for e in s.entries]) for s in site.sections],
              [(p.code, [e.id for e in p.entries]) for p in site.participants],
              sorted(e.id for e in site.entries if e.draft))
-    return pagecache.digest_of(pagecache.code_digest(templates_dir), site.config, sorted(site.assets.items()),
+    return pagecache.digest_of(code, site.config, sorted(site.assets.items()),
                                shape, INDEX_CARDS)
 
 
@@ -256,17 +257,24 @@ def srcset(image: ImageResult, fmt: str, root: str) -> str:
     return ", ".join(f"{root}images/{v.name} {v.width}w" for v in image.of_format(fmt))
 
 
-def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = None) -> dict[str, bytes]:
+def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = None) -> dict[str, bytes | Path]:
     """Every page of the site as {relative path: bytes}. Template mistakes raise TemplateProblem.
 
-    With cache (a folder), pages whose inputs did not change since the last build are reused
-    from it rather than rendered (see pagecache).
+    With cache (a folder), each page is instead the path of its file in the cache (to be linked,
+    not copied), and pages whose inputs did not change since the last build are not rendered
+    again (see pagecache).
     """
     import jinja2
     pages = None
     if cache is not None:
-        pages = pagecache.PageCache(cache, site_context(site, templates_dir),
-                                    {e.id: e.digest() for e in site.entries})
+        code = pagecache.code_digest(templates_dir)
+        texts = frozenset({markup.memo_key(t) for e in site.entries
+                           for t in (e.item.caption, e.item.long_description, e.item.content_note) if t}
+                          | {markup.memo_key(t, True) for t in (site.config.introduction, site.config.about,
+                                                                 site.config.accessibility) if t})
+        pages = pagecache.PageCache(cache, site_context(site, code), {e.id: e.digest() for e in site.entries},
+                                    code, texts)
+        markup.MEMO[0] = pages.markdown
     try:
         rendered = _render_pages(site, templates_dir, pages)
         if pages is not None:
@@ -280,6 +288,8 @@ def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = No
     except jinja2.TemplateError as exc:
         raise TemplateProblem(problems=[Problem(templates_dir, None, f"template error: {exc}; fix the "
                                                                      "template override or remove it")])
+    finally:
+        markup.MEMO[0] = None
 
 
 def canonical_path(path: str) -> str:
@@ -298,10 +308,11 @@ def page_root(path: str, config: SiteConfig) -> str:
     return "../" * path.count("/")
 
 
-def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageCache | None) -> dict[str, bytes]:
+def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageCache | None
+                  ) -> dict[str, bytes | Path]:
     from markupsafe import Markup
     env = environment(templates_dir)
-    pages: dict[str, bytes] = {}
+    pages: dict[str, bytes | Path] = {}
 
     def page(path: str, template: str, **context) -> None:
         if cache is not None and (kept := cache.get(path)) is not None:
@@ -314,9 +325,8 @@ def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageC
                        url=lambda target: root + target,
                        html=Markup)
         with reading(set()) as read:
-            pages[path] = env.get_template(template).render(**context).encode("utf-8")
-        if cache is not None:
-            cache.put(path, pages[path], read)
+            data = env.get_template(template).render(**context).encode("utf-8")
+        pages[path] = cache.put(path, data, read) if cache is not None else data
 
     page("index.html", "index.html", intro_html=markup.render(site.config.introduction, headings=True))
     for section in site.sections:

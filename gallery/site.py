@@ -7,8 +7,7 @@ import logging
 import os
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import fingerprint, lint, markup, output
@@ -19,6 +18,7 @@ from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
 from .images import ImageError, ImageJob, ImageResult, file_hash, job_key
 
 log = logging.getLogger(__name__)
+IMAGE_INDEX = "images.json"             # every cached image folder's meta.json in one file
 KEY_RE = re.compile(r"[0-9a-f]{64}")   # an image cache folder (other folders there: pages/)
 
 
@@ -145,8 +145,11 @@ def write_site(folder: Path, config: SiteConfig, published: list[Item], images: 
         data = site_image_bytes(config.site_image)
         site.assets["site-image"] = render.hashed_name("site-image.png", data)
         staging.write(site.assets["site-image"], data)
-    for rel, data in render.render_pages(site, options.templates, cache=options.cache / "pages").items():
-        staging.write(rel, data)
+    for rel, page in render.render_pages(site, options.templates, cache=options.cache / "pages").items():
+        if isinstance(page, Path):
+            staging.link(rel, page)       # the page cache's file: unchanged pages keep their identity
+        else:
+            staging.write(rel, page)
     cache = str(options.cache)
     for result in images.values():
         for variant in result.variants:
@@ -177,10 +180,14 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     """Every published image, from the cache or made in a process pool. Raises ContentError."""
     options.cache.mkdir(parents=True, exist_ok=True)
     hashes = SourceHashes(options.cache / "sources.json")
+    index = _read_json(options.cache / IMAGE_INDEX)
     results: dict[str, ImageResult] = {}
-    pending = _pending_jobs([i for i in items if i.has_image], config, hashes, str(options.cache), results)
+    pending = _pending_jobs([i for i in items if i.has_image], config, hashes, str(options.cache), results, index)
     failures, made = run_jobs(pending, str(options.cache), options.jobs, results, options.progress, hashes)
     hashes.save()
+    remembered = json.loads(json.dumps({r.key: asdict(r) for r in results.values()}))   # tuples as lists
+    if remembered != index:
+        _write_json(options.cache / IMAGE_INDEX, remembered)
     if failures:
         by_id = {i.id: i for i in items}
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
@@ -188,8 +195,22 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     return results, made
 
 
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True))
+    os.replace(tmp, path)
+
+
 def _pending_jobs(items: list[Item], config: SiteConfig, hashes: SourceHashes, cache: str,
-                  results: dict[str, ImageResult]) -> list[ImageJob]:
+                  results: dict[str, ImageResult], index: dict | None = None) -> list[ImageJob]:
     """Jobs whose images are not cached; cached results go straight into results.
 
     A photo whose size and modification time are recorded is keyed by its recorded hash and
@@ -205,7 +226,8 @@ def _pending_jobs(items: list[Item], config: SiteConfig, hashes: SourceHashes, c
             continue
         key = job_key(item.id, digest, config.images, item.redact)
         job = ImageJob(item.id, str(item.photo), key, config.images, item.redact)
-        cached = load_cached(job, cache)
+        meta = (index or {}).get(key)
+        cached = load_cached(job, cache, meta if isinstance(meta, dict) else None)
         if cached is None:
             jobs.append(job)
         else:
@@ -222,6 +244,7 @@ def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: 
         outcomes = ((job, _safe_process(job, cache)) for job in pending)
         _collect(outcomes, len(pending), results, failures, progress, hashes)
         return failures, len(pending)
+    from concurrent.futures import ProcessPoolExecutor, as_completed   # ~15 ms: only when there is work
     with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
         futures = {pool.submit(_safe_process, job, cache): job for job in pending}
         outcomes = ((futures[f], f.result()) for f in as_completed(futures))
@@ -306,9 +329,8 @@ class SourceHashes:
         return digest
 
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.seen, sort_keys=True))
-        os.replace(tmp, self.path)
+        if self.seen != self.known:
+            _write_json(self.path, self.seen)
 
 
 def collect_garbage(cache: Path, keep: set[str]) -> None:

@@ -200,3 +200,122 @@ def test_deleted_cache_is_rebuilt(project):
     assert UNCHANGED not in result.stderr
     assert made(result) == 1
     assert images_of(project, "lw01-day")
+
+
+# ---- the page cache: only what shows an edit is rendered again, and never anything stale ----------
+
+def inodes(project: Project, folder: Path | None = None) -> dict[str, int]:
+    folder = folder or project.out
+    return {str(p.relative_to(folder)): p.stat().st_ino for p in folder.rglob("*.html")}
+
+
+def full_build(project: Project) -> dict[str, bytes]:
+    """The same sources built from nothing into another folder (no cache): what a rebuild must equal."""
+    fresh = project.root / "fresh"
+    import shutil
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(project.root / ".fresh-cache", ignore_errors=True)
+    project.build("--out", str(fresh))
+    return {str(p.relative_to(fresh)): p.read_bytes() for p in sorted(fresh.rglob("*")) if p.is_file()
+            if p.name != ".gallery-manifest.json"}
+
+
+def site_files(project: Project) -> dict[str, bytes]:
+    return {n: d for n, d in project.tree().items() if n != ".gallery-manifest.json"}
+
+
+def pages_showing(project: Project, text: str) -> set[str]:
+    return {n for n, d in project.tree().items() if n.endswith(".html") and text.encode() in d}
+
+
+def three_items(project: Project) -> None:
+    project.item("lw01-day", caption="Phone calls all morning.")
+    project.item("lw01-confidence", prompt="confidence", caption="My supervisor listens.")
+    project.item("lw02-day", participant="LW02", caption="A walk to the allotment.")
+
+
+def test_caption_edit_rerenders_only_the_pages_that_show_it(project):
+    three_items(project)
+    project.build()
+    before, identity = project.tree(), inodes(project)
+    project.caption("lw02-day", participant="LW02", caption="A walk to the community garden.")
+    project.build()
+    after, now = project.tree(), inodes(project)
+    changed = {n for n in identity if before[n] != after[n]}
+    assert changed == pages_showing(project, "community garden")     # exactly the pages that show the words
+    assert {"items/lw02-day.html", "participants/lw02.html", "prompts/typical-day.html"} <= changed
+    rendered = {n for n in identity if now[n] != identity[n]}         # a reused page keeps its file
+    assert changed <= rendered
+    unrelated = {"about.html", "accessibility.html", "404.html", "items/lw01-confidence.html",
+                 "participants/lw01.html", "prompts/confidence.html", "participants/index.html"}
+    assert not rendered & unrelated, "pages that do not show the item were rendered again"
+    assert site_files(project) == full_build(project)                # byte for byte what a full build makes
+
+
+def test_page_shows_a_neighbours_title_and_is_rerendered_when_it_changes(project):
+    three_items(project)
+    project.build()
+    path = project.captions / "lw02-day.yaml"
+    path.write_text(path.read_text() + "title: The allotment path\n")
+    project.build()
+    assert "items/lw01-day.html" in pages_showing(project, "The allotment path")   # its "next" link
+    assert site_files(project) == full_build(project)
+
+
+def test_edited_photo_rerenders_the_pages_that_show_it_and_no_page_keeps_the_old_image(project):
+    three_items(project)
+    project.build()
+    old = images_of(project, "lw01-day")
+    project.photo("lw01-day.jpg", colour=(20, 40, 200))
+    project.build()
+    pages = b"".join(d for n, d in project.tree().items() if n.endswith(".html"))
+    assert not any(Path(n).name.encode() in pages for n in old)
+    assert site_files(project) == full_build(project)
+
+
+def test_template_or_setting_change_rerenders_every_page(project):
+    three_items(project)
+    project.build()
+    identity = inodes(project)
+    (project.templates / "item.html").write_text('{% extends "default/item.html" %}\n'
+                                                 '{% block description %}Overridden{% endblock %}\n')
+    project.build()
+    assert "Overridden" in project.tree()["items/lw01-day.html"].decode()
+    project.config.write_text("title: A renamed gallery\n")
+    project.build()
+    now = inodes(project)
+    assert all(now[n] != identity[n] for n in identity)
+    assert all(b"A renamed gallery" in d for n, d in project.tree().items() if n.endswith(".html"))
+    assert site_files(project) == full_build(project)
+
+
+def test_withdrawal_rerenders_every_page_and_the_page_cache_forgets_the_words(project):
+    three_items(project)
+    path = project.item("lw03-gone", participant="LW03", caption="Words only this participant said.")
+    project.build()
+    assert pages_showing(project, "Words only this participant said")
+    path.write_text(path.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2024-09-01\n"))
+    project.build()
+    assert not pages_showing(project, "Words only this participant said")
+    assert not [n for n, d in project.tree().items() if b"lw03" in d or "lw03" in n]
+    cached = b"".join(p.read_bytes() for p in (cache_of(project) / "pages").iterdir())
+    assert b"Words only this participant said" not in cached, "the page cache kept the withdrawn words"
+    assert b"lw03" not in cached
+    assert site_files(project) == full_build(project)
+
+
+def test_damaged_page_cache_is_rendered_again_not_trusted(project):
+    three_items(project)
+    project.build()
+    pages = cache_of(project) / "pages"
+    victim = next(p for p in pages.glob("*.html") if b"Phone calls all morning" in p.read_bytes())
+    victim.write_bytes(victim.read_bytes().replace(b"Phone calls", b"Hacked call"))   # changed in place
+    project.caption("lw02-day", participant="LW02", caption="Another walk.")         # so the build runs
+    project.build()
+    assert not pages_showing(project, "Hacked call")
+    assert site_files(project) == full_build(project)
+    (pages / "index.json").write_text("{broken")
+    (pages / "markdown.json").write_text('{"code": "x", "texts": 5}')
+    project.caption("lw02-day", participant="LW02", caption="A third walk.")
+    project.build()
+    assert site_files(project) == full_build(project)
