@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import ID_RE, SiteConfig
 from .errors import Problem
-from .yamlutil import Doc, Reader, did_you_mean, load_yaml
+from .yamlutil import Doc, Reader, did_you_mean, load_yaml, read_bytes
 
 KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
          "reported": "reported", "r": "reported"}
@@ -197,10 +197,9 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
 
 def _load_cached(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
                  warnings: list[Problem], parsed: ParseCache) -> Item | None:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        errors.append(Problem(path, None, f"cannot read the file ({exc.strerror}); check it exists and is readable"))
+    raw, problems = read_bytes(path)
+    if raw is None:
+        errors.extend(problems)
         return None
     key = f"{path}\0{hashlib.sha256(raw).hexdigest()}"
     hit = parsed.get(key, photos_dir)
@@ -287,10 +286,14 @@ def resolve_photo(photos_dir: Path, name: str) -> Path | None:
         return None
     root = real_path(photos_dir)
     candidate = photos_dir / name
-    real = real_path(candidate)
-    if real != root and not real.startswith(os.path.join(root, "")):
+    if not within(real_path(candidate), root):
         return None
     return candidate
+
+
+def within(real: str, root: str) -> bool:
+    """True when the real path real is root or inside it (both from real_path)."""
+    return real == root or real.startswith(os.path.join(root, ""))
 
 
 @functools.lru_cache(maxsize=None)

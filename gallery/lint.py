@@ -7,7 +7,6 @@ turns them into errors. Nothing here writes a file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable
 from .captions import CAPTION_SUFFIXES, Decision, Item, gate, real_path, resolve_photo
 from .config import SiteConfig
 from .errors import Problem
+from .output import files_under
 from .yamlutil import load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -164,22 +164,13 @@ def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -
     return names
 
 
-def _files(folder: Path) -> list[str]:
-    """Relative paths (with /) of every file and symlink under folder, sorted."""
-    found = []
-    cut = len(os.path.join(str(folder), ""))
-    for root, _dirs, files in os.walk(folder):
-        found.extend(os.path.join(root, name)[cut:].replace(os.sep, "/") for name in files)
-    return sorted(found)
-
-
 def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> list[Problem]:
     """Image files in photos/ that no caption file uses (they are never published)."""
     if not photos_dir.is_dir():
         return []
     used = referenced_photos(photos_dir, captions_dir, items)
     found = []
-    for rel in _files(photos_dir):
+    for rel in files_under(photos_dir):
         if any(part.startswith(".") for part in rel.split("/")) or not rel.lower().endswith(PHOTO_SUFFIXES):
             continue
         path = photos_dir / rel

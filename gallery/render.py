@@ -342,10 +342,9 @@ def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageC
     page("accessibility.html", "accessibility.html", body_html=markup.render(site.config.accessibility, headings=True))
     page("404.html", "404.html")
     if site.config.base_url:
-        with reading(set()):           # read by no cache: rendered every time (they are small)
-            pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
-            if not site.config.noindex:
-                urls = sorted(canonical_path(p) for p in pages if p.endswith(".html") and p != "404.html")
-                pages["sitemap.xml"] = env.get_template("sitemap.xml").render(
-                    config=site.config, urls=urls).encode("utf-8")
+        pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()
+        if not site.config.noindex:
+            urls = sorted(canonical_path(p) for p in pages if p.endswith(".html") and p != "404.html")
+            pages["sitemap.xml"] = env.get_template("sitemap.xml").render(
+                config=site.config, urls=urls).encode("utf-8")
     return pages

@@ -190,9 +190,9 @@ def _iso(value) -> str | bool | None:
 
 
 def _relative(path: Path, root: Path) -> str:
-    from .captions import real_path
+    from .captions import real_path, within
     real, base = real_path(path), real_path(root)
-    return os.path.relpath(real, base) if real.startswith(os.path.join(base, "")) or real == base else real
+    return os.path.relpath(real, base) if within(real, base) else real
 
 
 # ---- check, add, import -------------------------------------------------------------------------

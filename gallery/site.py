@@ -15,7 +15,7 @@ from .captions import Decision, Item, decide, forget_real_paths, load_items, rea
 from .config import SiteConfig, load_config
 from .errors import ContentError, Problem
 from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
-from .images import ImageError, ImageJob, ImageResult, file_hash, job_key
+from .images import ImageError, ImageJob, ImageResult, job_key
 
 log = logging.getLogger(__name__)
 IMAGE_INDEX = "images.json"             # every cached image folder's meta.json in one file
@@ -319,14 +319,6 @@ class SourceHashes:
         stat = self.stats.get(key)
         if stat is not None:
             self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
-
-    def get(self, photo: Path) -> str:
-        """The photo's hash, computed now when not recorded."""
-        digest = self.known_digest(photo)
-        if digest is None:
-            digest = file_hash(photo)
-            self.record(photo, digest)
-        return digest
 
     def save(self) -> None:
         if self.seen != self.known:

@@ -66,16 +66,23 @@ def _record_lines(node: yaml.Node, prefix: tuple[str, ...], lines: dict, path: P
         _record_lines(value_node, key, lines, path, problems)
 
 
+def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or None and the problem saying why it cannot be read."""
+    try:
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [Problem(path, None, f"cannot read the file ({exc.strerror}); check it exists and is readable")]
+
+
 def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Problem]]:
     """Read one YAML file that must hold a mapping. Returns (doc, problems); doc is None on failure.
 
     raw, when given, is the file's content already read.
     """
     if raw is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            return None, [Problem(path, None, f"cannot read the file ({exc.strerror}); check it exists and is readable")]
+        raw, problems = read_bytes(path)
+        if raw is None:
+            return None, problems
     if len(raw) > MAX_YAML_BYTES:
         return None, [Problem(path, None, f"the file is {len(raw):,} bytes, over the {MAX_YAML_BYTES:,}-byte limit; "
                                           "shorten it")]
