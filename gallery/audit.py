@@ -45,6 +45,7 @@ CAMERA_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:img|dsc[fn]?|dcim|pxl|mvimg|vid|im
 SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|adobe:ns:meta")
 TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
 VOCABULARY_FROM = 100   # needles from which a word vocabulary of the pages pays for itself
+VOCABULARY_TEXT = 20_000  # ... and characters of text (less is searched directly, faster)
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
@@ -64,11 +65,12 @@ class Finding:
 # ---- entry points -----------------------------------------------------------------------------
 
 def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None,
-               memo: Path | None = None) -> list[Problem]:
+               memo: Path | None = None, previous: Path | None = None) -> list[Problem]:
     """Every finding in the built site at folder, as problems naming the file (under shown_as).
 
     With memo (a file beside the image cache), what the last clean audit already checked is not
-    read again: see Memo. Without it (`build.py audit`) every file is checked in full.
+    read again: see Memo. Without it (`build.py audit`) every file is checked in full. previous is
+    the site this one replaces: a changed page is compared with its previous version there.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -80,17 +82,18 @@ def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None
     rels = files_under(folder)
     unseen = remembered.unseen(sources)
     findings: list[Finding] = []
-    texts: list[Path] = []
+    texts: list[str] = []
+    base = os.path.join(str(folder), "")      # strings, not Paths: ~1,000 files on every build
     for rel in rels:
         findings.extend(remembered.check_name(rel, sources, unseen))
         suffix = os.path.splitext(rel)[1].lower()
         if suffix in IMAGE_SUFFIXES:
-            findings.extend(remembered.check_image(folder / rel, rel, suffix))
+            findings.extend(remembered.check_image(base + rel, rel, suffix))
         elif suffix in TEXT_SUFFIXES:
-            texts.append(folder / rel)
+            texts.append(rel)
             if suffix == ".svg":
                 findings.extend(check_svg(rel, (folder / rel).read_text("utf-8", errors="replace")))
-    findings.extend(remembered.check_texts(folder, texts, needles))
+    findings.extend(remembered.check_texts(folder, texts, needles, previous))
     if not findings:
         remembered.save(sources, needles)
     root = shown_as or folder
@@ -104,8 +107,10 @@ class Memo:
     are hard links to files in the image and page caches, so an unchanged file keeps all four);
     text files only for the needles they were checked against; file names for the
     source names they were checked against; each source photo's needles by path, size and mtime.
-    A new needle or source name is checked against every remembered file; anything new or changed
-    is checked in full. No memo file (or a damaged one) means a full audit.
+    A new needle or source name is checked against every remembered file; a changed text file
+    against the known needles only where it differs from its previous version, when that version
+    was checked clean; anything else new or changed is checked in full. No memo file (or a damaged
+    one) means a full audit.
     """
 
     def __init__(self, path: Path | None):
@@ -118,6 +123,7 @@ class Memo:
                 data = {}
         if not isinstance(data, dict):
             data = {}
+        self.loaded = data
         self.images = set(data.get("images", []))
         self.texts = set(data.get("texts", []))
         self.names = set(data.get("names", []))
@@ -153,42 +159,77 @@ class Memo:
             self.seen["names"].add(rel)
         return found
 
-    def check_image(self, path: Path, rel: str, suffix: str) -> list[Finding]:
+    def check_image(self, path: str, rel: str, suffix: str) -> list[Finding]:
         key = _identity(path)
         found = [] if key in self.images else [Finding(rel, where, msg)
-                                               for where, msg in check_image(path.read_bytes(), suffix)]
+                                               for where, msg in check_image(_read(path), suffix)]
         if not found:
             self.seen["images"].add(key)
         return found
 
-    def check_texts(self, folder: Path, files: list[Path], needles: list[Needle]) -> list[Finding]:
+    def check_texts(self, folder: Path, files: list[str], needles: list[Needle],
+                    previous: Path | None = None) -> list[Finding]:
+        """Search the text files for the needles, reading only what the memo cannot vouch for.
+
+        A file checked before (same identity) is searched for new needles only. A changed file
+        whose previous version (same path under previous, the site being replaced) was checked
+        clean is searched for the known needles only where it differs from that version (see
+        changed_span), and in full for new ones. Anything else is searched in full. files are
+        paths relative to folder.
+        """
+        known_needles = [n for n in needles if (n.text.lower(), n.what) in self.needles]
         fresh = [n for n in needles if (n.text.lower(), n.what) not in self.needles]
-        pending: list[tuple[Path, str, bool]] = []
-        for path in files:
-            key = _identity(path)
+        margin = max((len(n.text.lower()) for n in known_needles), default=0) + 2
+        base = os.path.join(str(folder), "")
+        before = os.path.join(str(previous), "") if previous is not None else None
+        pending: list[tuple[str, str, bool]] = []
+        for rel in files:
+            key = _identity(base + rel)
             known = key in self.texts
             if known and not fresh:        # checked before, unchanged, and no new needle: not read
                 self.seen["texts"].add(key)
             else:
-                pending.append((path, key, known))
+                pending.append((rel, key, known))
         found: list[Finding] = []
         for start in range(0, len(pending), TEXT_BATCH):   # in batches: memory stays flat as the site grows
-            groups: dict[bool, list[tuple[Path, str, str]]] = {True: [], False: []}
-            for path, key, known in pending[start:start + TEXT_BATCH]:
-                groups[known].append((path, path.read_bytes().decode("utf-8", errors="replace"), key))
-            for known, group in groups.items():
-                checked = check_texts(folder, [(p, t) for p, t, _ in group], fresh if known else needles)
-                bad = {f.path for f in checked}
-                self.seen["texts"].update(k for p, _, k in group if p.relative_to(folder).as_posix() not in bad)
-                found.extend(checked)
+            whole, spans, only_fresh = [], [], []
+            batch = pending[start:start + TEXT_BATCH]
+            for rel, key, known in batch:
+                low = _read(base + rel).decode("utf-8", errors="replace").lower()
+                if known:
+                    only_fresh.append((rel, low, 0, len(low)))
+                    continue
+                old = self._checked_before(before + rel) if before is not None else None
+                if old is None:
+                    whole.append((rel, low, 0, len(low)))
+                else:
+                    spans.append((rel, low, *changed_span(old, low, margin)))
+                    only_fresh.append((rel, low, 0, len(low)))
+            checked = (search_texts(whole, needles) + search_texts(spans, known_needles)
+                       + search_texts(only_fresh, fresh))
+            bad = {f.path for f in checked}
+            self.seen["texts"].update(key for rel, key, _ in batch if rel not in bad)
+            found.extend(checked)
         return found
+
+    def _checked_before(self, path: str) -> str | None:
+        """The lowered text of a file of the previous site, if this memo saw it checked clean."""
+        try:
+            if _identity(path) not in self.texts:
+                return None
+            return _read(path).decode("utf-8", errors="replace").lower()
+        except OSError:
+            return None
 
     def save(self, sources: list[Path], needles: list[Needle]) -> None:
         if self.path is None:
             return
         data = {"images": sorted(self.seen["images"]), "texts": sorted(self.seen["texts"]),
                 "names": sorted(self.seen["names"]), "stems": sorted({normal_stem(s.name) for s in sources}),
-                "needles": sorted({(n.text.lower(), n.what) for n in needles}), "sources": self.seen_sources}
+                "needles": [list(n) for n in sorted({(n.text.lower(), n.what) for n in needles})],
+                "sources": self.seen_sources}
+        if data == self.loaded:     # nothing new was checked (sorted lists compare as loaded)
+            return
         tmp = self.path.with_suffix(".tmp")
         try:
             tmp.write_text(json.dumps(data))
@@ -197,7 +238,12 @@ class Memo:
             pass
 
 
-def _identity(path: Path) -> str:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _identity(path: Path | str) -> str:
     """Device, inode, size and modification time: the same for a file not written since."""
     st = os.stat(path)
     return f"{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
@@ -476,6 +522,7 @@ def check_svg(rel: str, text: str) -> list[Finding]:
 # ---- names ------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)   # called for every (site file, source photo) pair
+@functools.lru_cache(maxsize=None)
 def normal_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-")
 
@@ -514,14 +561,20 @@ class Needle:
 
 def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needle]) -> list[Finding]:
     """No text file of the site (path, content) contains a string taken from a source photo's metadata."""
-    if not needles or not texts:
+    lowered = [(path.relative_to(folder).as_posix(), text.lower()) for path, text in texts]
+    return search_texts([(rel, low, 0, len(low)) for rel, low in lowered], needles)
+
+
+def search_texts(spans: list[tuple[str, str, int, int]], needles: list[Needle]) -> list[Finding]:
+    """check_texts on (relative path, lowered text, start, end): only text[start:end] is searched."""
+    if not needles or not spans:
         return []
-    lowered = {p: t.lower() for p, t in texts}
-    everything = "\x00".join(lowered.values())
-    if len(needles) > VOCABULARY_FROM:
+    pieces = [low[start:end] for _, low, start, end in spans]
+    everything = "\x00".join(pieces)
+    if len(needles) > VOCABULARY_FROM and len(everything) > VOCABULARY_TEXT:
         words = set(_WORD.findall(everything))
         vocabulary = "\x00".join(sorted(words))   # far shorter than the pages: a quick first filter
-    else:   # a few needles (one new photo): searching the pages directly is cheaper than the vocabulary
+    else:   # few needles or little text: searching the text directly is cheaper than the vocabulary
         words, vocabulary = set(), ""
     found = []
     searched: set[tuple[str, bool]] = set()
@@ -533,14 +586,39 @@ def check_texts(folder: Path, texts: list[tuple[Path, str]], needles: list[Needl
         searched.add(key)
         if (vocabulary and not _may_occur(low, words, vocabulary)) or low not in everything:
             continue
-        for path, text in lowered.items():
-            match = _needle_match(low, text, needle.what)
+        for rel, text, start, end in spans:
+            match = _needle_match(low, text, needle.what, start, end)
             if match is not None:
                 line = text.count("\n", 0, match) + 1
-                found.append(Finding(path.relative_to(folder).as_posix(), "text",
+                found.append(Finding(rel, "text",
                                      f"contains '{needle.text}', the {needle.what} of {needle.source.name}; "
                                      "remove it from the caption, settings or template", line))
     return found
+
+
+def changed_span(before: str, after: str, margin: int) -> tuple[int, int]:
+    """The part of after that any string of up to margin - 2 characters found in after but not in
+    before must overlap: where the two texts differ, widened by margin on each side.
+
+    An occurrence (with the character on each side, which a file-name search looks at) lying
+    wholly in the common beginning or the common end is also in before, at the same place.
+    """
+    limit = min(len(before), len(after))
+    head = _common_length(before, after, limit, lambda text, n: text[:n])
+    tail = _common_length(before, after, limit - head, lambda text, n: text[len(text) - n:])
+    return max(0, head - margin), min(len(after), len(after) - tail + margin)
+
+
+def _common_length(a: str, b: str, limit: int, part) -> int:
+    """The largest n <= limit with part(a, n) == part(b, n) (a binary search on C comparisons)."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if part(a, middle) == part(b, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -557,12 +635,23 @@ def _may_occur(low: str, words: set[str], vocabulary: str) -> bool:
     return max(parts, key=len) in vocabulary
 
 
-def _needle_match(low: str, text: str, what: str) -> int | None:
+def _needle_match(low: str, text: str, what: str, start: int = 0, end: int | None = None) -> int | None:
+    """Where low first occurs wholly inside text[start:end] (a file name only as a whole name)."""
+    end = len(text) if end is None else end
+    index = text.find(low, start, end)
     if what != "file name":
-        index = text.find(low)
         return None if index < 0 else index
-    match = re.search(rf"(?<![\w-]){re.escape(low)}(?!\w)", text)
-    return match.start() if match else None
+    whole = _whole_name(low)
+    while index >= 0:
+        if whole.match(text, index):       # the characters around it are read from the whole text
+            return index
+        index = text.find(low, index + 1, end)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_name(low: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-]){re.escape(low)}(?!\w)")
 
 
 # EXIF tags (IFD0, Exif IFD) whose values identify a camera, a person, a place or a moment.

@@ -111,7 +111,7 @@ def run_audit(staging: Path, decisions: list[Decision], options: BuildOptions) -
     from . import audit
     sources = [d.item.photo for d in decisions if d.item.has_image and d.item.photo.is_file()]
     audit.raise_if_findings(audit.audit_site(staging, sources, shown_as=options.out,
-                                             memo=options.cache / "audit-memo.json"))
+                                             memo=options.cache / "audit-memo.json", previous=options.out))
 
 
 def removed_items(out: Path, decisions: list[Decision], shown: set[str]) -> list[tuple[str, str]]:

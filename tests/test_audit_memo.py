@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import Project
 from gallery import audit
 from test_audit import exif_bytes
@@ -51,3 +53,60 @@ def test_a_damaged_memo_means_a_full_audit(project: Project):
         fh.write(b"trailing bytes")
     found = [str(p) for p in audit.audit_site(project.out, memo=memo)]
     assert any(jpeg.name in f for f in found), found
+
+
+def test_a_changed_page_is_searched_where_it_changed_for_known_metadata(project: Project):
+    """Only the changed part of a page is searched for metadata already checked, but all of it is."""
+    project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
+    project.photo("lw02-day.jpg", size=(300, 200), exif=exif_bytes(model="Frobnicator Z9"))
+    project.caption("lw02-day", participant="LW02")
+    project.item("lw01-day", caption="We borrowed a Frobnicator for the day.")
+    assert build_with(project).returncode == 0
+    # the edit completes the model name: the match starts before the changed text
+    project.caption("lw01-day", caption="We borrowed a Frobnicator Z9 for the day.")
+    result = build_with(project)
+    assert result.returncode == 1
+    assert "contains 'Frobnicator Z9', the EXIF Model of lw02-day.jpg" in result.stderr
+    page = next(p for p in (project.out / "items").glob("lw01-day.html"))   # the previous page: still online
+    line = next(n for n, text in enumerate(page.read_text().splitlines(), 1) if "Frobnicator for" in text)
+    assert f"items/lw01-day.html:{line}:" in result.stderr
+
+
+def _full_and_windowed(before: str, after: str, needles: list[audit.Needle]) -> tuple[set, set]:
+    margin = max(len(n.text) for n in needles) + 2
+    full = {(f.path, f.message, f.line) for f in audit.search_texts([("p", after, 0, len(after))], needles)}
+    old = {f.message for f in audit.search_texts([("p", before, 0, len(before))], needles)}
+    start, end = audit.changed_span(before, after, margin)
+    windowed = {(f.path, f.message, f.line) for f in audit.search_texts([("p", after, start, end)], needles)}
+    return {f for f in full if f[1] not in old}, windowed
+
+
+def test_the_changed_span_finds_every_new_occurrence(tmp_path):
+    """Random texts and edits: whatever a full search finds in the new text that was not in the old
+    one, the search of the changed span finds too, on the same line; and it finds nothing that is
+    not there."""
+    import random
+    rng = random.Random(7)
+    alphabet = "ab-. \nxy9"
+    source = tmp_path / "cam.jpg"
+    for _ in range(5000):
+        before = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(before))
+        cut = rng.randint(start, min(len(before), start + 5))
+        after = before[:start] + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) + before[cut:]
+        needles = [audit.Needle("".join(rng.choice("ab-.9") for _ in range(rng.randint(1, 4))),
+                                rng.choice(["EXIF Model", "file name"]), source)]
+        if not needles[0].text.strip():
+            continue
+        new, windowed = _full_and_windowed(before, after, needles)
+        assert new <= windowed, (before, after, needles)
+        full = {f.message for f in audit.search_texts([("p", after, 0, len(after))], needles)}
+        assert {message for _, message, _ in windowed} <= full, (before, after, needles)
+
+
+def test_a_file_name_needs_its_boundaries_in_the_whole_text():
+    needle = [audit.Needle("shot-1.jpg", "file name", Path("shot-1.jpg"))]
+    text = "see xshot-1.jpg and shot-1.jpgs"
+    assert audit.search_texts([("p", text, 4, len(text))], needle) == []   # 'x' before the span start counts
+    found = audit.search_texts([("p", "a\nb shot-1.jpg.", 2, 15)], needle)
+    assert [(f.path, f.line) for f in found] == [("p", 2)]
