@@ -241,7 +241,8 @@ def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: 
     workers = workers or os.cpu_count() or 1
     failures: list[tuple[str, str]] = []
     if len(pending) < 2 or workers == 1:
-        outcomes = ((job, _safe_process(job, cache)) for job in pending)
+        threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores
+        outcomes = ((job, _safe_process(job, cache, threads)) for job in pending)
         _collect(outcomes, len(pending), results, failures, progress, hashes)
         return failures, len(pending)
     from concurrent.futures import ProcessPoolExecutor, as_completed   # ~15 ms: only when there is work
@@ -265,11 +266,11 @@ def _collect(outcomes, total: int, results, failures, progress=None, hashes: Sou
             log.debug("made images for %s", job.item_id)
 
 
-def _safe_process(job: ImageJob, cache: str) -> tuple[ImageResult | None, str | None, str | None]:
+def _safe_process(job: ImageJob, cache: str, threads: int = 1) -> tuple[ImageResult | None, str | None, str | None]:
     """(result, the photo's hash when this worker computed it, error message)."""
     from .images import process_source
     try:
-        result, digest = process_source(job, cache)
+        result, digest = process_source(job, cache, threads)
         return result, digest, None
     except ImageError as exc:
         return None, None, str(exc)

@@ -153,3 +153,18 @@ def test_source_is_never_modified(tmp_path, camera_jpeg):
     run(tmp_path, camera_jpeg)
     assert camera_jpeg.read_bytes() == before
     assert camera_jpeg.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_encoding_in_threads_makes_the_same_bytes(tmp_path, camera_jpeg):
+    """A build with one photo to make encodes its files in threads; the files must not depend on it."""
+    from gallery.images import process_source
+    settings = ImageSettings(sizes=(120, 300), formats=("webp", "jpeg", "avif"))
+    files = []
+    for threads in (1, 2, 3):
+        cache = tmp_path / f"cache{threads}"
+        cache.mkdir()
+        job = make_job(tmp_path, camera_jpeg, settings=settings)
+        result, _ = process_source(job, str(cache), threads)
+        files.append({v.name: (cache / job.key / v.name).read_bytes() for v in result.variants})
+    assert len(files[0]) == 6
+    assert files[0] == files[1] == files[2]
