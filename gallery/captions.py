@@ -109,11 +109,12 @@ class ParseCache:
 
     An entry is reused when the file's bytes (SHA-256), its path, the photos folder, the site
     settings and this parsing code are all unchanged, and its photo still resolves inside the
-    photos folder. Only files that parsed without errors are kept; a missing or damaged cache
-    file means every file is parsed.
+    photos folder. A file whose size, modification time and inode are the ones recorded with its
+    hash is not read again (the fast path every cache here takes). Only files that parsed without
+    errors are kept; a missing or damaged cache file means every file is read and parsed.
     """
 
-    FORMAT = 1
+    FORMAT = 2
 
     def __init__(self, path: Path | None, photos_dir: Path, config: SiteConfig):
         self.path = path
@@ -122,15 +123,27 @@ class ParseCache:
         self.context = repr((self.FORMAT, str(photos_dir), config, code))
         self.old: dict[str, tuple] = {}
         self.new: dict[str, tuple] = {}
+        self.old_stats: dict[str, tuple] = {}       # path -> (size, mtime_ns, inode, sha256)
+        self.new_stats: dict[str, tuple] = {}
         if path is not None:
             try:
                 import pickle
                 with open(path, "rb") as fh:
                     data = pickle.load(fh)
                 if isinstance(data, dict) and data.get("context") == self.context:
-                    self.old = data["entries"]
+                    self.old, self.old_stats = data["entries"], data["stats"]
             except Exception:  # missing, damaged or from another version: parse everything
-                self.old = {}
+                self.old, self.old_stats = {}, {}
+
+    def known_sha(self, path: str, st: os.stat_result) -> str | None:
+        """The recorded hash of the file when its size, modification time and inode are unchanged."""
+        record = self.old_stats.get(path)
+        if isinstance(record, tuple) and len(record) == 4 and record[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+            return record[3]
+        return None
+
+    def remember(self, path: str, st: os.stat_result, sha: str) -> None:
+        self.new_stats[path] = (st.st_size, st.st_mtime_ns, st.st_ino, sha)
 
     def get(self, key: str, photos_dir: Path) -> tuple | None:
         entry = self.old.get(key)
@@ -146,13 +159,14 @@ class ParseCache:
         self.new[key] = (item, tuple(warnings))
 
     def save(self) -> None:
-        if self.path is None or self.new.keys() == self.old.keys():
+        if self.path is None or (self.new.keys() == self.old.keys() and self.new_stats == self.old_stats):
             return
         import pickle
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump({"context": self.context, "entries": self.new}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"context": self.context, "entries": self.new, "stats": self.new_stats}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
 
 
@@ -169,11 +183,15 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
         return [], [Problem(captions_dir, None, "captions folder not found; create it or pass --captions DIR")], []
     items: list[Item] = []
     seen: dict[str, Path] = {}
-    for path in sorted(captions_dir.iterdir()):
-        if path.name.startswith(".") or not path.is_file() and not path.is_symlink():
+    with os.scandir(captions_dir) as listing:      # names and types in one call: no Path per file
+        entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+    for entry in entries:
+        if not entry.is_file() and not entry.is_symlink():
             continue
-        if path.suffix.lower() not in CAPTION_SUFFIXES:
-            if path.suffix.lower() not in (".md", ".txt"):
+        suffix = os.path.splitext(entry.name)[1].lower()
+        path = captions_dir / entry.name
+        if suffix not in CAPTION_SUFFIXES:
+            if suffix not in (".md", ".txt"):
                 warnings.append(Problem(path, None, "not a caption file (captions end in .yaml); ignored"))
             continue
         item_id = path.stem
@@ -197,13 +215,23 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
 
 def _load_cached(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
                  warnings: list[Problem], parsed: ParseCache) -> Item | None:
-    raw, problems = read_bytes(path)
-    if raw is None:
-        errors.extend(problems)
-        return None
-    key = f"{path}\0{hashlib.sha256(raw).hexdigest()}"
-    hit = parsed.get(key, photos_dir)
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None               # read_bytes below words the problem
+    sha = parsed.known_sha(str(path), st) if st is not None else None
+    hit = parsed.get(f"{path}\0{sha}", photos_dir) if sha is not None else None
+    raw = None
+    if hit is None:
+        raw, problems = read_bytes(path)
+        if raw is None:
+            errors.extend(problems)
+            return None
+        sha = hashlib.sha256(raw).hexdigest()
+        hit = parsed.get(f"{path}\0{sha}", photos_dir)
     if hit is not None:
+        if st is not None:
+            parsed.remember(str(path), st, sha)
         warnings.extend(hit[1])
         return hit[0]
     own_errors: list[Problem] = []
@@ -212,7 +240,9 @@ def _load_cached(path: Path, photos_dir: Path, config: SiteConfig, errors: list[
     errors.extend(own_errors)
     warnings.extend(own_warnings)
     if item is not None and not own_errors:
-        parsed.put(key, item, own_warnings)
+        parsed.put(f"{path}\0{sha}", item, own_warnings)
+        if st is not None:
+            parsed.remember(str(path), st, sha)
     return item
 
 

@@ -96,11 +96,15 @@ def output(out: Path) -> str | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     digest = hashlib.sha256(raw)
+    base = os.path.join(str(out), "")
+    lines = []
     for rel in files:
-        stat = _stat(out / str(rel))
-        if stat == ["missing"]:
+        try:
+            st = os.stat(base + str(rel))
+        except OSError:
             return None
-        digest.update(f"{rel}\0{stat}\n".encode())
+        lines.append(f"{rel}\0{[st.st_size, st.st_mtime_ns, st.st_ino]}\n")
+    digest.update("".join(lines).encode())
     return digest.hexdigest()
 
 

@@ -7,6 +7,7 @@ processes, so a job carries only paths and a small frozen options object.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -75,8 +76,14 @@ def file_hash(path: Path) -> str:
 
 def job_key(item_id: str, source_hash: str, settings: ImageSettings, redact: tuple) -> str:
     """The cache key: everything that shapes the output files, their names included."""
-    shape = json.dumps([PIPELINE_VERSION, item_id, source_hash, asdict(settings), redact], sort_keys=True)
+    shape = json.dumps([PIPELINE_VERSION, item_id, source_hash, _settings_fields(settings), redact], sort_keys=True)
     return hashlib.sha256(shape.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_fields(settings: ImageSettings) -> dict:
+    """asdict(settings), once per settings (it is called for every photo on every build)."""
+    return asdict(settings)
 
 
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")

@@ -28,6 +28,7 @@ ALT_SIMILARITY = 0.8          # alt this close to the caption (0..1) merely repe
 REDUNDANT_OPENINGS = ("image of", "photo of", "picture of", "photograph of")
 PLACEHOLDER = "TODO"          # the marker `build.py add` writes where text is still to come
 PLACEHOLDER_KEYS = ("caption", "alt", "title", "long_description", "content_note")
+_OPENING = re.compile(rf"(?:an? |the )?({'|'.join(REDUNDANT_OPENINGS)})\b")
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif")
 
 
@@ -93,10 +94,14 @@ def _normal(text: str) -> str:
 
 
 def _similar(a: str, b: str) -> bool:
-    """SequenceMatcher's ratio, after its cheap upper bounds say it could reach the threshold."""
+    """SequenceMatcher's ratio, after its cheap upper bounds say it could reach the threshold (the
+    first, real_quick_ratio, computed here: building a matcher indexes b, which costs more)."""
+    if not a and not b:
+        return True
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < ALT_SIMILARITY:
+        return False
     matcher = SequenceMatcher(None, a, b)
-    return (matcher.real_quick_ratio() >= ALT_SIMILARITY and matcher.quick_ratio() >= ALT_SIMILARITY
-            and matcher.ratio() >= ALT_SIMILARITY)
+    return matcher.quick_ratio() >= ALT_SIMILARITY and matcher.ratio() >= ALT_SIMILARITY
 
 
 def alt_warnings(item: Item) -> Found:
@@ -114,7 +119,8 @@ def alt_warnings(item: Item) -> Found:
     if len(item.alt) > ALT_MAX_CHARS:
         found.append(f"'alt' is {len(item.alt)} characters long; keep it under {ALT_MAX_CHARS} and move the "
                      "detail to long_description")
-    opening = next((o for o in REDUNDANT_OPENINGS if re.match(rf"^(?:an? |the )?{o}\b", alt)), None)
+    match = _OPENING.match(alt)
+    opening = match.group(1) if match else None
     if opening:
         found.append(f"'alt' starts with \"{opening}\"; screen readers already say it is an image, "
                      "so start with what it shows")

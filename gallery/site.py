@@ -91,17 +91,20 @@ def build(options: BuildOptions) -> BuildReport:
     report.drafts = drafts
     staging = output.new_staging(options.out)
     try:
-        written = write_site(staging, config, published + drafts, images, options,
-                             drafts=frozenset(i.id for i in drafts))
-        report.removed = removed_items(options.out, decisions, {i.id for i in published + drafts})
-        report.foreign = output.finish(staging, options.out, check=lambda: run_audit(staging, decisions, options),
-                                       written=written)
+        try:
+            written = write_site(staging, config, published + drafts, images, options,
+                                 drafts=frozenset(i.id for i in drafts))
+            report.removed = removed_items(options.out, decisions, {i.id for i in published + drafts})
+            report.foreign = output.finish(staging, options.out,
+                                           check=lambda: run_audit(staging, decisions, options), written=written)
+        finally:
+            if staging.exists():
+                import shutil
+                shutil.rmtree(staging, ignore_errors=True)
+        collect_garbage(options.cache, {r.key for r in images.values()})
+        fingerprint.save(options, stamp, [p for p in (config.site_image,) if p], len(published))
     finally:
-        if staging.exists():
-            import shutil
-            shutil.rmtree(staging, ignore_errors=True)
-    collect_garbage(options.cache, {r.key for r in images.values()})
-    fingerprint.save(options, stamp, [p for p in (config.site_image,) if p], len(published))
+        output.wait_for_removals()       # the previous site, deleted meanwhile on another core
     report.seconds = time.perf_counter() - started
     return report
 
@@ -183,9 +186,11 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     index = _read_json(options.cache / IMAGE_INDEX)
     results: dict[str, ImageResult] = {}
     pending = _pending_jobs([i for i in items if i.has_image], config, hashes, str(options.cache), results, index)
+    made_ids = {job.item_id for job in pending}
     failures, made = run_jobs(pending, str(options.cache), options.jobs, results, options.progress, hashes)
     hashes.save()
-    remembered = json.loads(json.dumps({r.key: asdict(r) for r in results.values()}))   # tuples as lists
+    remembered = {r.key: index[r.key] if r.key in index and r.item_id not in made_ids else _as_json(asdict(r))
+                  for r in results.values()}          # the index's own record for a result read from it
     if remembered != index:
         _write_json(options.cache / IMAGE_INDEX, remembered)
     if failures:
@@ -193,6 +198,11 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failures])
     return results, made
+
+
+def _as_json(data):
+    """data as JSON gives it back (tuples as lists), to compare with what was read."""
+    return json.loads(json.dumps(data))
 
 
 def _read_json(path: Path) -> dict:
