@@ -103,8 +103,9 @@ def print_build(report: BuildReport, options: BuildOptions, report_file: Path | 
 
 
 def print_decisions(published: list[tuple[Item, None]], left_out: list[Decision]) -> None:
-    for item, _ in published:
-        log.debug("published: %s: %s", display_path(item.source), why_published(item))
+    if log.isEnabledFor(logging.DEBUG):       # -v: the arguments alone cost ~20 us an item
+        for item, _ in published:
+            log.debug("published: %s: %s", display_path(item.source), why_published(item))
     for decision in left_out:
         log.info("left out: %s: %s", display_path(decision.item.source), decision.reason)
 
