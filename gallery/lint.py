@@ -7,6 +7,7 @@ turns them into errors. Nothing here writes a file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -158,10 +159,10 @@ def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -
     loaded = {item.source.name for item in items}
     if not captions_dir.is_dir():
         return names
-    for path in captions_dir.iterdir():
-        if path.suffix.lower() not in CAPTION_SUFFIXES or path.name.startswith(".") or path.name in loaded:
+    for name in os.listdir(captions_dir):
+        if name in loaded or name.startswith(".") or not name.lower().endswith(CAPTION_SUFFIXES):
             continue
-        doc, _ = load_yaml(path)
+        doc, _ = load_yaml(captions_dir / name)
         name = doc.data.get("photo") if doc is not None else None
         if isinstance(name, str) and name.strip():
             resolved = resolve_photo(photos_dir, name.strip())
@@ -176,11 +177,14 @@ def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> li
         return []
     used = referenced_photos(photos_dir, captions_dir, items)
     found = []
+    base = os.path.join(str(photos_dir), "")
     for rel in files_under(photos_dir):
         if any(part.startswith(".") for part in rel.split("/")) or not rel.lower().endswith(PHOTO_SUFFIXES):
             continue
+        if real_path(base + rel) in used:
+            continue
         path = photos_dir / rel
-        if real_path(path) not in used and path.is_file():
+        if path.is_file():
             found.append(Problem(path, None, "no caption file uses this photo, so it is not published; "
                                              "write a caption for it (python build.py add) or move it "
                                              "out of the photos folder"))

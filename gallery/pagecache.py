@@ -146,7 +146,7 @@ class PageCache:
         """Record this build's pages; delete cached pages no longer produced."""
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = self.folder / f"{INDEX}.tmp"
-        tmp.write_text(json.dumps({"format": FORMAT, "context": self.context, "pages": self.kept}, sort_keys=True))
+        tmp.write_text(json.dumps({"format": FORMAT, "context": self.context, "pages": self.kept}))
         os.replace(tmp, self.folder / INDEX)
         texts = {k: v for k, v in {**self.markdown.known, **self.markdown.used}.items() if k in self.texts}
         if texts != self.markdown.known:

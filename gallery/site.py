@@ -119,7 +119,11 @@ def run_audit(staging: Path, decisions: list[Decision], options: BuildOptions) -
 
 def removed_items(out: Path, decisions: list[Decision], shown: set[str]) -> list[tuple[str, str]]:
     """(id, reason) of items the previous site published that this build no longer shows."""
-    pages = set(output.read_manifest(out)) | {f"items/{p.name}" for p in (out / "items").glob("*.html")}
+    try:
+        listed = {f"items/{name}" for name in os.listdir(out / "items") if name.endswith(".html")}
+    except OSError:
+        listed = set()
+    pages = set(output.read_manifest(out)) | listed
     previous = {rel[len("items/"):-len(".html")] for rel in pages if rel.startswith("items/") and rel.endswith(".html")}
     reasons = {d.item.id: d.reason or "" for d in decisions}
     return [(i, reasons.get(i, "its caption file was removed")) for i in sorted(previous - shown)]
@@ -342,7 +346,9 @@ def collect_garbage(cache: Path, keep: set[str]) -> None:
     import shutil
     if not cache.is_dir():
         return
-    for entry in cache.iterdir():
-        leftover = entry.name.startswith(".")            # a worker's temporary folder (killed build)
-        if entry.is_dir() and entry.name not in keep and (KEY_RE.fullmatch(entry.name) or leftover):
-            shutil.rmtree(entry, ignore_errors=True)
+    with os.scandir(cache) as entries:
+        for entry in entries:
+            leftover = entry.name.startswith(".")            # a worker's temporary folder (killed build)
+            if entry.name not in keep and (leftover or KEY_RE.fullmatch(entry.name)) \
+                    and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
