@@ -122,6 +122,24 @@ def test_edited_caption_rerenders_and_reuses_the_images(project):
     assert {n: d for n, d in tree.items() if n.startswith("images/")} == images
 
 
+def test_caption_edited_to_the_same_size_is_read_again(project):
+    """The parse cache skips reading a caption whose size, mtime and inode are unchanged: an edit
+    that keeps the size (one letter) must still be seen, by its new modification time."""
+    path = project.item("lw01-day", caption="Phone calls all morning.")
+    project.build()
+    before = path.stat()
+    project.caption("lw01-day", caption="Phone calls all evening.")
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns != before.st_mtime_ns
+    project.build()
+    assert "Phone calls all evening." in project.tree()["items/lw01-day.html"].decode()
+    # a damaged parse cache is not trusted: every caption is read and parsed again
+    (cache_of(project) / "captions.pickle").write_bytes(b"not a pickle")
+    project.config.write_text("title: Another title\n", encoding="utf-8")   # so the build really runs
+    project.build()
+    page = project.tree()["items/lw01-day.html"].decode()
+    assert "Phone calls all evening." in page and "Another title" in page
+
+
 def test_changed_image_setting_remakes_exactly_the_configured_files(project):
     project.item("lw01-day")                                     # 1200 x 900
     project.config.write_text("title: A gallery\n")
