@@ -178,9 +178,12 @@ class Memo:
         changed_span), and in full for new ones. Anything else is searched in full. files are
         paths relative to folder.
         """
+        # a needle is searched for as its lowered text (as a whole name for a file name): one whose
+        # search the memo already covers (the same text from another tag) is not new
+        covered = {(low, what == "file name") for low, what in self.needles}
         known_needles, fresh = [], []
         for n in needles:
-            (known_needles if (n.text.lower(), n.what) in self.needles else fresh).append(n)
+            (known_needles if (n.text.lower(), n.what == "file name") in covered else fresh).append(n)
         margin = max((len(n.text.lower()) for n in known_needles), default=0) + 2
         base = os.path.join(str(folder), "")
         before = os.path.join(str(previous), "") if previous is not None else None
@@ -524,7 +527,6 @@ def check_svg(rel: str, text: str) -> list[Finding]:
 # ---- names ------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)   # called for every (site file, source photo) pair
-@functools.lru_cache(maxsize=None)
 def normal_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-")
 

@@ -62,6 +62,12 @@ class OutputError(GalleryError):
     """The output directory cannot be used or written safely."""
 
 
+class CleanupError(GalleryError):
+    """The new site is in place, but the previous one could not be deleted completely."""
+
+    exit_code = 3
+
+
 class AuditError(GalleryError):
     """The written site failed the privacy audit."""
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from .errors import OutputError, Problem
+from .errors import CleanupError, OutputError, Problem
 
 MANIFEST = ".gallery-manifest.json"
 STAGING_PREFIX = ".gallery-staging-"
@@ -158,7 +158,11 @@ def swap(staging: Path, out: Path) -> None:
         return
     old = out.parent / f"{OLD_PREFIX}{out.name}-{os.getpid()}"
     if _exchange(staging, out):
-        os.rename(staging, old)  # staging now holds the previous site
+        try:                     # staging now holds the previous site
+            os.rename(staging, old)
+        except OSError:
+            shutil.rmtree(staging)   # the new site is in place: delete the old one where it is
+            return
         _remove_later(old)
         return
     os.rename(out, old)
@@ -174,26 +178,39 @@ _REMOVALS: list[tuple[int, Path]] = []     # (pid of rm, folder) started by _rem
 
 
 def _remove_later(folder: Path) -> None:
-    """Start deleting folder in a separate `rm -rf` (a site is ~1,000 files: ~10 ms), or delete it now."""
+    """Start deleting folder in a separate `rm -rf` (a site is ~1,000 files: ~10 ms); where that is
+    impossible, wait_for_removals deletes it."""
     rm = "/bin/rm" if os.path.exists("/bin/rm") else shutil.which("rm")
-    try:
-        if rm is None or not hasattr(os, "posix_spawn"):
-            raise OSError("no rm")
-        _REMOVALS.append((os.posix_spawn(rm, ["rm", "-rf", "--", str(folder)], {}), folder))
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
+    pid = None
+    if rm is not None and hasattr(os, "posix_spawn"):
+        try:
+            pid = os.posix_spawn(rm, ["rm", "-rf", "--", str(folder)], {})
+        except OSError:
+            pid = None
+    _REMOVALS.append((pid, folder))
 
 
 def wait_for_removals() -> None:
-    """Wait until every folder given to _remove_later is gone (deleting what rm left, if anything)."""
+    """Wait until every folder given to _remove_later is gone; raise CleanupError naming any that
+    could not be deleted (it holds the previous site, perhaps a withdrawn item's pages and images)."""
+    failed = []
     while _REMOVALS:
-        pid, folder = _REMOVALS.pop()
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-        if os.path.lexists(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+        pid, folder = _REMOVALS[-1]
+        if pid is not None:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        _REMOVALS.pop()
+        if os.path.lexists(folder):          # rm failed, or could not be started
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                failed.append(Problem(folder, None, f"the previous site could not be deleted ({exc.strerror or exc}); "
+                                                    "the new site is published, but delete this folder by hand: it "
+                                                    "may hold pages and images of withdrawn items"))
+    if failed:
+        raise CleanupError(problems=failed)
 
 
 def _exchange(a: Path, b: Path) -> bool:

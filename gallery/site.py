@@ -193,8 +193,8 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions
     made_ids = {job.item_id for job in pending}
     failures, made = run_jobs(pending, str(options.cache), options.jobs, results, options.progress, hashes)
     hashes.save()
-    remembered = {r.key: index[r.key] if r.key in index and r.item_id not in made_ids else _as_json(asdict(r))
-                  for r in results.values()}          # the index's own record for a result read from it
+    remembered = {r.key: index[r.key] if isinstance(index.get(r.key), dict) and r.item_id not in made_ids
+                  else _as_json(asdict(r)) for r in results.values()}   # the index's record, when read from it
     if remembered != index:
         _write_json(options.cache / IMAGE_INDEX, remembered)
     if failures:

@@ -123,21 +123,37 @@ def test_edited_caption_rerenders_and_reuses_the_images(project):
 
 
 def test_caption_edited_to_the_same_size_is_read_again(project):
-    """The parse cache skips reading a caption whose size, mtime and inode are unchanged: an edit
-    that keeps the size (one letter) must still be seen, by its new modification time."""
+    """The parse cache skips reading a caption whose size, mtime, ctime and inode are as recorded.
+    An edit that keeps the size (one letter) must still be seen, even with its old mtime put back,
+    and a file changed in the last moments before a build is not recorded at all (racy clean)."""
+    import os
+    import pickle
+    import time
     path = project.item("lw01-day", caption="Phone calls all morning.")
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+    time.sleep(2.1)       # its change time (set by utime) must be older than ParseCache.RACY_NS
     project.build()
-    before = path.stat()
+
+    def recorded() -> bool:
+        data = pickle.loads((cache_of(project) / "captions.pickle").read_bytes())
+        return str(path) in data["stats"]
+
+    assert recorded(), "an hour-old caption is recorded by size and times"
+    size, mtime = path.stat().st_size, path.stat().st_mtime_ns
     project.caption("lw01-day", caption="Phone calls all evening.")
-    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns != before.st_mtime_ns
+    os.utime(path, ns=(mtime, mtime))          # same size, same mtime: only the ctime tells
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (size, mtime)
+    project.config.write_text("title: Another title\n", encoding="utf-8")   # the build must run
     project.build()
     assert "Phone calls all evening." in project.tree()["items/lw01-day.html"].decode()
+    assert not recorded(), "a caption changed a moment ago is not trusted by its times next time"
     # a damaged parse cache is not trusted: every caption is read and parsed again
     (cache_of(project) / "captions.pickle").write_bytes(b"not a pickle")
-    project.config.write_text("title: Another title\n", encoding="utf-8")   # so the build really runs
+    project.config.write_text("title: A third title\n", encoding="utf-8")
     project.build()
     page = project.tree()["items/lw01-day.html"].decode()
-    assert "Phone calls all evening." in page and "Another title" in page
+    assert "Phone calls all evening." in page and "A third title" in page
 
 
 def test_changed_image_setting_remakes_exactly_the_configured_files(project):
