@@ -575,10 +575,14 @@ def search_texts(spans: list[tuple[str, str, int, int]], needles: list[Needle]) 
     pieces = [low[start:end] for _, low, start, end in spans]
     everything = "\x00".join(pieces)
     if len(needles) > VOCABULARY_FROM and len(everything) > VOCABULARY_TEXT:
-        words = set(_WORD.findall(everything))
+        lines = "\n".join(set(everything.split("\n")))   # pages share most lines (navigation, footer)
+        words = set(_WORD.findall(lines))
         vocabulary = "\x00".join(sorted(words))   # far shorter than the pages: a quick first filter
+        # a needle of digits and separators only (a GPS position, a date-time) lies inside one run
+        # of such characters: these runs are a far shorter haystack than the pages
+        numbers = "\x00".join(set(_NUMBER_RUN.findall(lines)))
     else:   # few needles or little text: searching the text directly is cheaper than the vocabulary
-        words, vocabulary = set(), ""
+        words, vocabulary, numbers = set(), "", ""
     found = []
     searched: set[tuple[str, bool]] = set()
     for needle in needles:
@@ -587,7 +591,10 @@ def search_texts(spans: list[tuple[str, str, int, int]], needles: list[Needle]) 
         if key in searched:     # the same model name or place in many photos: one search is enough
             continue
         searched.add(key)
-        if (vocabulary and not _may_occur(low, words, vocabulary)) or low not in everything:
+        if vocabulary and (low not in numbers if _NUMBER_RUN.fullmatch(low) else
+                           not _may_occur(low, words, vocabulary)):
+            continue
+        if low not in everything:
             continue
         for rel, text, start, end in spans:
             match = _needle_match(low, text, needle.what, start, end)
@@ -625,6 +632,7 @@ def _common_length(a: str, b: str, limit: int, part) -> int:
 
 
 _WORD = re.compile(r"[^\W_]+")
+_NUMBER_RUN = re.compile(r"[0-9.:/ -]+")
 
 
 def _may_occur(low: str, words: set[str], vocabulary: str) -> bool:

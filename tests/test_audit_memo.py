@@ -110,3 +110,48 @@ def test_a_file_name_needs_its_boundaries_in_the_whole_text():
     assert audit.search_texts([("p", text, 4, len(text))], needle) == []   # 'x' before the span start counts
     found = audit.search_texts([("p", "a\nb shot-1.jpg.", 2, 15)], needle)
     assert [(f.path, f.line) for f in found] == [("p", 2)]
+
+
+def test_the_prefilters_of_a_large_search_miss_nothing():
+    """With many needles and much text the search first rules needles out by the pages' words and
+    by their runs of digits and separators; it must find exactly what a plain search finds."""
+    import random
+    rng = random.Random(11)
+    source = Path("cam.jpg")
+
+    def numeric() -> str:
+        return rng.choice([f"{rng.randint(0, 89)}.{rng.randint(0, 999):03d}",
+                           f"2024:0{rng.randint(1, 9)}:{rng.randint(10, 28)} {rng.randint(10, 23)}:{rng.randint(10, 59)}",
+                           f"2024-0{rng.randint(1, 9)}-{rng.randint(10, 28)}T{rng.randint(10, 23)}:{rng.randint(10, 59)}"])
+
+    def wordy() -> str:
+        return rng.choice(["BenchPhone BP-", "Frobnicator Z", "shot-", "HDR+ 1.0."]) + str(rng.randint(1, 400))
+
+    needles = [audit.Needle(numeric() if rng.random() < 0.6 else wordy(),
+                            rng.choice(["GPS latitude", "EXIF DateTime", "EXIF Model", "file name"]), source)
+               for _ in range(400)]
+    filler = ["<p>", "</p>\n", " ", "a", "1", "2.5", ":", "-", "x9", "lat=", ";", "\n", "0", "picture "]
+    parts = []
+    size = 0
+    while size < 60_000:
+        if rng.random() < 0.02:      # a needle, with a random character or none on each side
+            part = rng.choice(["", " ", "x", "-", "1"]) + rng.choice(needles).text + rng.choice(["", " ", "9", "s", "."])
+        else:
+            part = rng.choice(filler)
+        parts.append(part)
+        size += len(part)
+    text = "".join(parts).lower()
+    found = {f.message for f in audit.search_texts([("p", text, 0, len(text))], needles)}
+    expected = set()
+    seen = set()
+    for n in needles:
+        low = n.text.lower()
+        if (low, n.what == "file name") in seen:
+            continue
+        seen.add((low, n.what == "file name"))
+        hit = audit._whole_name(low).search(text) if n.what == "file name" else low in text
+        if hit:
+            expected.add(f"contains '{n.text}', the {n.what} of cam.jpg; remove it from the caption, "
+                         "settings or template")
+    assert len(expected) > 20, "the test should plant many needles"
+    assert found == expected
