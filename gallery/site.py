@@ -260,8 +260,8 @@ def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: 
         _collect(outcomes, len(pending), results, failures, progress, hashes)
         return failures, len(pending)
     from concurrent.futures import ProcessPoolExecutor, as_completed   # ~15 ms: only when there is work
-    import gc   # workers collect garbage even when the command turned the collector off (build.py)
-    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=gc.enable) as pool:
+    from .images import prepare_worker
+    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=prepare_worker) as pool:
         futures = {pool.submit(_safe_process, job, cache): job for job in pending}
         outcomes = ((futures[f], f.result()) for f in as_completed(futures))
         _collect(outcomes, len(futures), results, failures, progress, hashes)
