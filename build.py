@@ -137,13 +137,14 @@ def run_build(args: argparse.Namespace) -> int:
     options = options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
                           templates=args.templates, out=args.out, jobs=args.jobs, strict=args.strict,
                           config_required=args.config is not None)
-    if fingerprint.up_to_date(options) is not None:   # answered without importing Pillow, Jinja2 or the pool
+    stamp = fingerprint.inputs(options)
+    if fingerprint.up_to_date(options, stamp) is not None:   # answered without importing Pillow, Jinja2 or the pool
         from gallery.errors import display_path
         log.info("Nothing changed since the last build; %s/ is up to date.", display_path(options.out))
         return 0
     from gallery import report, site
     options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
-    result = site.build(options)
+    result = site.build(options, stamp)
     report.print_build(result, options, report.write_json(result, options))
     return 0
 

@@ -120,10 +120,13 @@ def load(options: BuildOptions) -> Record | None:
         return None
 
 
-def up_to_date(options: BuildOptions) -> Record | None:
-    """The last build's record when nothing that shapes the site changed since it, else None."""
+def up_to_date(options: BuildOptions, stamp: str | None = None) -> Record | None:
+    """The last build's record when nothing that shapes the site changed since it, else None.
+
+    stamp: inputs(options), when the caller has it already (build.py passes it on to the build).
+    """
     record = load(options)
-    if record is None or record.inputs != inputs(options):
+    if record is None or record.inputs != (stamp or inputs(options)):
         return None
     if extras([Path(p) for p in record.extras]) != record.extras:
         return None

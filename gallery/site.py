@@ -76,11 +76,15 @@ def _markup_warnings(items) -> list[Problem]:
     return found
 
 
-def build(options: BuildOptions) -> BuildReport:
-    """Build the site into options.out. On any error the previous site is left untouched."""
+def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
+    """Build the site into options.out. On any error the previous site is left untouched.
+
+    stamp: fingerprint.inputs(options) taken just before (build.py has it from its no-op check).
+    """
     started = time.perf_counter()
     forget_real_paths()                      # folders may have moved since the last build (serve)
-    stamp = fingerprint.inputs(options)      # before any input is read: an edit during the build is seen next time
+    # taken before any input is read: an edit made during the build is seen by the next one
+    stamp = stamp or fingerprint.inputs(options)
     output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
                                "templates folder": options.templates}, options.root)
     config, decisions, warnings = load_content(options, cached=True)
