@@ -238,9 +238,11 @@ def test_deleted_cache_is_rebuilt(project):
 
 # ---- the page cache: only what shows an edit is rendered again, and never anything stale ----------
 
-def inodes(project: Project, folder: Path | None = None) -> dict[str, int]:
+def inodes(project: Project, folder: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Each page's file identity: inode and modification time (an inode alone can be reused by the
+    file system for a page written after the old one was deleted)."""
     folder = folder or project.out
-    return {str(p.relative_to(folder)): p.stat().st_ino for p in folder.rglob("*.html")}
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*.html")}
 
 
 def full_build(project: Project) -> dict[str, bytes]:
