@@ -16,12 +16,25 @@ COMMANDS = ("build", "audit", "add", "import", "check", "serve")
 log = logging.getLogger("gallery")
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser: its epilog (every command's help) is written only when it is shown."""
+
+    commands: dict[str, argparse.ArgumentParser] = {}
+
+    def format_help(self) -> str:
+        # `python build.py --help` documents every option of every command, not just the command
+        # names (formatting them costs ~6 ms, so not on every run)
+        self.epilog = "Every command and its options (python build.py COMMAND --help shows one):\n\n" + \
+            "\n".join(self.commands[name].format_help() for name in COMMANDS)
+        return super().format_help()
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python build.py", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Publish consented research photos as an accessible static gallery. "
                     "Exit status: 0 built, 1 the content has errors (nothing was published), 2 wrong usage.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
     b = sub.add_parser("build", help="build the site (the default command)",
                        description="Build the site from photos/ and captions/ into site/.")
     _paths(b)
@@ -35,9 +48,7 @@ def parser() -> argparse.ArgumentParser:
                    help="source photos whose metadata text must not appear in the site (default: photos/)")
     _verbosity(a)
     _researcher_commands(sub)
-    # `python build.py --help` documents every option of every command, not just the command names
-    p.epilog = "Every command and its options (python build.py COMMAND --help shows one):\n\n" + "\n".join(
-        sub.choices[name].format_help() for name in COMMANDS)
+    p.commands = dict(sub.choices)
     return p
 
 
