@@ -33,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python build.py", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Publish consented research photos as an accessible static gallery. "
-                    "Exit status: 0 built, 1 the content has errors (nothing was published), 2 wrong usage.")
+                    "Exit status: 0 built, 1 the content has errors (nothing was published), 2 wrong usage, "
+                    "3 published, but the previous site could not be deleted.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
     b = sub.add_parser("build", help="build the site (the default command)",
                        description="Build the site from photos/ and captions/ into site/.")

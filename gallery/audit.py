@@ -16,6 +16,7 @@ import json
 import os
 import re
 import struct
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|
 TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
 VOCABULARY_FROM = 100   # needles from which a word vocabulary of the pages pays for itself
 VOCABULARY_TEXT = 20_000  # ... and characters of text (less is searched directly, faster)
+RACY_NS = 2_000_000_000   # a file changed this recently is not remembered by its times (see Memo)
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
@@ -122,28 +124,35 @@ class Memo:
                 data = json.loads(path.read_text())
             except (OSError, ValueError):
                 data = {}
-        if not isinstance(data, dict):
-            data = {}
+        try:
+            self.images = _strings(data["images"])
+            self.texts = _strings(data["texts"])
+            self.names = _strings(data["names"])
+            self.stems = _strings(data["stems"])
+            self.needles = {(n[0], n[1]) for n in data["needles"] if _strings(n) and len(n) == 2}
+            self.sources = {k: v for k, v in data["sources"].items()
+                            if isinstance(v, list) and all(_strings(p) and len(p) == 2 for p in v)}
+        except (KeyError, TypeError, AttributeError):      # damaged: a full audit
+            data, self.images, self.texts, self.names, self.stems = {}, set(), set(), set(), set()
+            self.needles, self.sources = set(), {}
         self.loaded = data
-        self.images = set(data.get("images", []))
-        self.texts = set(data.get("texts", []))
-        self.names = set(data.get("names", []))
-        self.stems = set(data.get("stems", []))
-        self.needles = {tuple(n) for n in data.get("needles", [])}
-        self.sources = data.get("sources", {})
         self.seen: dict[str, set] = {"images": set(), "texts": set(), "names": set()}
         self.seen_sources: dict[str, list] = {}
 
     def needles_of(self, source: Path) -> list[Needle]:
+        """The source's metadata strings, read again unless its size, times and inode are as
+        recorded; one changed in the last RACY_NS is not recorded (a rewrite in the same clock tick
+        that kept its size would keep all of them)."""
         try:
             st = source.stat()
         except OSError:
             return source_needles(source)
-        key = f"{source}|{st.st_size}|{st.st_mtime_ns}"
+        key = f"{source}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
         pairs = self.sources.get(key)
-        if not isinstance(pairs, list):
+        if pairs is None:
             pairs = [[n.text, n.what] for n in source_needles(source)]
-        self.seen_sources[key] = pairs
+        if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
+            self.seen_sources[key] = pairs
         return [Needle(text, what, source) for text, what in pairs]
 
     def unseen(self, sources: list[Path]) -> list[Path]:
@@ -241,6 +250,13 @@ class Memo:
             os.replace(tmp, self.path)
         except OSError:  # the memo only saves time; without it the next audit is a full one
             pass
+
+
+def _strings(values) -> set[str]:
+    """values as a set, when it is a list of strings (else TypeError: a damaged memo)."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise TypeError("not a list of strings")
+    return set(values)
 
 
 def _read(path: str) -> bytes:

@@ -1,6 +1,6 @@
 """The no-op fast path: is the site from the last successful build still what these inputs make?
 
-A fingerprint is a digest of the size, modification time and inode of every input that shapes the
+A fingerprint is a digest of the size, modification and change times and inode of every input that shapes the
 output (the config file, every caption and photo, the templates folder, this package's own files,
 the libraries it renders with, the build options). The last successful build stores it, with a
 digest of the output folder it wrote, in the cache folder. When both still match, nothing needs to
@@ -22,10 +22,11 @@ from .options import BuildOptions
 
 RECORD = "last-build.json"
 MANIFEST = ".gallery-manifest.json"        # output.MANIFEST (not imported: output imports more)
+LEFTOVERS = (".gallery-staging-", ".gallery-old-")   # output.STAGING_PREFIX, output.OLD_PREFIX
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("PIL", "pillow_heif", "jinja2", "markupsafe", "markdown", "nh3", "yaml")
 IGNORED_OPTIONS = ("jobs", "progress")     # change how fast a build runs, not what it makes
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _stat(path: Path | str) -> list:
         st = os.stat(path)
     except OSError:
         return ["missing"]
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]   # ctime: an mtime put back (touch -r)
 
 
 def _walk(folder: Path, digest) -> None:
@@ -103,9 +104,18 @@ def output(out: Path) -> str | None:
             st = os.stat(base + str(rel))
         except OSError:
             return None
-        lines.append(f"{rel}\0{[st.st_size, st.st_mtime_ns, st.st_ino]}\n")
+        lines.append(f"{rel}\0{[st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]}\n")
     digest.update("".join(lines).encode())
     return digest.hexdigest()
+
+
+def _leftovers(out: Path) -> bool:
+    """A staging or previous-site folder beside out: a build must run, to delete it (see output)."""
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return False
+    return any(name.startswith(tuple(f"{p}{out.name}-" for p in LEFTOVERS)) for name in names)
 
 
 def extras(paths: list[Path]) -> dict[str, list]:
@@ -126,7 +136,7 @@ def up_to_date(options: BuildOptions, stamp: str | None = None) -> Record | None
     stamp: inputs(options), when the caller has it already (build.py passes it on to the build).
     """
     record = load(options)
-    if record is None or record.inputs != (stamp or inputs(options)):
+    if record is None or record.inputs != (stamp or inputs(options)) or _leftovers(options.out):
         return None
     if extras([Path(p) for p in record.extras]) != record.extras:
         return None

@@ -132,8 +132,8 @@ def keep_freed_memory() -> None:
         libc = ctypes.CDLL(None)
         libc.mallopt(-3, 32 << 20)    # M_MMAP_THRESHOLD: photo-sized buffers come from the heap...
         libc.mallopt(-1, 256 << 20)   # M_TRIM_THRESHOLD: ...which is not handed back after each photo
-    except (OSError, AttributeError):  # not glibc: only Pillow's cache applies
-        pass
+    except Exception:  # not glibc (or no C library to load): only Pillow's cache applies; a failure
+        pass           # here must never break the pool
 
 
 def _load_plugins() -> None:
@@ -349,8 +349,9 @@ def process(job: ImageJob, cache_dir: str) -> ImageResult:
     return process_source(job, cache_dir)[0]
 
 
-def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[ImageResult, str | None]:
-    """process(), also returning the photo's SHA-256 when the worker computed it (job.key None).
+def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[ImageResult, str | None, bool]:
+    """process(), also returning the photo's SHA-256 when the worker computed it (job.key None),
+    and whether the images were made (False: a photo hashed again found them in the cache).
 
     threads: encode the files of this one photo in that many threads (Pillow's encoders release
     the GIL): for a build with a single photo to make, where the other cores would sit idle.
@@ -358,8 +359,8 @@ def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[Ima
     job, data, digest = read_source(job)
     done = load_cached(job, cache_dir)
     if done is not None:
-        return done, digest
-    return _make(job, cache_dir, data, threads), digest
+        return done, digest, False
+    return _make(job, cache_dir, data, threads), digest, True
 
 
 def _make(job: ImageJob, cache_dir: str, data: bytes | None, threads: int = 1) -> ImageResult:

@@ -57,11 +57,17 @@ def new_staging(out: Path) -> Path:
 
 
 def clean_stale(out: Path) -> None:
-    """Remove staging/old folders left by a build that was killed part-way."""
+    """Remove staging/old folders left by a build that was killed part-way (or that could not delete
+    them: they may hold a withdrawn item's files, so failing to delete one stops the build)."""
     for prefix in (STAGING_PREFIX, OLD_PREFIX):
         for leftover in out.parent.glob(f"{prefix}{out.name}-*"):
             if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
+                try:
+                    shutil.rmtree(leftover)
+                except OSError as exc:
+                    raise OutputError(problems=[Problem(leftover, None, "a folder left by an earlier build could "
+                                                       f"not be deleted ({exc.strerror or exc}); delete it by hand: "
+                                                       "it may hold pages and images of withdrawn items")]) from None
 
 
 def files_under(folder: Path) -> list[str]:

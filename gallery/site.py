@@ -13,11 +13,12 @@ from pathlib import Path
 from . import fingerprint, lint, markup, output
 from .captions import Decision, Item, decide, forget_real_paths, load_items, real_path
 from .config import SiteConfig, load_config
-from .errors import ContentError, Problem
+from .errors import CleanupError, ContentError, Problem
 from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
 from .images import ImageError, ImageJob, ImageResult, job_key
 
 log = logging.getLogger(__name__)
+RACY_NS = 2_000_000_000                 # see SourceHashes.record
 IMAGE_INDEX = "images.json"             # every cached image folder's meta.json in one file
 KEY_RE = re.compile(r"[0-9a-f]{64}")   # an image cache folder (other folders there: pages/)
 
@@ -95,22 +96,39 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     report.drafts = drafts
     staging = output.new_staging(options.out)
     try:
-        try:
-            written = write_site(staging, config, published + drafts, images, options,
-                                 drafts=frozenset(i.id for i in drafts))
-            report.removed = removed_items(options.out, decisions, {i.id for i in published + drafts})
-            report.foreign = output.finish(staging, options.out,
-                                           check=lambda: run_audit(staging, decisions, options), written=written)
-        finally:
-            if staging.exists():
-                import shutil
-                shutil.rmtree(staging, ignore_errors=True)
-        collect_garbage(options.cache, {r.key for r in images.values()})
-        fingerprint.save(options, stamp, [p for p in (config.site_image,) if p], len(published))
+        written = write_site(staging, config, published + drafts, images, options,
+                             drafts=frozenset(i.id for i in drafts))
+        report.removed = removed_items(options.out, decisions, {i.id for i in published + drafts})
+        report.foreign = output.finish(staging, options.out,
+                                       check=lambda: run_audit(staging, decisions, options), written=written)
     finally:
-        output.wait_for_removals()       # the previous site, deleted meanwhile on another core
+        if staging.exists():
+            import shutil
+            shutil.rmtree(staging, ignore_errors=True)
+    _after_swap(options, lambda: collect_garbage(options.cache, {r.key for r in images.values()}))
+    _after_swap(options, output.wait_for_removals)    # the previous site, deleted meanwhile on another core
+    _after_swap(options, lambda: fingerprint.save(options, stamp, [p for p in (config.site_image,) if p],
+                                                  len(published)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _after_swap(options: BuildOptions, step) -> None:
+    """One step after the new site went live: a failure (or Ctrl-C) is reported as such, never as
+    "nothing was published", and leaves no record that would let the next build skip its work."""
+    try:
+        step()
+    except BaseException as exc:
+        fingerprint.forget(options)
+        try:
+            output.wait_for_removals()
+        except CleanupError as cleanup:
+            raise cleanup from exc
+        if isinstance(exc, CleanupError):
+            raise
+        what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({exc})"
+        raise CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
+                                                               f"{what} while tidying up; run the build again")]) from exc
 
 
 def run_audit(staging: Path, decisions: list[Decision], options: BuildOptions) -> None:
@@ -261,19 +279,21 @@ def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: 
     if len(pending) < 2 or workers == 1:
         threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores
         outcomes = ((job, _safe_process(job, cache, threads)) for job in pending)
-        _collect(outcomes, len(pending), results, failures, progress, hashes)
-        return failures, len(pending)
+        return failures, _collect(outcomes, len(pending), results, failures, progress, hashes)
     from concurrent.futures import ProcessPoolExecutor, as_completed   # ~15 ms: only when there is work
     from .images import prepare_worker
     with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=prepare_worker) as pool:
         futures = {pool.submit(_safe_process, job, cache): job for job in pending}
         outcomes = ((futures[f], f.result()) for f in as_completed(futures))
-        _collect(outcomes, len(futures), results, failures, progress, hashes)
-    return failures, len(futures)
+        made = _collect(outcomes, len(futures), results, failures, progress, hashes)
+    return failures, made
 
 
-def _collect(outcomes, total: int, results, failures, progress=None, hashes: SourceHashes | None = None) -> None:
-    for done, (job, (result, digest, error)) in enumerate(outcomes, 1):
+def _collect(outcomes, total: int, results, failures, progress=None, hashes: SourceHashes | None = None) -> int:
+    """Take each job's outcome into results or failures; returns how many jobs made images."""
+    made = 0
+    for done, (job, (result, digest, error, fresh)) in enumerate(outcomes, 1):
+        made += fresh
         if progress is not None:
             progress(done, total)
         if digest is not None and hashes is not None:
@@ -283,25 +303,27 @@ def _collect(outcomes, total: int, results, failures, progress=None, hashes: Sou
         else:
             results[job.item_id] = result
             log.debug("made images for %s", job.item_id)
+    return made
 
 
-def _safe_process(job: ImageJob, cache: str, threads: int = 1) -> tuple[ImageResult | None, str | None, str | None]:
-    """(result, the photo's hash when this worker computed it, error message)."""
+def _safe_process(job: ImageJob, cache: str, threads: int = 1
+                  ) -> tuple[ImageResult | None, str | None, str | None, bool]:
+    """(result, the photo's hash when this worker computed it, error message, whether images were made)."""
     from .images import process_source
     try:
-        result, digest = process_source(job, cache, threads)
-        return result, digest, None
+        result, digest, fresh = process_source(job, cache, threads)
+        return result, digest, None, fresh
     except ImageError as exc:
-        return None, None, str(exc)
+        return None, None, str(exc), False
     except MemoryError:
-        return None, None, "is too large to decode in memory; resize it first"
+        return None, None, "is too large to decode in memory; resize it first", False
     except Exception as exc:  # a file that crashes a decoder is reported, not a crash
         return None, None, (f"cannot be processed ({type(exc).__name__}: {exc}); "
-                            "check the file opens in an image viewer")
+                            "check the file opens in an image viewer"), False
 
 
 class SourceHashes:
-    """Content hashes of photos, re-hashed only when size or modification time changed.
+    """Content hashes of photos, re-hashed only when size, modification or change time or inode changed.
 
     A photo's size and modification time are read before its bytes are hashed (here or in a
     worker), so an edit made in between leaves a stale record that the next build re-hashes.
@@ -322,27 +344,33 @@ class SourceHashes:
         stat = photo.stat()
         key = real_path(photo)
         entry = self.known.get(key)
-        fresh = isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size, stat.st_mtime_ns]
-        return key, stat, entry[2] if fresh else None
+        fresh = isinstance(entry, list) and len(entry) == 5 and entry[:4] == _stat_key(stat)
+        return key, stat, entry[4] if fresh else None
 
     def known_digest(self, photo: Path) -> str | None:
-        """The recorded hash when size and modification time match, else None (stat kept for record)."""
+        """The recorded hash when size, times and inode match, else None (stat kept for record)."""
         key, stat, digest = self._entry(photo)
         if digest is None:
             self.stats[key] = stat
         else:
-            self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
+            self.seen[key] = [*_stat_key(stat), digest]
         return digest
 
     def record(self, photo: Path, digest: str) -> None:
+        """Remember a hash just computed, unless the photo changed in the last 2 s: a rewrite within
+        the same clock tick that kept its size would keep its times too (git's "racy clean")."""
         key = real_path(photo)
         stat = self.stats.get(key)
-        if stat is not None:
-            self.seen[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        if stat is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < time.time_ns() - RACY_NS:
+            self.seen[key] = [*_stat_key(stat), digest]
 
     def save(self) -> None:
         if self.seen != self.known:
             _write_json(self.path, self.seen)
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def collect_garbage(cache: Path, keep: set[str]) -> None:

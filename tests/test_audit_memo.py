@@ -155,3 +155,37 @@ def test_the_prefilters_of_a_large_search_miss_nothing():
                          "settings or template")
     assert len(expected) > 20, "the test should plant many needles"
     assert found == expected
+
+
+def test_a_photo_rewritten_with_its_old_size_and_date_is_read_again(project: Project):
+    """Metadata rewritten in place with values of the same length and the date put back (exiftool -P,
+    touch -r): the memo must not serve the old values; the change time gives the rewrite away."""
+    import os
+    import time
+    project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
+    photo = project.photo("lw02-day.jpg", size=(300, 200), exif=exif_bytes(serial="SN-AAAA-1111"))
+    project.caption("lw02-day", participant="LW02")
+    project.item("lw01-day", caption="The spare camera is SN-BBBB-2222.")
+    old = time.time() - 3600
+    os.utime(photo, (old, old))
+    time.sleep(2.1)             # older than the audit's racy window: its needles are remembered
+    assert build_with(project).returncode == 0
+    size, mtime = photo.stat().st_size, photo.stat().st_mtime_ns
+    project.photo("lw02-day.jpg", size=(300, 200), exif=exif_bytes(serial="SN-BBBB-2222"))
+    os.utime(photo, ns=(mtime, mtime))
+    assert (photo.stat().st_size, photo.stat().st_mtime_ns) == (size, mtime)
+    result = build_with(project)
+    assert result.returncode == 1
+    assert "contains 'SN-BBBB-2222', the EXIF BodySerialNumber of lw02-day.jpg" in result.stderr
+
+
+def test_a_damaged_memo_entry_means_a_full_audit_not_a_crash(project: Project):
+    project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
+    project.item("lw01-day")
+    assert build_with(project).returncode == 0
+    memo = project.root / ".site-cache" / "audit-memo.json"
+    for damage in ('{"images": [], "texts": [], "names": [], "stems": [], "needles": [["a", "b", "c"]], "sources": {}}',
+                   '{"images": "x", "texts": [], "names": [], "stems": [], "needles": [], "sources": []}',
+                   '{"needles": ["abc"]}', "[1, 2]"):
+        memo.write_text(damage)
+        assert audit.audit_site(project.out, memo=memo) == [], damage

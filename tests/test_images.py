@@ -164,7 +164,8 @@ def test_encoding_in_threads_makes_the_same_bytes(tmp_path, camera_jpeg):
         cache = tmp_path / f"cache{threads}"
         cache.mkdir()
         job = make_job(tmp_path, camera_jpeg, settings=settings)
-        result, _ = process_source(job, str(cache), threads)
+        result, _, made = process_source(job, str(cache), threads)
+        assert made
         files.append({v.name: (cache / job.key / v.name).read_bytes() for v in result.variants})
     assert len(files[0]) == 6
     assert files[0] == files[1] == files[2]

@@ -184,3 +184,37 @@ def test_the_previous_site_is_deleted_by_the_time_build_returns(project: Project
     left = [str(p.relative_to(project.root)) for p in project.root.rglob("*lw02*")
             if p.parts[len(project.root.parts)] != "photos"]
     assert left == []
+
+
+def test_a_leftover_previous_site_is_never_answered_by_the_no_op_path(project: Project):
+    """A previous site that a build could not delete (exit 3) stays beside site/: the next build
+    must run (not say "nothing changed") and delete it."""
+    project.item("lw01-day")
+    project.build()
+    leftover = project.root / ".gallery-old-site-999999"
+    (leftover / "items").mkdir(parents=True)
+    (leftover / "items" / "lw09-day.html").write_text("<p>a withdrawn item</p>")
+    result = project.build()
+    assert "Nothing changed" not in result.stderr
+    assert not leftover.exists()
+    assert "Nothing changed" in project.build().stderr
+
+
+def test_a_failure_after_the_swap_says_the_site_is_published(project: Project, monkeypatch):
+    """The new site is live once swapped in: a failure after that (a full disk while writing the
+    build record) must not be reported as "nothing was published", and no record is kept."""
+    from gallery import errors, fingerprint, site
+    from gallery.options import options_for
+    project.item("lw01-day")
+    options = options_for(project.root, config=project.config)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(fingerprint, "save", full_disk)
+    with pytest.raises(errors.CleanupError) as raised:
+        site.build(options)
+    assert raised.value.exit_code == 3
+    assert "the new site is published, but the build failed ([Errno 28] No space left on device)" \
+        in raised.value.lines()[0]
+    assert (project.out / "items" / "lw01-day.html").is_file()
+    assert not (options.cache / fingerprint.RECORD).exists()

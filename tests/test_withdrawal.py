@@ -107,7 +107,8 @@ def test_cache_entries_are_removed(rebuilt):
     project, _before, _after, _stderr, cache_before = rebuilt
     assert WITHDRAWN in cache_before.values()
     assert WITHDRAWN not in cache_entries(project).values()
-    hashes = (project.root / ".site-cache" / "sources.json").read_text()
+    record = project.root / ".site-cache" / "sources.json"    # absent when every photo is brand new
+    hashes = record.read_text() if record.exists() else ""  # (hashes of photos changed < 2 s ago are not kept)
     assert f"{WITHDRAWN}.jpg" not in hashes
 
 
