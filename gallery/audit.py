@@ -129,9 +129,8 @@ class Memo:
             self.texts = _strings(data["texts"])
             self.names = _strings(data["names"])
             self.stems = _strings(data["stems"])
-            self.needles = {(n[0], n[1]) for n in data["needles"] if _strings(n) and len(n) == 2}
-            self.sources = {k: v for k, v in data["sources"].items()
-                            if isinstance(v, list) and all(_strings(p) and len(p) == 2 for p in v)}
+            self.needles = {(n[0], n[1]) for n in data["needles"] if _pair(n)}
+            self.sources = {k: v for k, v in data["sources"].items() if isinstance(v, list) and all(map(_pair, v))}
         except (KeyError, TypeError, AttributeError):      # damaged: a full audit
             data, self.images, self.texts, self.names, self.stems = {}, set(), set(), set(), set()
             self.needles, self.sources = set(), {}
@@ -250,6 +249,10 @@ class Memo:
             os.replace(tmp, self.path)
         except OSError:  # the memo only saves time; without it the next audit is a full one
             pass
+
+
+def _pair(value) -> bool:
+    return type(value) is list and len(value) == 2 and type(value[0]) is str and type(value[1]) is str
 
 
 def _strings(values) -> set[str]:
