@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .errors import GalleryError, UsageError, display_path
+from .errors import CleanupError, GalleryError, UsageError, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .site import BuildOptions
@@ -98,7 +98,10 @@ def rebuild(options: BuildOptions, state: BuildState) -> None:
         lines = exc.lines()
         for line in lines:
             log.error("%s", line)
-        log.error("The preview keeps showing the last good build until this is fixed.")
+        if isinstance(exc, CleanupError):      # the new build is live; only tidying up failed
+            log.error("The preview shows the new build; fix the problem above.")
+        else:
+            log.error("The preview keeps showing the last good build until this is fixed.")
         state.record(lines)
         return
     except Exception as exc:  # a bug must not stop the preview either
