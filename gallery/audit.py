@@ -16,7 +16,6 @@ import json
 import os
 import re
 import struct
-import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import AuditError, Problem
+from .fingerprint import settled, stat_key
 
 # ---- what is allowed --------------------------------------------------------------------------
 
@@ -48,7 +48,6 @@ SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|
 TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
 VOCABULARY_FROM = 100   # needles from which a word vocabulary of the pages pays for itself
 VOCABULARY_TEXT = 20_000  # ... and characters of text (less is searched directly, faster)
-RACY_NS = 2_000_000_000   # a file changed this recently is not remembered by its times (see Memo)
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
@@ -109,7 +108,8 @@ class Memo:
     Files are remembered by device, inode, size and modification time (the site's images and pages
     are hard links to files in the image and page caches, so an unchanged file keeps all four);
     text files only for the needles they were checked against; file names for the
-    source names they were checked against; each source photo's needles by path, size and mtime.
+    source names they were checked against; each source photo's needles by path and
+    fingerprint.stat_key (recorded only once the photo is fingerprint.settled).
     A new needle or source name is checked against every remembered file; a changed text file
     against the known needles only where it differs from its previous version, when that version
     was checked clean; anything else new or changed is checked in full. No memo file (or a damaged
@@ -139,18 +139,16 @@ class Memo:
         self.seen_sources: dict[str, list] = {}
 
     def needles_of(self, source: Path) -> list[Needle]:
-        """The source's metadata strings, read again unless its size, times and inode are as
-        recorded; one changed in the last RACY_NS is not recorded (a rewrite in the same clock tick
-        that kept its size would keep all of them)."""
+        """The source's metadata strings, read again unless its stat_key is as recorded."""
         try:
             st = source.stat()
         except OSError:
             return source_needles(source)
-        key = f"{source}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+        key = "|".join(map(str, [source, *stat_key(st)]))
         pairs = self.sources.get(key)
         if pairs is None:
             pairs = [[n.text, n.what] for n in source_needles(source)]
-        if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
+        if settled(st):
             self.seen_sources[key] = pairs
         return [Needle(text, what, source) for text, what in pairs]
 
@@ -208,7 +206,7 @@ class Memo:
             whole, spans, only_fresh = [], [], []
             batch = pending[start:start + TEXT_BATCH]
             for rel, key, known in batch:
-                low = _read(base + rel).decode("utf-8", errors="replace").lower()
+                low = _lowered(base + rel)
                 if known:
                     only_fresh.append((rel, low, 0, len(low)))
                     continue
@@ -230,7 +228,7 @@ class Memo:
         try:
             if _identity(path) not in self.texts:
                 return None
-            return _read(path).decode("utf-8", errors="replace").lower()
+            return _lowered(path)
         except OSError:
             return None
 
@@ -265,6 +263,11 @@ def _strings(values) -> set[str]:
 def _read(path: str) -> bytes:
     with open(path, "rb") as fh:
         return fh.read()
+
+
+def _lowered(path: str) -> str:
+    """A text file of the site as the search sees it."""
+    return _read(path).decode("utf-8", errors="replace").lower()
 
 
 def _identity(path: Path | str) -> str:

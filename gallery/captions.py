@@ -7,11 +7,11 @@ import functools
 import hashlib
 import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ID_RE, SiteConfig
+from .fingerprint import settled, stat_key
 from .errors import Problem
 from .yamlutil import Doc, Reader, did_you_mean, load_yaml, read_bytes
 
@@ -110,15 +110,13 @@ class ParseCache:
 
     An entry is reused when the file's bytes (SHA-256), its path, the photos folder, the site
     settings and this parsing code are all unchanged, and its photo still resolves inside the
-    photos folder. A file whose size, modification and change times and inode are the ones recorded
-    with its hash is not read again (the fast path every cache here takes); a file changed less
-    than RACY_NS before it was read is not recorded, since an edit within the same clock tick
-    could keep all four (git's "racy clean" problem). Only files that parsed without errors are
-    kept; a missing or damaged cache file means every file is read and parsed.
+    photos folder. A file whose fingerprint.stat_key is the one recorded with its hash is not read
+    again (the fast path every cache here takes); one that is not yet fingerprint.settled is not
+    recorded. Only files that parsed without errors are kept; a missing or damaged cache file means
+    every file is read and parsed.
     """
 
     FORMAT = 3
-    RACY_NS = 2_000_000_000
 
     def __init__(self, path: Path | None, photos_dir: Path, config: SiteConfig):
         self.path = path
@@ -127,8 +125,8 @@ class ParseCache:
         self.context = repr((self.FORMAT, str(photos_dir), config, code))
         self.old: dict[str, tuple] = {}
         self.new: dict[str, tuple] = {}
-        self.old_stats: dict[str, tuple] = {}       # path -> (size, mtime_ns, ctime_ns, inode, sha256)
-        self.new_stats: dict[str, tuple] = {}
+        self.old_stats: dict[str, list] = {}        # path -> [*stat_key, sha256]
+        self.new_stats: dict[str, list] = {}
         if path is not None:
             try:
                 import pickle
@@ -140,16 +138,15 @@ class ParseCache:
                 self.old, self.old_stats = {}, {}
 
     def known_sha(self, path: str, st: os.stat_result) -> str | None:
-        """The recorded hash of the file when its size, modification time and inode are unchanged."""
+        """The recorded hash of the file when its stat_key is unchanged."""
         record = self.old_stats.get(path)
-        if isinstance(record, tuple) and len(record) == 5 and record[:4] == _stat_key(st):
+        if isinstance(record, list) and len(record) == 5 and record[:4] == stat_key(st):
             return record[4]
         return None
 
     def remember(self, path: str, st: os.stat_result, sha: str) -> None:
-        if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - self.RACY_NS:
-            self.new_stats[path] = (*_stat_key(st), sha)
-
+        if settled(st):
+            self.new_stats[path] = [*stat_key(st), sha]
 
     def get(self, key: str, photos_dir: Path) -> tuple | None:
         entry = self.old.get(key)
@@ -174,10 +171,6 @@ class ParseCache:
             pickle.dump({"context": self.context, "entries": self.new, "stats": self.new_stats}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
-
-
-def _stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: Path | None = None

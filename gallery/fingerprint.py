@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import sys
+import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -27,6 +28,7 @@ PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("PIL", "pillow_heif", "jinja2", "markupsafe", "markdown", "nh3", "yaml")
 IGNORED_OPTIONS = ("jobs", "progress")     # change how fast a build runs, not what it makes
 FORMAT = 2
+RACY_NS = 2_000_000_000                    # see settled()
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,23 @@ class Record:
     published: int              # items published, for the "nothing changed" message
 
 
+def stat_key(st: os.stat_result) -> list[int]:
+    """What says a file is unchanged: size, modification and change times (the change time gives
+    away an mtime put back, as by touch -r or exiftool -P), and inode. Every input cache uses it."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def settled(st: os.stat_result) -> bool:
+    """True when the file last changed more than RACY_NS ago, so that its stat_key may be recorded:
+    a rewrite within the same clock tick that kept its size would keep all four (git's "racy clean")."""
+    return max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS
+
+
 def _stat(path: Path | str) -> list:
     try:
-        st = os.stat(path)
+        return stat_key(os.stat(path))
     except OSError:
         return ["missing"]
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]   # ctime: an mtime put back (touch -r)
 
 
 def _walk(folder: Path, digest) -> None:
@@ -68,8 +81,9 @@ def _options(options: BuildOptions) -> str:
     return json.dumps(shown, sort_keys=True)
 
 
-def _libraries(digest) -> None:
-    for name in LIBRARIES:
+def libraries(digest, names: tuple[str, ...] = LIBRARIES) -> None:
+    """Each library's installed file (path and stat_key) into digest, without importing it."""
+    for name in names:
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
@@ -85,7 +99,7 @@ def inputs(options: BuildOptions) -> str:
     for folder in (options.captions, options.photos, options.templates, PACKAGE):
         _walk(folder, digest)
     digest.update(f"build.py\0{_stat(PACKAGE.parent / 'build.py')}\n".encode())
-    _libraries(digest)
+    libraries(digest)
     return digest.hexdigest()
 
 
@@ -104,7 +118,7 @@ def output(out: Path) -> str | None:
             st = os.stat(base + str(rel))
         except OSError:
             return None
-        lines.append(f"{rel}\0{[st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]}\n")
+        lines.append(f"{rel}\0{stat_key(st)}\n")
     digest.update("".join(lines).encode())
     return digest.hexdigest()
 
@@ -115,7 +129,8 @@ def _leftovers(out: Path) -> bool:
         names = os.listdir(out.parent)
     except OSError:
         return False
-    return any(name.startswith(tuple(f"{p}{out.name}-" for p in LEFTOVERS)) for name in names)
+    prefixes = tuple(f"{p}{out.name}-" for p in LEFTOVERS)
+    return any(name.startswith(prefixes) for name in names)
 
 
 def extras(paths: list[Path]) -> dict[str, list]:

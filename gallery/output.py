@@ -180,7 +180,7 @@ def swap(staging: Path, out: Path) -> None:
     _remove_later(old)
 
 
-_REMOVALS: list[tuple[int, Path]] = []     # (pid of rm, folder) started by _remove_later
+_REMOVALS: list[tuple[int | None, Path]] = []     # (pid of rm or None, folder) given to _remove_later
 
 
 def _remove_later(folder: Path) -> None:

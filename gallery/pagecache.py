@@ -23,7 +23,7 @@ import json
 import os
 from pathlib import Path
 
-from . import markup
+from . import fingerprint, markup
 
 INDEX = "index.json"
 MARKDOWN = "markdown.json"         # rendered captions, so reused texts need no Markdown
@@ -57,18 +57,9 @@ def _files_digest(folders: list[Path], digest) -> None:
 
 def code_digest(templates_dir: Path | None) -> str:
     """This package (its code and theme), the user's templates, and the rendering libraries."""
-    import importlib.util
     digest = hashlib.sha256(f"{FORMAT}\n".encode())
     _files_digest([PACKAGE] + ([templates_dir] if templates_dir else []), digest)
-    for name in LIBRARIES:           # each library's installed files' identity, without importing it
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None and spec.origin else "absent"
-        try:
-            st = os.stat(origin)
-            where = [st.st_size, st.st_mtime_ns, st.st_ino]
-        except OSError:
-            where = []
-        digest.update(f"{name}\0{origin}\0{where}\n".encode())
+    fingerprint.libraries(digest, LIBRARIES)
     return digest.hexdigest()
 
 

@@ -18,7 +18,6 @@ from .options import BuildOptions, options_for  # noqa: F401 (re-exported)
 from .images import ImageError, ImageJob, ImageResult, job_key
 
 log = logging.getLogger(__name__)
-RACY_NS = 2_000_000_000                 # see SourceHashes.record
 IMAGE_INDEX = "images.json"             # every cached image folder's meta.json in one file
 KEY_RE = re.compile(r"[0-9a-f]{64}")   # an image cache folder (other folders there: pages/)
 
@@ -105,30 +104,29 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
         if staging.exists():
             import shutil
             shutil.rmtree(staging, ignore_errors=True)
-    _after_swap(options, lambda: collect_garbage(options.cache, {r.key for r in images.values()}))
-    _after_swap(options, output.wait_for_removals)    # the previous site, deleted meanwhile on another core
-    _after_swap(options, lambda: fingerprint.save(options, stamp, [p for p in (config.site_image,) if p],
-                                                  len(published)))
+    try:    # the new site is live: what follows only tidies up
+        collect_garbage(options.cache, {r.key for r in images.values()})
+        output.wait_for_removals()       # the previous site, deleted meanwhile on another core
+        fingerprint.save(options, stamp, [p for p in (config.site_image,) if p], len(published))
+    except BaseException as exc:
+        _failed_after_swap(options, exc)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _after_swap(options: BuildOptions, step) -> None:
-    """One step after the new site went live: a failure (or Ctrl-C) is reported as such, never as
-    "nothing was published", and leaves no record that would let the next build skip its work."""
+def _failed_after_swap(options: BuildOptions, exc: BaseException) -> None:
+    """Raise CleanupError for a failure (or Ctrl-C) after the new site went live: reported as such,
+    never as "nothing was published", and with no record that would let the next build skip its work."""
+    fingerprint.forget(options)
     try:
-        step()
-    except BaseException as exc:
-        fingerprint.forget(options)
-        try:
-            output.wait_for_removals()
-        except CleanupError as cleanup:
-            raise cleanup from exc
-        if isinstance(exc, CleanupError):
-            raise
-        what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({exc})"
-        raise CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
-                                                               f"{what} while tidying up; run the build again")]) from exc
+        output.wait_for_removals()
+    except CleanupError as cleanup:
+        raise cleanup from exc
+    if isinstance(exc, CleanupError):
+        raise exc
+    what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({exc})"
+    raise CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
+                                                           f"{what} while tidying up; run the build again")]) from exc
 
 
 def run_audit(staging: Path, decisions: list[Decision], options: BuildOptions) -> None:
@@ -344,7 +342,7 @@ class SourceHashes:
         stat = photo.stat()
         key = real_path(photo)
         entry = self.known.get(key)
-        fresh = isinstance(entry, list) and len(entry) == 5 and entry[:4] == _stat_key(stat)
+        fresh = isinstance(entry, list) and len(entry) == 5 and entry[:4] == fingerprint.stat_key(stat)
         return key, stat, entry[4] if fresh else None
 
     def known_digest(self, photo: Path) -> str | None:
@@ -353,24 +351,19 @@ class SourceHashes:
         if digest is None:
             self.stats[key] = stat
         else:
-            self.seen[key] = [*_stat_key(stat), digest]
+            self.seen[key] = [*fingerprint.stat_key(stat), digest]
         return digest
 
     def record(self, photo: Path, digest: str) -> None:
-        """Remember a hash just computed, unless the photo changed in the last 2 s: a rewrite within
-        the same clock tick that kept its size would keep its times too (git's "racy clean")."""
+        """Remember a hash just computed, unless the photo is not yet fingerprint.settled."""
         key = real_path(photo)
         stat = self.stats.get(key)
-        if stat is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < time.time_ns() - RACY_NS:
-            self.seen[key] = [*_stat_key(stat), digest]
+        if stat is not None and fingerprint.settled(stat):
+            self.seen[key] = [*fingerprint.stat_key(stat), digest]
 
     def save(self) -> None:
         if self.seen != self.known:
             _write_json(self.path, self.seen)
-
-
-def _stat_key(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def collect_garbage(cache: Path, keep: set[str]) -> None:
