@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -162,8 +160,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace, **extra):
-    from gallery import site
-    return site.options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
+    from gallery.options import options_for
+    return options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
                             config_required=args.config is not None, **extra)
 
 
@@ -181,14 +179,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from gallery import lint, report
-    result = lint.check(_options(args, strict=args.strict))
+    from gallery import check, report
+    result = check.check(_options(args, strict=args.strict))
     report.print_check(result)
     return 1 if result.errors else 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    gc.enable()            # a long-running server collects its garbage (see the end of this file)
     from gallery import report, watch
     options = _options(args, templates=args.templates, out=args.out, drafts=args.drafts,
                        progress=report.Progress(enabled=not args.quiet))
@@ -203,8 +200,9 @@ def run_audit(args: argparse.Namespace) -> int:
     from gallery import audit
     folder = args.dir or ROOT / "site"
     photos = args.photos or ROOT / "photos"
-    sources = sorted(p for p in photos.rglob("*") if p.is_file() and not p.name.startswith(".")) \
-        if photos.is_dir() else []
+    from gallery.lint import PHOTO_SUFFIXES
+    sources = sorted(p for p in photos.rglob("*") if p.is_file() and not p.name.startswith(".")
+                     and p.suffix.lower() in PHOTO_SUFFIXES) if photos.is_dir() else []
     findings = audit.audit_site(folder, sources)
     audit.raise_if_findings(findings)
     log.info("audit: %s is clean", folder)
@@ -235,21 +233,5 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def exit_now(code: int) -> None:
-    """Flush what was written and end the process without tearing down every module and object
-    one by one (~20 ms after a build; every file is already closed and every pool shut down)."""
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    # A command runs for seconds and makes little cyclic garbage: the collector's passes over every
-    # object (~8 ms a build, most of it while modules are imported) are not worth it. serve, which
-    # runs for hours, turns it back on.
-    gc.disable()
-    exit_now(main())
+    sys.exit(main())

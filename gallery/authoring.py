@@ -26,7 +26,7 @@ from .lint import PHOTO_SUFFIXES, PLACEHOLDER
 from .yamlutil import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .site import BuildOptions
+    from .options import BuildOptions
 
 NEUTRAL_SUFFIX = {".jpeg": ".jpg", ".tif": ".tiff", ".heif": ".heic"}
 

@@ -1,19 +1,17 @@
-"""Caption files (captions/<id>.yaml) as typed, frozen items; the consent gate."""
+"""Caption files (captions/<id>.yaml) as typed, frozen items, every error collected at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ID_RE, SiteConfig
-from .fingerprint import settled, stat_key
 from .errors import Problem
-from .yamlutil import Doc, Reader, did_you_mean, load_yaml, read_bytes
+from .yamlutil import Doc, Reader, did_you_mean, load_yaml
 
 KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
          "reported": "reported", "r": "reported"}
@@ -78,108 +76,9 @@ class Item:
         return self.kind != "reported"
 
 
-@dataclass(frozen=True)
-class Decision:
-    item: Item
-    reason: str | None   # None: published
-
-    @property
-    def published(self) -> bool:
-        return self.reason is None
-
-
-def gate(item: Item, config: SiteConfig) -> str | None:
-    """Why the item must not be published, or None when it may be. Fails closed."""
-    c = item.consent
-    if c.withdrawn is not None:
-        when = f" on {c.withdrawn.isoformat()}" if isinstance(c.withdrawn, dt.date) else ""
-        return f"consent withdrawn{when}"
-    if not c.recorded:
-        return "no consent recorded"
-    if not c.publish:
-        return "no consent to publish (consent.publish is not true)"
-    if "web" not in c.scope:
-        return "consent scope does not include web"
-    if config.require_review and item.review is None:
-        return "not reviewed (add review: by and date once the image has been checked)"
-    return None
-
-
-class ParseCache:
-    """Caption files parsed by the last build, by content, so an edit re-parses only that file.
-
-    An entry is reused when the file's bytes (SHA-256), its path, the photos folder, the site
-    settings and this parsing code are all unchanged, and its photo still resolves inside the
-    photos folder. A file whose fingerprint.stat_key is the one recorded with its hash is not read
-    again (the fast path every cache here takes); one that is not yet fingerprint.settled is not
-    recorded. Only files that parsed without errors are kept; a missing or damaged cache file means
-    every file is read and parsed.
-    """
-
-    FORMAT = 3
-
-    def __init__(self, path: Path | None, photos_dir: Path, config: SiteConfig):
-        self.path = path
-        code = [(m, os.stat(Path(__file__).parent / m).st_mtime_ns) for m in ("captions.py", "yamlutil.py",
-                                                                                "config.py", "errors.py")]
-        self.context = repr((self.FORMAT, str(photos_dir), config, code))
-        self.old: dict[str, tuple] = {}
-        self.new: dict[str, tuple] = {}
-        self.old_stats: dict[str, list] = {}        # path -> [*stat_key, sha256]
-        self.new_stats: dict[str, list] = {}
-        if path is not None:
-            try:
-                import pickle
-                with open(path, "rb") as fh:
-                    data = pickle.load(fh)
-                if isinstance(data, dict) and data.get("context") == self.context:
-                    self.old, self.old_stats = data["entries"], data["stats"]
-            except Exception:  # missing, damaged or from another version: parse everything
-                self.old, self.old_stats = {}, {}
-
-    def known_sha(self, path: str, st: os.stat_result) -> str | None:
-        """The recorded hash of the file when its stat_key is unchanged."""
-        record = self.old_stats.get(path)
-        if isinstance(record, list) and len(record) == 5 and record[:4] == stat_key(st):
-            return record[4]
-        return None
-
-    def remember(self, path: str, st: os.stat_result, sha: str) -> None:
-        if settled(st):
-            self.new_stats[path] = [*stat_key(st), sha]
-
-    def get(self, key: str, photos_dir: Path) -> tuple | None:
-        entry = self.old.get(key)
-        if entry is None:
-            return None
-        item = entry[0]
-        if item.photo_name is not None and resolve_photo(photos_dir, item.photo_name) is None:
-            return None
-        self.new[key] = entry
-        return entry
-
-    def put(self, key: str, item: Item, warnings: list[Problem]) -> None:
-        self.new[key] = (item, tuple(warnings))
-
-    def save(self) -> None:
-        if self.path is None or (self.new.keys() == self.old.keys() and self.new_stats == self.old_stats):
-            return
-        import pickle
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump({"context": self.context, "entries": self.new, "stats": self.new_stats}, fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-
-
-def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: Path | None = None
+def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig
                ) -> tuple[list[Item], list[Problem], list[Problem]]:
-    """Read every caption file. Returns (items, errors, warnings).
-
-    With cache (a file), files parsed by the last build and unchanged since are not parsed again.
-    """
-    parsed = ParseCache(cache, photos_dir, config)
+    """Read every caption file. Returns (items, errors, warnings)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     if not captions_dir.is_dir():
@@ -207,50 +106,16 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
                                               "rename one of them"))
             continue
         seen[item_id.lower()] = path
-        item = _load_cached(path, photos_dir, config, errors, warnings, parsed)
+        item = load_item(path, photos_dir, config, errors, warnings)
         if item is not None:
             items.append(item)
     _check_shared_photos(items, errors)
-    if not errors:
-        parsed.save()
     return items, errors, warnings
-
-
-def _load_cached(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
-                 warnings: list[Problem], parsed: ParseCache) -> Item | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        st = None               # read_bytes below words the problem
-    sha = parsed.known_sha(str(path), st) if st is not None else None
-    hit = parsed.get(f"{path}\0{sha}", photos_dir) if sha is not None else None
-    raw = None
-    if hit is None:
-        raw, problems = read_bytes(path)
-        if raw is None:
-            errors.extend(problems)
-            return None
-        sha = hashlib.sha256(raw).hexdigest()
-        hit = parsed.get(f"{path}\0{sha}", photos_dir)
-    if hit is not None:
-        if st is not None:
-            parsed.remember(str(path), st, sha)
-        warnings.extend(hit[1])
-        return hit[0]
-    own_errors: list[Problem] = []
-    own_warnings: list[Problem] = []
-    item = load_item(path, photos_dir, config, own_errors, own_warnings, raw)
-    errors.extend(own_errors)
-    warnings.extend(own_warnings)
-    if item is not None and not own_errors:
-        parsed.put(f"{path}\0{sha}", item, own_warnings)
-        if st is not None:
-            parsed.remember(str(path), st, sha)
-    return item
 
 
 def load_item(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
               warnings: list[Problem], raw: bytes | None = None) -> Item | None:
+    """One caption file as an Item, or None (with its errors added) when it has any error."""
     doc, problems = load_yaml(path, raw)
     errors.extend(problems)
     if doc is None:
@@ -454,6 +319,3 @@ def _check_shared_photos(items: list[Item], errors: list[Problem]) -> None:
         else:
             owners[key] = item
 
-
-def decide(items: list[Item], config: SiteConfig) -> list[Decision]:
-    return [Decision(item, gate(item, config)) for item in items]

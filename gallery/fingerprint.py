@@ -15,20 +15,18 @@ import importlib.util
 import json
 import os
 import sys
-import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from .cache import Store, stat_key
 from .options import BuildOptions
+from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX
 
 RECORD = "last-build.json"
-MANIFEST = ".gallery-manifest.json"        # output.MANIFEST (not imported: output imports more)
-LEFTOVERS = (".gallery-staging-", ".gallery-old-")   # output.STAGING_PREFIX, output.OLD_PREFIX
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("PIL", "pillow_heif", "jinja2", "markupsafe", "markdown", "nh3", "yaml")
 IGNORED_OPTIONS = ("jobs", "progress")     # change how fast a build runs, not what it makes
-FORMAT = 2
-RACY_NS = 2_000_000_000                    # see settled()
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -39,18 +37,6 @@ class Record:
     extras: dict[str, list]     # other files the build read (e.g. site_image): path -> stat
     output: str                 # digest of the output folder's manifest and every file it lists
     published: int              # items published, for the "nothing changed" message
-
-
-def stat_key(st: os.stat_result) -> list[int]:
-    """What says a file is unchanged: size, modification and change times (the change time gives
-    away an mtime put back, as by touch -r or exiftool -P), and inode. Every input cache uses it."""
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
-def settled(st: os.stat_result) -> bool:
-    """True when the file last changed more than RACY_NS ago, so that its stat_key may be recorded:
-    a rewrite within the same clock tick that kept its size would keep all four (git's "racy clean")."""
-    return max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS
 
 
 def _stat(path: Path | str) -> list:
@@ -129,7 +115,7 @@ def _leftovers(out: Path) -> bool:
         names = os.listdir(out.parent)
     except OSError:
         return False
-    prefixes = tuple(f"{p}{out.name}-" for p in LEFTOVERS)
+    prefixes = tuple(f"{p}{out.name}-" for p in (STAGING_PREFIX, OLD_PREFIX))
     return any(name.startswith(prefixes) for name in names)
 
 
@@ -137,11 +123,15 @@ def extras(paths: list[Path]) -> dict[str, list]:
     return {str(p): _stat(p) for p in paths}
 
 
+def _store(options: BuildOptions) -> Store:
+    return Store(options.cache / RECORD, FORMAT)
+
+
 def load(options: BuildOptions) -> Record | None:
+    data = _store(options).get("record")
     try:
-        data = json.loads((options.cache / RECORD).read_text())
         return Record(str(data["inputs"]), dict(data["extras"]), str(data["output"]), int(data["published"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -166,16 +156,10 @@ def save(options: BuildOptions, inputs_digest: str, extra_files: list[Path], pub
     if produced is None:
         forget(options)
         return
-    record = Record(inputs_digest, extras(extra_files), produced, published)
-    path = options.cache / RECORD
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(record), sort_keys=True))
-    os.replace(tmp, path)
+    store = _store(options)
+    store.put("record", asdict(Record(inputs_digest, extras(extra_files), produced, published)))
+    store.save()
 
 
 def forget(options: BuildOptions) -> None:
-    try:
-        (options.cache / RECORD).unlink()
-    except OSError:
-        pass
+    _store(options).forget()

@@ -1,44 +1,31 @@
 """Published pixels, never published files: decode, make upright, sRGB, redact, re-encode.
 
-Plain functions that take a source path and options and write image files; they run in worker
-processes, so a job carries only paths and a small frozen options object.
+Plain functions that take a source and settings and return pixels or encoded bytes (sigal's
+image.py is the model); imagecache runs them in worker processes and keeps what they make.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import io
-import json
-import os
-import shutil
-import tempfile
-from dataclasses import asdict, dataclass, replace
+import struct
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ImageSettings
 
-PIPELINE_VERSION = 4              # 2: shrink before orientation, sizes chained, file sizes in meta; 3: Hamming for
-                                  # small last steps; 4: box-reduce then Lanczos for the smaller sizes
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF")  # JPEG includes MPO
 EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 MIME = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 REDACT_COLOUR = (0, 0, 0)
+# what Pillow raises for a damaged file or value (anything else is a bug of ours, and is raised)
+DAMAGED = (OSError, ValueError, TypeError, KeyError, IndexError, SyntaxError, EOFError, struct.error,
+           zlib.error, ZeroDivisionError, OverflowError)
 
 
 class ImageError(Exception):
     """A photo that cannot be published (unreadable, truncated, too large...)."""
-
-
-@dataclass(frozen=True)
-class ImageJob:
-    item_id: str
-    source: str                 # path of the photo
-    key: str | None             # cache key: source hash + every setting that shapes the output;
-                                # None: the photo is new, the worker hashes the bytes it decodes
-    settings: ImageSettings
-    redact: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,33 +50,10 @@ class ImageResult:
         return [v for v in self.variants if v.format == fmt]
 
 
-WHOLE_READ_LIMIT = 64 << 20      # photos up to this size are read once, then hashed and decoded from memory
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def job_key(item_id: str, source_hash: str, settings: ImageSettings, redact: tuple) -> str:
-    """The cache key: everything that shapes the output files, their names included."""
-    shape = json.dumps([PIPELINE_VERSION, item_id, source_hash, _settings_fields(settings), redact], sort_keys=True)
-    return hashlib.sha256(shape.encode()).hexdigest()
-
-
-@functools.lru_cache(maxsize=8)
-def _settings_fields(settings: ImageSettings) -> dict:
-    """asdict(settings), once per settings (it is called for every photo on every build)."""
-    return asdict(settings)
-
-
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")
 
 
-def _register_plugins(path: Path, data: bytes | None = None) -> None:
+def register_plugins(path: Path, data: bytes | None = None) -> None:
     """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF."""
     if data is not None:
         head = data[:12]
@@ -108,14 +72,6 @@ def _register_plugins(path: Path, data: bytes | None = None) -> None:
 MEMORY_BLOCKS = 4               # freed 16 MB pixel blocks Pillow keeps for the next photo
 
 
-def prepare_worker() -> None:
-    """A pool worker's set-up: the garbage collector on (build.py turns it off for its own short
-    life) and freed memory kept for the next photo."""
-    import gc
-    gc.enable()
-    keep_freed_memory()
-
-
 def keep_freed_memory() -> None:
     """Keep the memory a photo frees for the next one (in a pool worker: a build making a single
     photo has no next one, and measured slower with it).
@@ -132,8 +88,8 @@ def keep_freed_memory() -> None:
         libc = ctypes.CDLL(None)
         libc.mallopt(-3, 32 << 20)    # M_MMAP_THRESHOLD: photo-sized buffers come from the heap...
         libc.mallopt(-1, 256 << 20)   # M_TRIM_THRESHOLD: ...which is not handed back after each photo
-    except Exception:  # not glibc (or no C library to load): only Pillow's cache applies; a failure
-        pass           # here must never break the pool
+    except (OSError, AttributeError):  # not glibc (or no C library to load): only Pillow's cache applies
+        pass
 
 
 def _load_plugins() -> None:
@@ -155,14 +111,14 @@ def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
     data, when given, is the file's content already read (the worker hashes the same bytes).
     """
     from PIL import Image
-    _register_plugins(path, data)
+    register_plugins(path, data)
     Image.MAX_IMAGE_PIXELS = None  # checked here against our own, configurable limit
     if (len(data) if data is not None else path.stat().st_size) == 0:
         raise ImageError("is empty (0 bytes); copy the photo again from the original")
     try:
         _load_plugins()
         im = Image.open(io.BytesIO(data) if data is not None else path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
-    except Exception as exc:  # Pillow raises many types for unreadable input
+    except DAMAGED as exc:  # Pillow raises many types for unreadable input
         raise ImageError(f"cannot be read as an image ({type(exc).__name__}); "
                          "use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file") from None
     width, height = im.size
@@ -181,28 +137,35 @@ def _draft(im, settings: ImageSettings, mode: str) -> None:
 
 
 @contextlib.contextmanager
-def _decoding(im):
-    """Turn any decoder failure into an ImageError the user can act on; always close the file."""
+def _decoding():
+    """Turn the decoder's failure on a damaged file into an ImageError the user can act on. Only
+    Pillow's own decoding runs inside: a failure of our resizing or colour code is a bug, and raised."""
     try:
-        yield im
-    except ImageError:
-        raise
-    except Exception as exc:
+        yield
+    except DAMAGED as exc:
         raise ImageError(f"cannot be decoded ({exc}); the file may be truncated or damaged, "
                          "copy it again from the original") from None
-    finally:
-        im.close()
+
+
+def _decode(im, settings: ImageSettings, draft: str | None = None) -> bytes | None:
+    """Load im's pixels (decoded at a reduced scale into the mode draft, when given); returns its
+    ICC profile."""
+    with _decoding():
+        if draft is not None:
+            _draft(im, settings, draft)
+        icc = im.info.get("icc_profile")
+        im.load()
+    return icc
 
 
 def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None):
     """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
     from PIL import ImageOps
-    with _decoding(open_image(path, settings, data)) as im:
-        if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr"):
-            _draft(im, settings, "RGB")
-        icc = im.info.get("icc_profile")
-        im.load()
-        upright = ImageOps.exif_transpose(im)
+    with open_image(path, settings, data) as im:
+        plain_jpeg = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
+        icc = _decode(im, settings, "RGB" if plain_jpeg else None)
+        with _decoding():
+            upright = ImageOps.exif_transpose(im)
     return _to_srgb(upright, icc, settings.background)
 
 
@@ -217,15 +180,14 @@ def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes 
     """
     from PIL import ImageOps
     if not regions:
-        with _decoding(open_image(path, settings, data)) as im:
+        with open_image(path, settings, data) as im:
             if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L"):
-                _draft(im, settings, im.mode)
-                icc = im.info.get("icc_profile")
-                im.load()
+                icc = _decode(im, settings, im.mode)
                 shrunk = _shrink(im, settings)
                 # in place: no copy for an upright photo (shrunk is ours: the decode or its resize);
                 # _to_srgb then copies the pixels alone into a fresh image
-                ImageOps.exif_transpose(shrunk, in_place=True)
+                with _decoding():
+                    ImageOps.exif_transpose(shrunk, in_place=True)
                 return _to_srgb(shrunk, icc, settings.background)
     im = decode_upright(path, settings, data)
     if regions:
@@ -276,7 +238,7 @@ def _apply_profile(im, icc: bytes):
             return im
         return ImageCms.profileToProfile(im, source, ImageCms.createProfile("sRGB"),
                                          renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=out_mode)
-    except Exception:  # an unusable profile: the pixels are taken as sRGB
+    except (ImageCms.PyCMSError, *DAMAGED):  # an unusable profile: the pixels are taken as sRGB
         return im
 
 
@@ -326,53 +288,22 @@ def placeholder_colour(im) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def read_source(job: ImageJob) -> tuple[ImageJob, bytes | None, str | None]:
-    """For a job without a key (a photo not seen before): read the photo once, hash those bytes and
-    key the job by them, so the same bytes are hashed and decoded. Returns (job, data, digest)."""
-    if job.key is not None:
-        return job, None, None
-    path = Path(job.source)
-    try:
-        size = path.stat().st_size
-        if size > WHOLE_READ_LIMIT:             # very large files: hash by streaming, decode from the file
-            digest, data = file_hash(path), None
-        else:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-    except OSError as exc:
-        raise ImageError(f"cannot be read ({exc.strerror}); check the file is there and readable") from None
-    return replace(job, key=job_key(job.item_id, digest, job.settings, job.redact)), data, digest
+def make_files(source: Path, settings: ImageSettings, regions=(), stem: str = "image", data: bytes | None = None,
+               threads: int = 1) -> tuple[dict[str, bytes], tuple[int, int], str, tuple[Variant, ...]]:
+    """Every published size and format of one photo: (file name -> bytes, largest size, placeholder
+    colour, variants). File names are <stem>-<width>.<ext>.
 
-
-def process(job: ImageJob, cache_dir: str) -> ImageResult:
-    """Make every published size and format of one photo into cache_dir/<key>/. Runs in a worker."""
-    return process_source(job, cache_dir)[0]
-
-
-def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[ImageResult, str | None, bool]:
-    """process(), also returning the photo's SHA-256 when the worker computed it (job.key None),
-    and whether the images were made (False: a photo hashed again found them in the cache).
-
-    threads: encode the files of this one photo in that many threads (Pillow's encoders release
-    the GIL): for a build with a single photo to make, where the other cores would sit idle.
+    threads: encode in that many threads (Pillow's encoders release the GIL), for a build with a
+    single photo to make, where the other cores would sit idle; the bytes are the same either way.
     """
-    job, data, digest = read_source(job)
-    done = load_cached(job, cache_dir)
-    if done is not None:
-        return done, digest, False
-    return _make(job, cache_dir, data, threads), digest, True
-
-
-def _make(job: ImageJob, cache_dir: str, data: bytes | None, threads: int = 1) -> ImageResult:
     from PIL import Image
-    largest = decode_largest(Path(job.source), job.settings, job.redact, data)
+    largest = decode_largest(source, settings, regions, data)
     del data
-    dims = target_sizes(largest.size, job.settings.sizes)
+    dims = target_sizes(largest.size, settings.sizes)
     encoded = []
-    stem = f"{job.item_id}-{job.key[:10]}"
     colour = "#808080"
     sized = largest
-    with _encoders(threads) as pool:     # the same bytes either way: only the order of work differs
+    with _encoders(threads) as pool:
         for dim in reversed(dims):       # each size from the next larger one
             if dim != sized.size:
                 # a box reduction by the whole factor, then Lanczos for the rest: 3-4x faster than
@@ -380,18 +311,15 @@ def _make(job: ImageJob, cache_dir: str, data: bytes | None, threads: int = 1) -
                 sized = sized.resize(dim, Image.Resampling.LANCZOS, reducing_gap=1.0)
             if dim == dims[0]:
                 colour = placeholder_colour(sized)
-            for n, fmt in enumerate(job.settings.formats):
+            for n, fmt in enumerate(settings.formats):
                 name = f"{stem}-{dim[0]}.{EXTENSIONS[fmt]}"
                 # Image.save keeps its options on the image object: concurrent saves each need their own
                 own = sized.copy() if n and threads > 1 else sized
-                encoded.append((fmt, dim, name, pool.submit(encode, own, fmt, job.settings)))
+                encoded.append((fmt, dim, name, pool.submit(encode, own, fmt, settings)))
         files = {name: future.result() for _, _, name, future in encoded}
     variants = [Variant(fmt, dim[0], dim[1], name, len(files[name])) for fmt, dim, name, _ in encoded]
-    variants.sort(key=lambda v: (v.width, job.settings.formats.index(v.format)))
-    result = ImageResult(job.item_id, job.key, largest.size[0], largest.size[1], colour, tuple(variants))
-    del largest, sized, encoded      # nothing is held once the files are written
-    _store(cache_dir, job.key, files, result)
-    return result
+    variants.sort(key=lambda v: (v.width, settings.formats.index(v.format)))
+    return files, largest.size, colour, tuple(variants)
 
 
 @contextlib.contextmanager
@@ -410,41 +338,3 @@ def _encoders(threads: int):
         yield pool
 
 
-def _meta(result: ImageResult) -> dict:
-    return asdict(result)
-
-
-def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResult) -> None:
-    final = Path(cache_dir) / key
-    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:10]}-", dir=cache_dir))
-    for name, data in files.items():
-        (tmp / name).write_bytes(data)
-    (tmp / "meta.json").write_text(json.dumps(_meta(result), sort_keys=True))
-    try:
-        os.rename(tmp, final)
-    except OSError:  # another worker stored the same key first
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def load_cached(job: ImageJob, cache_dir: str, meta: dict | None = None) -> ImageResult | None:
-    """The cached result for job.key, or None when missing or damaged (then it is made again).
-
-    meta: the folder's meta.json as the build's image index remembers it (saves reading it).
-    """
-    folder = os.path.join(cache_dir, job.key)
-    try:
-        if meta is None:
-            with open(os.path.join(folder, "meta.json"), encoding="utf-8") as fh:
-                meta = json.load(fh)
-        variants = tuple(Variant(**v) for v in meta["variants"])
-        result = ImageResult(meta["item_id"], meta["key"], meta["width"], meta["height"], meta["colour"], variants)
-        if result.key != job.key or result.item_id != job.item_id:
-            raise ValueError("mismatch")
-        for v in variants:
-            actual = os.stat(os.path.join(folder, v.name)).st_size
-            if actual == 0 or actual != v.size:
-                raise ValueError("truncated or replaced")
-        return result
-    except (OSError, ValueError, KeyError, TypeError):
-        shutil.rmtree(folder, ignore_errors=True)
-        return None

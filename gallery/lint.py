@@ -1,6 +1,6 @@
-"""Warnings about content that builds but should be improved; the check command.
+"""Warnings about content that builds but should be improved.
 
-Every build shows these warnings too (site.collect_content calls content_warnings), and --strict
+Every build and every check shows them (content.collect calls content_warnings), and --strict
 turns them into errors. Nothing here writes a file.
 """
 
@@ -9,19 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
 
-from .captions import CAPTION_SUFFIXES, Decision, Item, gate, real_path, resolve_photo
+from .captions import CAPTION_SUFFIXES, Item, real_path, resolve_photo
 from .config import SiteConfig
 from .errors import Problem
 from .output import files_under
 from .yamlutil import load_yaml
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .site import BuildOptions
 
 ALT_MIN_WORDS = 3
 ALT_MAX_CHARS = 250
@@ -33,47 +28,12 @@ _OPENING = re.compile(rf"(?:an? |the )?({'|'.join(REDUNDANT_OPENINGS)})\b")
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif")
 
 
-@dataclass
-class CheckResult:
-    """What `check` found: errors (content that cannot be built) and warnings; nothing was written."""
+def content_warnings(config: SiteConfig, items: list[Item], published: set[str], photos_dir: Path,
+                     captions_dir: Path, today: dt.date | None = None) -> list[Problem]:
+    """Every warning about the loaded items, the photos folder and participants' answers.
 
-    config: SiteConfig | None = None
-    decisions: list[Decision] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    caption_files: int = 0
-
-
-def check(options: BuildOptions) -> CheckResult:
-    """Validate config, captions and photos like a build, without writing anything."""
-    from . import site
-    config, decisions, errors, warnings = site.collect_content(options)
-    errors.extend(probe_photos([d.item for d in decisions if d.published], config))
-    if options.strict:
-        errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
-        warnings = []
-    count = sum(1 for p in options.captions.glob("*") if p.suffix.lower() in CAPTION_SUFFIXES) \
-        if options.captions.is_dir() else 0
-    return CheckResult(config, decisions, errors, warnings, count)
-
-
-def probe_photos(items: Iterable[Item], config: SiteConfig) -> list[Problem]:
-    """Open each photo to be published (header only): the check finds unreadable files fast."""
-    from .images import ImageError, open_image
-    problems = []
-    for item in items:
-        if not item.has_image or not item.photo.is_file():
-            continue
-        try:
-            open_image(item.photo, config.images).close()
-        except ImageError as exc:
-            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {exc}"))
-    return problems
-
-
-def content_warnings(config: SiteConfig, items: list[Item], photos_dir: Path, captions_dir: Path,
-                     today: dt.date | None = None) -> list[Problem]:
-    """Every warning about the loaded items, the photos folder and participants' answers."""
+    published: the codes of the participants with at least one published item.
+    """
     today = today or dt.date.today()
     warnings: list[Problem] = []
     for item in items:
@@ -83,7 +43,7 @@ def content_warnings(config: SiteConfig, items: list[Item], photos_dir: Path, ca
             warnings.extend(doc.problem(message, *keys) if doc else Problem(item.source, None, message)
                             for message, keys in found)
     warnings.extend(unused_photos(photos_dir, captions_dir, items))
-    warnings.extend(missing_answers(config, items))
+    warnings.extend(missing_answers(config, items, published))
     return warnings
 
 
@@ -191,7 +151,7 @@ def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> li
     return found
 
 
-def missing_answers(config: SiteConfig, items: list[Item]) -> list[Problem]:
+def missing_answers(config: SiteConfig, items: list[Item], published: set[str]) -> list[Problem]:
     """A published participant with no item at all for one of the prompts.
 
     Participants were asked every prompt; one they did not photograph they usually answered in
@@ -205,7 +165,7 @@ def missing_answers(config: SiteConfig, items: list[Item]) -> list[Problem]:
         by_participant.setdefault(item.participant, []).append(item)
     found = []
     for code, own in sorted(by_participant.items()):
-        if all(gate(i, config) is not None for i in own):
+        if code not in published:
             continue
         answered = {i.prompt for i in own}
         for prompt in config.prompts:

@@ -44,21 +44,6 @@ def _markdown(text: str, headings: bool) -> str:
         converter.reset()
 
 
-class Memo:
-    """Rendered texts from the last build (pagecache keeps it), and the ones this build used."""
-
-    def __init__(self, known: dict[str, str]):
-        self.known = known
-        self.used: dict[str, str] = {}
-
-
-MEMO: list[Memo | None] = [None]      # set while a build renders pages
-
-
-def memo_key(text: str, headings: bool = False) -> str:
-    return f"{'h' if headings else 'p'}{text}"
-
-
 def render(text: str | None, headings: bool = False) -> str:
     """Render Markdown and keep only harmless tags and http(s)/mailto links.
 
@@ -67,15 +52,7 @@ def render(text: str | None, headings: bool = False) -> str:
     """
     if not text:
         return ""
-    memo = MEMO[0]
-    if memo is None:
-        return _render(text, headings)
-    key = memo_key(text, headings)
-    html = memo.known.get(key)
-    if not isinstance(html, str):
-        html = _render(text, headings)
-    memo.used[key] = html
-    return html
+    return _render(text, headings)
 
 
 def plain_html(text: str) -> str | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable
 
 from .errors import CleanupError, OutputError, Problem
 
@@ -46,14 +47,20 @@ def read_manifest(out: Path) -> list[str]:
         return []
 
 
-def new_staging(out: Path) -> Path:
-    """A fresh folder beside out (same filesystem, so the swap is a rename); stale ones are removed."""
+@contextlib.contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A fresh folder beside out (same filesystem, so the swap is a rename), deleted afterwards
+    unless it was swapped in; folders left by a killed build are removed first."""
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(out)
-    staging = out.parent / f"{STAGING_PREFIX}{out.name}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    return staging
+    folder = out.parent / f"{STAGING_PREFIX}{out.name}-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def clean_stale(out: Path) -> None:
@@ -110,15 +117,14 @@ class Staging:
             shutil.copyfile(source, path)
 
 
-def finish(staging: Path, out: Path, check: Callable[[], None] | None = None,
-           written: set[str] | None = None) -> list[str]:
+def finish(staging: Path, out: Path, written: set[str], check: Callable[[], None] | None = None) -> list[str]:
     """Carry over files of out that we did not write, record the manifest, swap staging in whole.
 
     check (the privacy audit) runs on the complete staging folder just before the swap; if it
-    raises, the previous site stays as it was. written: the files the build wrote (else staging
-    is listed). Returns the foreign files that were carried over.
+    raises, the previous site stays as it was. written: the files the build wrote. Returns the
+    foreign files that were carried over.
     """
-    ours = set(written) if written is not None else set(files_under(staging))
+    ours = set(written)
     foreign = _carry_foreign(out, staging, ours)
     files = sorted(ours)
     (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=0))
@@ -154,69 +160,29 @@ def _generated(rel: str) -> bool:
 
 
 def swap(staging: Path, out: Path) -> None:
-    """Put staging at out. Atomic (renameat2 RENAME_EXCHANGE) where the system allows it.
-
-    The previous site is then deleted on another core while the build finishes; site.build waits
-    for that (wait_for_removals) before it returns, so nothing of it outlives the build.
-    """
+    """Put staging at out, atomically (renameat2 RENAME_EXCHANGE) where the system allows it, then
+    delete the previous site; raise CleanupError if it cannot be deleted (it may hold a withdrawn
+    item's pages and images)."""
     if not out.exists():
         os.rename(staging, out)
         return
     old = out.parent / f"{OLD_PREFIX}{out.name}-{os.getpid()}"
     if _exchange(staging, out):
-        try:                     # staging now holds the previous site
-            os.rename(staging, old)
-        except OSError:
-            shutil.rmtree(staging)   # the new site is in place: delete the old one where it is
-            return
-        _remove_later(old)
-        return
-    os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except OSError:
-        os.rename(old, out)
-        raise
-    _remove_later(old)
-
-
-_REMOVALS: list[tuple[int | None, Path]] = []     # (pid of rm or None, folder) given to _remove_later
-
-
-def _remove_later(folder: Path) -> None:
-    """Start deleting folder in a separate `rm -rf` (a site is ~1,000 files: ~10 ms); where that is
-    impossible, wait_for_removals deletes it."""
-    rm = "/bin/rm" if os.path.exists("/bin/rm") else shutil.which("rm")
-    pid = None
-    if rm is not None and hasattr(os, "posix_spawn"):
+        old = staging                # staging now holds the previous site
+    else:
+        os.rename(out, old)
         try:
-            pid = os.posix_spawn(rm, ["rm", "-rf", "--", str(folder)], {})
+            os.rename(staging, out)
         except OSError:
-            pid = None
-    _REMOVALS.append((pid, folder))
-
-
-def wait_for_removals() -> None:
-    """Wait until every folder given to _remove_later is gone; raise CleanupError naming any that
-    could not be deleted (it holds the previous site, perhaps a withdrawn item's pages and images)."""
-    failed = []
-    while _REMOVALS:
-        pid, folder = _REMOVALS[-1]
-        if pid is not None:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        _REMOVALS.pop()
-        if os.path.lexists(folder):          # rm failed, or could not be started
-            try:
-                shutil.rmtree(folder)
-            except OSError as exc:
-                failed.append(Problem(folder, None, f"the previous site could not be deleted ({exc.strerror or exc}); "
-                                                    "the new site is published, but delete this folder by hand: it "
-                                                    "may hold pages and images of withdrawn items"))
-    if failed:
-        raise CleanupError(problems=failed)
+            os.rename(old, out)
+            raise
+    try:
+        shutil.rmtree(old)
+    except OSError as exc:
+        raise CleanupError(problems=[Problem(old, None, f"the previous site could not be deleted "
+                                                        f"({exc.strerror or exc}); the new site is published, but "
+                                                        "delete this folder by hand: it may hold pages and images "
+                                                        "of withdrawn items")]) from None
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
@@ -33,37 +32,14 @@ KIND_LABELS = {
 DRAFT_MARK = "DRAFT — not published"   # preview (serve --drafts) only; never in site/
 
 
-_READING: list[set[str] | None] = [None]   # the ids of the entries read by the page being rendered
-
-
-@contextlib.contextmanager
-def reading(read: set[str]):
-    """Record in read the id of every entry whose data is read inside the block (see pagecache)."""
-    _READING[0] = read
-    try:
-        yield read
-    finally:
-        _READING[0] = None
-
-
 @dataclass(frozen=True)
 class Entry:
-    """One published item as the templates see it.
-
-    Every attribute read is recorded while a page renders (reading()), whoever reads it: a
-    template, a macro, a filter or Python code, so the page cache knows which entries a page shows.
-    """
+    """One published item as the templates see it (through a View, which records that it was read)."""
 
     item: Item
     prompt: Prompt
     image: ImageResult | None
     draft: bool = False           # preview only: not published, shown marked "DRAFT — not published"
-
-    def __getattribute__(self, name: str):
-        read = _READING[0]
-        if read is not None:
-            read.add(object.__getattribute__(self, "item").id)
-        return object.__getattribute__(self, name)
 
     def digest(self) -> str:
         """Everything the entry holds (item, prompt, image, draft), as the page cache compares it."""
@@ -168,7 +144,7 @@ def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResu
     sections = []
     for prompt in config.prompts:
         chosen = sorted((i for i in items if i.prompt == prompt.id), key=sort_key)
-        sections.append(Section(prompt, tuple(_entry(i, prompt, images.get(i.id), i.id in drafts) for i in chosen)))
+        sections.append(Section(prompt, tuple(Entry(i, prompt, images.get(i.id), i.id in drafts) for i in chosen)))
     by_code: dict[str, list[Entry]] = {}
     for section in sections:
         for entry in section.entries:
@@ -177,8 +153,35 @@ def make_site(config: SiteConfig, items: list[Item], images: dict[str, ImageResu
     return Site(config, tuple(sections), participants)
 
 
-def _entry(item: Item, prompt: Prompt, image: ImageResult | None, draft: bool = False) -> Entry:
-    return Entry(item, prompt, image, draft)
+class View:
+    """A page's view of one object of the site: each entry it hands out an attribute of, directly or
+    through the sections, participants and lists it leads to, is recorded in read (see pagecache)."""
+
+    __slots__ = ("_target", "_read")
+
+    def __init__(self, target: object, read: set[str]):
+        self._target = target
+        self._read = read
+
+    def __getattr__(self, name: str):
+        if isinstance(self._target, Entry):
+            self._read.add(self._target.item.id)
+        return view(getattr(self._target, name), self._read)
+
+    def __eq__(self, other: object) -> bool:
+        return self._target == (other._target if isinstance(other, View) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._target)
+
+
+def view(value, read: set[str]):
+    """value as a page may see it: entries, sections, participants and the site (and lists of them) as Views."""
+    if isinstance(value, (Entry, Section, Participant, Site)):
+        return View(value, read)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (Entry, Section, Participant)) for v in value):
+        return tuple(view(v, read) for v in value)
+    return value
 
 
 def site_context(site: Site, code: str) -> str:
@@ -267,14 +270,8 @@ def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = No
     import jinja2
     pages = None
     if cache is not None:
-        code = pagecache.code_digest(templates_dir)
-        texts = frozenset({markup.memo_key(t) for e in site.entries
-                           for t in (e.item.caption, e.item.long_description, e.item.content_note) if t}
-                          | {markup.memo_key(t, True) for t in (site.config.introduction, site.config.about,
-                                                                 site.config.accessibility) if t})
-        pages = pagecache.PageCache(cache, site_context(site, code), {e.id: e.digest() for e in site.entries},
-                                    code, texts)
-        markup.MEMO[0] = pages.markdown
+        context = site_context(site, pagecache.code_digest(templates_dir))
+        pages = pagecache.PageCache(cache, context, {e.id: e.digest() for e in site.entries})
     try:
         rendered = _render_pages(site, templates_dir, pages)
         if pages is not None:
@@ -288,8 +285,6 @@ def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = No
     except jinja2.TemplateError as exc:
         raise TemplateProblem(problems=[Problem(templates_dir, None, f"template error: {exc}; fix the "
                                                                      "template override or remove it")])
-    finally:
-        markup.MEMO[0] = None
 
 
 def canonical_path(path: str) -> str:
@@ -314,21 +309,25 @@ def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageC
     env = environment(templates_dir)
     pages: dict[str, bytes | Path] = {}
 
-    def page(path: str, template: str, **context) -> None:
+    def page(path: str, template: str, markdown: dict[str, str] | None = None, **context) -> None:
+        """Render one page (unless the cache has it); markdown: the site's own texts it shows, by
+        the name the template knows them by, rendered only when the page is."""
         if cache is not None and (kept := cache.get(path)) is not None:
             pages[path] = kept
             return
+        read: set[str] = set()
         root = page_root(path, site.config)
-        context.update(site=site, config=site.config, root=root, page_path=path,
+        context = {name: view(value, read) for name, value in context.items()}
+        context.update({name: markup.render(text, headings=True) for name, text in (markdown or {}).items()})
+        context.update(site=view(site, read), config=site.config, root=root, page_path=path,
                        canonical_path=canonical_path(path), index_cards=INDEX_CARDS,
                        asset=lambda name: root + site.assets[name],
                        url=lambda target: root + target,
                        html=Markup)
-        with reading(set()) as read:
-            data = env.get_template(template).render(**context).encode("utf-8")
+        data = env.get_template(template).render(**context).encode("utf-8")
         pages[path] = cache.put(path, data, read) if cache is not None else data
 
-    page("index.html", "index.html", intro_html=markup.render(site.config.introduction, headings=True))
+    page("index.html", "index.html", markdown={"intro_html": site.config.introduction})
     for section in site.sections:
         page(section.url, "prompt.html", section=section)
         for n, entry in enumerate(section.entries):
@@ -338,8 +337,8 @@ def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageC
     page("participants/index.html", "participants.html")
     for participant in site.participants:
         page(participant.url, "participant.html", participant=participant)
-    page("about.html", "about.html", body_html=markup.render(site.config.about, headings=True))
-    page("accessibility.html", "accessibility.html", body_html=markup.render(site.config.accessibility, headings=True))
+    page("about.html", "about.html", markdown={"body_html": site.config.about})
+    page("accessibility.html", "accessibility.html", markdown={"body_html": site.config.accessibility})
     page("404.html", "404.html")
     if site.config.base_url:
         pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()

@@ -19,9 +19,11 @@ from .errors import Problem, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .authoring import Added, Imported
-    from .captions import Decision, Item
-    from .lint import CheckResult
-    from .site import BuildOptions, BuildReport
+    from .captions import Item
+    from .check import CheckResult
+    from .content import Decision
+    from .options import BuildOptions
+    from .site import BuildReport
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from watchdog.observers import Observer
 from .errors import CleanupError, GalleryError, UsageError, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .site import BuildOptions
+    from .options import BuildOptions
 
 log = logging.getLogger(__name__)
 

@@ -86,9 +86,10 @@ class Project:
         return ["--photos", str(self.photos), "--captions", str(self.captions), "--config", str(self.config),
                 "--templates", str(self.templates), "--out", str(self.out), *extra]
 
-    def build(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
-        """Run the real command line, as a user would."""
-        result = run_cli("build", *self.args(*extra), cwd=self.root)
+    def build(self, *extra: str, check: bool = True, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess:
+        """Run the real command line, as a user would (env: variables to add to the environment)."""
+        result = run_cli("build", *self.args(*extra), cwd=self.root, env=env)
         if check and result.returncode != 0:
             raise AssertionError(f"build failed ({result.returncode}):\n{result.stderr}")
         return result
@@ -98,9 +99,13 @@ class Project:
         return {str(p.relative_to(self.out)): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(BUILD), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **env} if env else None)
+
+
+NO_RACY_WINDOW = {"GALLERY_RACY_SECONDS": "0"}   # a file just written may be remembered by its stat at once
 
 
 @pytest.fixture

@@ -123,37 +123,20 @@ def test_edited_caption_rerenders_and_reuses_the_images(project):
 
 
 def test_caption_edited_to_the_same_size_is_read_again(project):
-    """The parse cache skips reading a caption whose size, mtime, ctime and inode are as recorded.
-    An edit that keeps the size (one letter) must still be seen, even with its old mtime put back,
-    and a file changed in the last moments before a build is not recorded at all (racy clean)."""
+    """An edit that keeps the size (one letter), with its old mtime put back, must still be seen:
+    by the no-op fast path (the change time gives it away) and by the build."""
     import os
-    import pickle
     import time
     path = project.item("lw01-day", caption="Phone calls all morning.")
     old = time.time() - 3600
     os.utime(path, (old, old))
-    time.sleep(2.1)       # its change time (set by utime) must be older than ParseCache.RACY_NS
     project.build()
-
-    def recorded() -> bool:
-        data = pickle.loads((cache_of(project) / "captions.pickle").read_bytes())
-        return str(path) in data["stats"]
-
-    assert recorded(), "an hour-old caption is recorded by size and times"
     size, mtime = path.stat().st_size, path.stat().st_mtime_ns
     project.caption("lw01-day", caption="Phone calls all evening.")
     os.utime(path, ns=(mtime, mtime))          # same size, same mtime: only the ctime tells
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (size, mtime)
-    project.config.write_text("title: Another title\n", encoding="utf-8")   # the build must run
     project.build()
     assert "Phone calls all evening." in project.tree()["items/lw01-day.html"].decode()
-    assert not recorded(), "a caption changed a moment ago is not trusted by its times next time"
-    # a damaged parse cache is not trusted: every caption is read and parsed again
-    (cache_of(project) / "captions.pickle").write_bytes(b"not a pickle")
-    project.config.write_text("title: A third title\n", encoding="utf-8")
-    project.build()
-    page = project.tree()["items/lw01-day.html"].decode()
-    assert "Phone calls all evening." in page and "A third title" in page
 
 
 def test_changed_image_setting_remakes_exactly_the_configured_files(project):
@@ -351,7 +334,6 @@ def test_damaged_page_cache_is_rendered_again_not_trusted(project):
     assert not pages_showing(project, "Hacked call")
     assert site_files(project) == full_build(project)
     (pages / "index.json").write_text("{broken")
-    (pages / "markdown.json").write_text('{"code": "x", "texts": 5}')
     project.caption("lw02-day", participant="LW02", caption="A third walk.")
     project.build()
     assert site_files(project) == full_build(project)

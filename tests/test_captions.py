@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from gallery.captions import decide, gate, load_items
+from gallery.captions import load_items
+from gallery.content import decide, gate
 from gallery.config import SiteConfig
 
 

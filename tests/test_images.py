@@ -9,7 +9,8 @@ import pytest
 from PIL import Image, ImageCms
 
 from gallery.config import ImageSettings
-from gallery.images import ImageError, ImageJob, job_key, process, target_sizes
+from gallery.images import ImageError, target_sizes
+from gallery.imagecache import ImageJob, job_key, process
 
 XMP = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
@@ -157,7 +158,7 @@ def test_source_is_never_modified(tmp_path, camera_jpeg):
 
 def test_encoding_in_threads_makes_the_same_bytes(tmp_path, camera_jpeg):
     """A build with one photo to make encodes its files in threads; the files must not depend on it."""
-    from gallery.images import process_source
+    from gallery.imagecache import process_source
     settings = ImageSettings(sizes=(120, 300), formats=("webp", "jpeg", "avif"))
     files = []
     for threads in (1, 2, 3):

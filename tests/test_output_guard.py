@@ -148,33 +148,33 @@ def test_leftovers_of_a_build_killed_while_writing_are_cleaned(project: Project)
 
 
 def test_a_previous_site_that_cannot_be_deleted_fails_the_build_loudly(tmp_path, monkeypatch):
-    """The old site may hold a withdrawn item's files: if neither rm nor Python can delete it, the
-    build must say so (exit 3, naming the folder), not report success."""
-    import shutil as real_shutil
+    """The old site may hold a withdrawn item's files: if it cannot be deleted after the swap, the
+    build must say so (exit 3, naming the folder that holds it), not report success."""
     from gallery import errors, output
-    old = tmp_path / ".gallery-old-site-1"
-    (old / "items").mkdir(parents=True)
-    (old / "items" / "lw01-day.html").write_text("<p>withdrawn</p>")
-    spawn = os.posix_spawn
-    monkeypatch.setattr(output.os, "posix_spawn", lambda path, argv, env: spawn("/bin/false", ["false"], env))
+    out = tmp_path / "site"
+    (out / "items").mkdir(parents=True)
+    (out / "items" / "lw01-day.html").write_text("<p>withdrawn</p>")
+    staging = tmp_path / ".gallery-staging-site-1"
+    staging.mkdir()
+    (staging / "index.html").write_text("<p>new</p>")
 
     def refuse(path, *a, **kw):
         raise PermissionError(1, "Operation not permitted", str(path))
     monkeypatch.setattr(output.shutil, "rmtree", refuse)
-    output._remove_later(old)
     with pytest.raises(errors.CleanupError) as raised:
-        output.wait_for_removals()
-    assert raised.value.exit_code == 3
-    assert f"{old}: the previous site could not be deleted (Operation not permitted)" in raised.value.lines()[0]
-    assert "delete this folder by hand" in raised.value.lines()[0]
-    assert output._REMOVALS == []
+        output.swap(staging, out)
     monkeypatch.undo()
-    real_shutil.rmtree(old)
+    assert raised.value.exit_code == 3
+    (problem,) = raised.value.problems
+    assert (problem.path / "items" / "lw01-day.html").read_text() == "<p>withdrawn</p>"
+    assert "the previous site could not be deleted (Operation not permitted)" in problem.message
+    assert "delete this folder by hand" in problem.message
+    assert (out / "index.html").read_text() == "<p>new</p>"
 
 
 def test_the_previous_site_is_deleted_by_the_time_build_returns(project: Project):
-    """The previous site is deleted by a separate rm while the build finishes; by the time the
-    command returns nothing of it is left: no old folder, no page or image of a removed item."""
+    """By the time the command returns nothing of the previous site is left: no old folder, no
+    page or image of a removed item."""
     project.item("lw01-day")
     project.item("lw02-day", participant="LW02")
     project.build()

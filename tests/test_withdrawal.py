@@ -44,7 +44,7 @@ def withdraw(project: Project, item: str) -> None:
 def cache_entries(project: Project) -> dict[str, str]:
     """{cache folder: item id} of every cached image set."""
     cache = project.root / ".site-cache"
-    return {p.name: json.loads((p / "meta.json").read_text())["item_id"]
+    return {p.name: json.loads((p / "meta.json").read_text())["entries"]["result"]["item_id"]
             for p in cache.iterdir() if (p / "meta.json").is_file()}
 
 

@@ -1,0 +1,59 @@
+"""The privacy audit: re-read what a build wrote; anything but pixels and our own text is a finding.
+
+Image files are checked by walking their containers byte by byte (containers), file names must
+reveal nothing the page address does not (names), and no text file of the site may contain text
+taken from the sources' metadata (metadata, search). `python build.py audit [DIR]` runs it on a
+built site; every build runs it on the staging folder before the swap, so a finding leaves the
+previous site as it was, and remembers what it checked (memo).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import Problem
+from .containers import check_avif, check_image, check_jpeg, check_png, check_webp
+from .findings import Finding, Needle, raise_if_findings
+from .memo import Memo
+from .metadata import source_needles
+from .names import check_name, check_names
+from .search import search_texts
+
+__all__ = ["audit_site", "raise_if_findings", "Finding", "Needle", "check_image", "check_jpeg", "check_png",
+           "check_webp", "check_avif", "check_name", "source_needles", "search_texts"]
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".heic", ".heif", ".bmp",
+                  ".ico", ".jxl", ".mpo"}
+TEXT_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest", ".map"}
+
+
+def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None,
+               memo: Path | None = None) -> list[Problem]:
+    """Every finding in the built site at folder, as problems naming the file (under shown_as).
+
+    With memo (a file beside the image cache), what the last clean audit already checked is not
+    read again (see memo.Memo). Without it (`build.py audit`) every file is checked in full.
+    """
+    from ..output import files_under
+    folder = Path(folder)
+    if not folder.is_dir():
+        return [Problem(folder, None, "not a folder; build the site first or name the built site folder")]
+    sources = [Path(s) for s in sources]
+    remembered = Memo(memo)
+    needles, unreadable = remembered.needles(sources)
+    rels = files_under(folder)
+    findings = check_names(rels, sources)
+    texts = []
+    for rel in rels:
+        suffix = os.path.splitext(rel)[1].lower()
+        if suffix in IMAGE_SUFFIXES:
+            findings.extend(remembered.check_image(folder, rel, suffix))
+        elif suffix in TEXT_SUFFIXES:
+            texts.append(rel)
+    findings.extend(remembered.check_texts(folder, texts, needles))
+    if not findings and not unreadable:
+        remembered.save()
+    root = shown_as or folder
+    return unreadable + [f.problem(root) for f in findings]

@@ -1,0 +1,122 @@
+"""What the last clean audit checked, so that a rebuild reads only what is new or changed.
+
+Only facts that are safe by construction are remembered (README: "Privacy guarantees"):
+
+- a source photo's metadata strings, by its path and `cache.stat_key` (recorded once settled);
+- an image file of the site found clean, by its `cache.identity` (the site's images and pages are
+  hard links to files in the caches, so an unchanged file keeps it);
+- a text file found clean of a set of needles, by its identity: it is searched again for needles
+  not in that set, and in full once it changed.
+
+Anything else is checked in full; a missing or damaged memo means a full audit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..cache import Store, identity
+from ..errors import Problem
+from .containers import check_image, check_svg
+from .findings import Finding, Needle
+from .metadata import Unreadable, source_needles
+from .search import search_texts
+
+FORMAT = 3
+TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
+
+
+def _valid(key: str, value) -> bool:
+    if key.startswith("source:"):
+        return (isinstance(value, list) and len(value) == 2 and isinstance(value[1], list)
+                and all(_pair_of(str, str, pair) for pair in value[1]))
+    if key == "needles":
+        return isinstance(value, list) and all(_pair_of(str, bool, pair) for pair in value)
+    return value is True
+
+
+def _pair_of(first: type, second: type, value) -> bool:
+    return type(value) is list and len(value) == 2 and type(value[0]) is first and type(value[1]) is second
+
+
+def _search_key(needle: Needle) -> tuple[str, bool]:
+    """What a needle is searched for as (its lowered text; as a whole name for a file name)."""
+    return needle.text.lower(), needle.what == "file name"
+
+
+class Memo:
+    def __init__(self, path: Path | None):
+        self.store = Store(path, FORMAT, valid=_valid)
+        self.checked = {tuple(pair) for pair in self.store.old.get("needles", [])}
+
+    def needles(self, sources: list[Path]) -> tuple[list[Needle], list[Problem]]:
+        """Every source's needles, and a problem for each source whose metadata cannot be read."""
+        needles: list[Needle] = []
+        problems: list[Problem] = []
+        for source in sources:
+            key = f"source:{source}"
+            st = os.stat(source)
+            pairs = self.store.get_stamped(key, st)
+            if pairs is None:
+                try:
+                    pairs = [[n.text, n.what] for n in source_needles(source)]
+                except Unreadable as exc:
+                    problems.append(Problem(source, None, f"{exc}: the privacy audit cannot read its metadata, so "
+                                                          "it cannot check that none of it is published; replace "
+                                                          "the file with a readable copy or remove it"))
+                    continue
+                self.store.put_stamped(key, st, pairs)
+            needles.extend(Needle(text, what, source) for text, what in pairs)
+        return needles, problems
+
+    def check_image(self, folder: Path, rel: str, suffix: str) -> list[Finding]:
+        path = os.path.join(folder, rel)
+        key = f"image:{identity(path)}"
+        if self.store.get(key):
+            return []
+        with open(path, "rb") as fh:
+            found = [Finding(rel, where, message) for where, message in check_image(fh.read(), suffix)]
+        if not found:
+            self.store.put(key, True)
+        return found
+
+    def check_texts(self, folder: Path, rels: list[str], needles: list[Needle]) -> list[Finding]:
+        """Search the text files for the needles, reading only what the memo cannot vouch for."""
+        fresh = [n for n in needles if _search_key(n) not in self.checked]
+        pending: list[tuple[str, str, bool]] = []      # (rel, memo key, known clean of the checked needles)
+        for rel in rels:
+            key = f"text:{identity(os.path.join(folder, rel))}"
+            known = key in self.store.old
+            if known and not fresh:
+                self.store.get(key)
+            else:
+                pending.append((rel, key, known))
+        found: list[Finding] = []
+        for start in range(0, len(pending), TEXT_BATCH):   # in batches: memory stays flat as the site grows
+            batch = pending[start:start + TEXT_BATCH]
+            texts = {rel: _read_text(folder, rel) for rel, _, _ in batch}
+            checked = [Finding(rel, where, message, line) for rel in texts if rel.endswith(".svg")
+                       for where, message, line in check_svg(texts[rel])]
+            lowered = {rel: text.lower() for rel, text in texts.items()}
+            checked += search_texts([(rel, lowered[rel]) for rel, _, known in batch if not known], needles)
+            checked += search_texts([(rel, lowered[rel]) for rel, _, known in batch if known], fresh)
+            bad = {f.path for f in checked}
+            for rel, key, _ in batch:
+                if rel not in bad:
+                    self.store.put(key, True)
+            found.extend(checked)
+        self.store.put("needles", sorted({_search_key(n) for n in needles}))
+        return found
+
+    def save(self) -> None:
+        """Remember this audit (called only when it found nothing); the memo only saves time."""
+        try:
+            self.store.save()
+        except OSError:
+            pass
+
+
+def _read_text(folder: Path, rel: str) -> str:
+    with open(os.path.join(folder, rel), "rb") as fh:
+        return fh.read().decode("utf-8", errors="replace")

@@ -1,0 +1,52 @@
+"""The check command: everything a build would refuse or warn about, without writing anything."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from collections.abc import Iterable
+
+from . import content
+from .captions import CAPTION_SUFFIXES, Item
+from .config import SiteConfig
+from .errors import Problem
+from .options import BuildOptions
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found: errors (content that cannot be built) and warnings; nothing was written."""
+
+    config: SiteConfig
+    decisions: tuple[content.Decision, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    caption_files: int = 0
+
+
+def check(options: BuildOptions) -> CheckResult:
+    """Validate settings, captions and photos like a build, without writing anything."""
+    found = content.collect(options)
+    errors = found.errors + tuple(probe_photos(found.published, found.config))
+    return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options))
+
+
+def _caption_files(options: BuildOptions) -> int:
+    if not options.captions.is_dir():
+        return 0
+    return sum(1 for name in os.listdir(options.captions)
+               if not name.startswith(".") and os.path.splitext(name)[1].lower() in CAPTION_SUFFIXES)
+
+
+def probe_photos(items: Iterable[Item], config: SiteConfig) -> list[Problem]:
+    """Open each photo to be published (header only): the check finds unreadable files fast."""
+    from .images import ImageError, open_image
+    problems = []
+    for item in items:
+        if not item.has_image or item.photo is None or not item.photo.is_file():
+            continue
+        try:
+            open_image(item.photo, config.images).close()
+        except ImageError as exc:
+            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {exc}"))
+    return problems

@@ -1,0 +1,247 @@
+"""The image stage: every published image, made once per photo content and settings, in a pool.
+
+Each photo's files live in <cache>/<key>/, where the key is a digest of the photo's bytes, the
+item id and every setting that shapes the files (job_key); a folder is written whole and renamed
+into place, so it is either complete or absent. A photo's hash is remembered by its stat_key
+(sources.json), so an unchanged photo is not read again. Photos not in the cache are made by
+images.make_files in a process pool over all cores. Cached images no longer published are deleted.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from . import images
+from .cache import Store
+from .captions import Item, real_path
+from .config import ImageSettings, SiteConfig
+from .errors import ContentError, Problem
+from .images import ImageError, ImageResult, Variant
+from .options import BuildOptions
+
+log = logging.getLogger(__name__)
+
+# 2: shrink before orientation, sizes chained, file sizes in meta; 3: Hamming for small last steps;
+# 4: box-reduce then Lanczos for the smaller sizes
+PIPELINE_VERSION = 4
+HASHES = "sources.json"
+KEY_RE = re.compile(r"[0-9a-f]{64}")   # an image cache folder (other folders there: pages/)
+WHOLE_READ_LIMIT = 64 << 20            # photos up to this size are read once, then hashed and decoded from memory
+META_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    item_id: str
+    source: str                 # path of the photo
+    key: str | None             # cache key: source hash + every setting that shapes the output;
+                                # None: the photo is new, the worker hashes the bytes it decodes
+    settings: ImageSettings
+    redact: tuple[tuple[float, float, float, float], ...] = ()
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def job_key(item_id: str, source_hash: str, settings: ImageSettings, redact: tuple) -> str:
+    """The cache key: everything that shapes the output files, their names included."""
+    shape = json.dumps([PIPELINE_VERSION, item_id, source_hash, _settings_fields(settings), redact], sort_keys=True)
+    return hashlib.sha256(shape.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_fields(settings: ImageSettings) -> dict:
+    return asdict(settings)
+
+
+# ---- the build's side ---------------------------------------------------------------------------
+
+def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) -> tuple[dict[str, ImageResult], int]:
+    """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError."""
+    options.cache.mkdir(parents=True, exist_ok=True)
+    cache = str(options.cache)
+    hashes = Store(options.cache / HASHES, 1, valid=lambda path, entry: isinstance(entry, list))
+    stats: dict[str, tuple[str, os.stat_result]] = {}
+    results: dict[str, ImageResult] = {}
+    pending = []
+    for item in items:
+        if not item.has_image or item.photo is None:
+            continue
+        job = ImageJob(item.id, str(item.photo), None, config.images, item.redact)
+        path, st = real_path(item.photo), item.photo.stat()   # taken before the photo is read
+        digest = hashes.get_stamped(path, st)
+        if digest is None:
+            stats[item.id] = (path, st)
+            pending.append(job)
+            continue
+        job = replace(job, key=job_key(item.id, digest, config.images, item.redact))
+        cached = load_cached(job, cache)
+        if cached is None:
+            pending.append(job)
+        else:
+            results[item.id] = cached
+
+    def record(job: ImageJob, digest: str) -> None:
+        hashes.put_stamped(*stats[job.item_id], digest)
+
+    failures, made = run_jobs(pending, cache, options.jobs, results, options.progress, record)
+    hashes.save()
+    if failures:
+        by_id = {i.id: i for i in items}
+        raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
+                                             f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failures])
+    return results, made
+
+
+Outcome = tuple[ImageResult | None, str | None, str | None, bool]   # result, hash, error, made
+
+
+def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
+             progress: Callable[[int, int], None] | None = None,
+             record: Callable[[ImageJob, str], None] | None = None) -> tuple[list[tuple[str, str]], int]:
+    """Process every pending job (in a pool over all cores when there are two or more); returns the
+    (item id, message) of each photo that cannot be published and how many photos were made."""
+    workers = workers or os.cpu_count() or 1
+    failures: list[tuple[str, str]] = []
+    if len(pending) < 2 or workers == 1:
+        threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores
+        outcomes = ((job, _safe_process(job, cache, threads)) for job in pending)
+        return failures, _collect(outcomes, len(pending), results, failures, progress, record)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), initializer=images.keep_freed_memory) as pool:
+        futures = {pool.submit(_safe_process, job, cache): job for job in pending}
+        outcomes = ((futures[f], f.result()) for f in as_completed(futures))
+        made = _collect(outcomes, len(futures), results, failures, progress, record)
+    return failures, made
+
+
+def _collect(outcomes, total: int, results: dict[str, ImageResult], failures: list[tuple[str, str]],
+             progress: Callable[[int, int], None] | None, record: Callable[[ImageJob, str], None] | None) -> int:
+    made = 0
+    for done, (job, (result, digest, error, fresh)) in enumerate(outcomes, 1):
+        made += fresh
+        if progress is not None:
+            progress(done, total)
+        if digest is not None and record is not None:
+            record(job, digest)
+        if error or result is None:
+            failures.append((job.item_id, error or "cannot be processed"))
+        else:
+            results[job.item_id] = result
+            log.debug("made images for %s", job.item_id)
+    return made
+
+
+def _safe_process(job: ImageJob, cache: str, threads: int = 1) -> Outcome:
+    """process_source in a worker, with a photo that cannot be published as a message, not a crash."""
+    try:
+        result, digest, fresh = process_source(job, cache, threads)
+        return result, digest, None, fresh
+    except ImageError as exc:
+        return None, None, str(exc), False
+    except MemoryError:
+        return None, None, "is too large to decode in memory; resize it first", False
+
+
+def collect_garbage(cache: Path, keep: set[str]) -> None:
+    """Remove cached images no longer published (withdrawn items leave no copies behind)."""
+    if not cache.is_dir():
+        return
+    with os.scandir(cache) as entries:
+        for entry in entries:
+            leftover = entry.name.startswith(".")            # a worker's temporary folder (killed build)
+            if entry.name not in keep and (leftover or KEY_RE.fullmatch(entry.name)) \
+                    and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+
+
+# ---- the worker's side --------------------------------------------------------------------------
+
+def read_source(job: ImageJob) -> tuple[ImageJob, bytes | None, str | None]:
+    """For a job without a key (a photo not seen before): read the photo once, hash those bytes and
+    key the job by them, so the same bytes are hashed and decoded. Returns (job, data, digest)."""
+    if job.key is not None:
+        return job, None, None
+    path = Path(job.source)
+    try:
+        if path.stat().st_size > WHOLE_READ_LIMIT:   # very large files: hash by streaming, decode from the file
+            digest, data = file_hash(path), None
+        else:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+    except OSError as exc:
+        raise ImageError(f"cannot be read ({exc.strerror}); check the file is there and readable") from None
+    return replace(job, key=job_key(job.item_id, digest, job.settings, job.redact)), data, digest
+
+
+def process(job: ImageJob, cache_dir: str) -> ImageResult:
+    """Make every published size and format of one photo into cache_dir/<key>/."""
+    return process_source(job, cache_dir)[0]
+
+
+def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[ImageResult, str | None, bool]:
+    """process(), also returning the photo's SHA-256 when the worker computed it (job.key None),
+    and whether the images were made (False: a photo hashed again found them in the cache)."""
+    job, data, digest = read_source(job)
+    assert job.key is not None
+    done = load_cached(job, cache_dir)
+    if done is not None:
+        return done, digest, False
+    files, (width, height), colour, variants = images.make_files(
+        Path(job.source), job.settings, job.redact, f"{job.item_id}-{job.key[:10]}", data, threads)
+    result = ImageResult(job.item_id, job.key, width, height, colour, variants)
+    _store(cache_dir, job.key, files, result)
+    return result, digest, True
+
+
+def _meta_store(folder: str | Path, key: str) -> Store:
+    return Store(Path(folder) / "meta.json", META_FORMAT, context=key)
+
+
+def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResult) -> None:
+    """Write the files and their meta.json into a new folder, then rename it into place."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:10]}-", dir=cache_dir))
+    for name, data in files.items():
+        (tmp / name).write_bytes(data)
+    meta = _meta_store(tmp, key)
+    meta.put("result", asdict(result))
+    meta.save()
+    try:
+        os.rename(tmp, Path(cache_dir) / key)
+    except OSError:  # another worker stored the same key first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_cached(job: ImageJob, cache_dir: str) -> ImageResult | None:
+    """The cached result for job.key, or None when missing or damaged (then it is made again)."""
+    assert job.key is not None
+    folder = os.path.join(cache_dir, job.key)
+    meta = _meta_store(folder, job.key).get("result")
+    try:
+        variants = tuple(Variant(**v) for v in meta["variants"])
+        result = ImageResult(meta["item_id"], meta["key"], meta["width"], meta["height"], meta["colour"], variants)
+        if result.key != job.key or result.item_id != job.item_id:
+            raise ValueError("mismatch")
+        for v in variants:
+            actual = os.stat(os.path.join(folder, v.name)).st_size
+            if actual == 0 or actual != v.size:
+                raise ValueError("truncated or replaced")
+        return result
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
