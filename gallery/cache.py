@@ -78,6 +78,7 @@ class Store:
         self.path = path
         self.version = version
         self.context = context
+        self.raw = b""                 # the file as read, so that an unchanged store is not written again
         self.old = self._load(valid or (lambda key, value: True))
         self.new: dict[str, Any] = {}
 
@@ -85,7 +86,8 @@ class Store:
         if self.path is None:
             return {}
         try:
-            data = json.loads(self.path.read_bytes())
+            self.raw = self.path.read_bytes()
+            data = json.loads(self.raw)
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict) or data.get("format") != self.version \
@@ -125,7 +127,9 @@ class Store:
         if self.path is None or self.new == self.old:
             return
         record = {"format": self.version, "context": self.context, "entries": self.new}
-        write_atomic(self.path, json.dumps(record, sort_keys=True).encode())
+        encoded = json.dumps(record, sort_keys=True).encode()
+        if encoded != self.raw:
+            write_atomic(self.path, encoded)
 
     def forget(self) -> None:
         """Delete the file (the next build starts without it)."""

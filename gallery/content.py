@@ -63,10 +63,15 @@ def decide(items: list[Item], config: SiteConfig) -> list[Decision]:
     return [Decision(item, gate(item, config)) for item in items]
 
 
-def collect(options: BuildOptions) -> Content:
-    """Settings, gate decisions, errors and warnings (check shows both at once); raises ConfigError."""
+def collect(options: BuildOptions, cached: bool = False) -> Content:
+    """Settings, gate decisions, errors and warnings (check shows both at once); raises ConfigError.
+
+    cached: keep the parsed caption files in the cache folder for the next build (a build does;
+    check, which writes nothing, does not).
+    """
     config = load_config(options.config, required=options.config_required)
-    items, errors, warnings = load_items(options.captions, options.photos, config)
+    items, errors, warnings = load_items(options.captions, options.photos, config,
+                                         cache=options.cache / "captions.json" if cached else None)
     decisions = decide(items, config)
     for d in decisions:
         if d.published and d.item.has_image and not d.item.photo.is_file():
@@ -87,8 +92,8 @@ def collect(options: BuildOptions) -> Content:
 
 
 def load(options: BuildOptions) -> Content:
-    """collect(), raising ContentError listing every error at once."""
-    content = collect(options)
+    """collect() for a build, raising ContentError listing every error at once."""
+    content = collect(options, cached=True)
     if content.errors:
         raise ContentError(problems=content.errors)
     return content

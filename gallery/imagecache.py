@@ -2,8 +2,9 @@
 
 Each photo's files live in <cache>/<key>/, where the key is a digest of the photo's bytes, the
 item id and every setting that shapes the files (job_key); a folder is written whole and renamed
-into place, so it is either complete or absent. A photo's hash is remembered by its stat_key
-(sources.json), so an unchanged photo is not read again. Photos not in the cache are made by
+into place, so it is either complete or absent, with a meta.json saying what it holds (images.json
+keeps every folder's in one file, so that a rebuild reads one file, not one per photo). A photo's
+hash is remembered by its stat_key (sources.json), so an unchanged photo is not read again. Photos not in the cache are made by
 images.make_files in a process pool over all cores. Cached images no longer published are deleted.
 """
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 # 4: box-reduce then Lanczos for the smaller sizes
 PIPELINE_VERSION = 4
 HASHES = "sources.json"
+INDEX = "images.json"
 KEY_RE = re.compile(r"[0-9a-f]{64}")   # an image cache folder (other folders there: pages/)
 WHOLE_READ_LIMIT = 64 << 20            # photos up to this size are read once, then hashed and decoded from memory
 META_FORMAT = 1
@@ -76,6 +78,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
     options.cache.mkdir(parents=True, exist_ok=True)
     cache = str(options.cache)
     hashes = Store(options.cache / HASHES, 1, valid=lambda path, entry: isinstance(entry, list))
+    index = Store(options.cache / INDEX, META_FORMAT, valid=lambda key, entry: isinstance(entry, dict))
     stats: dict[str, tuple[str, os.stat_result]] = {}
     results: dict[str, ImageResult] = {}
     pending = []
@@ -90,7 +93,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
             pending.append(job)
             continue
         job = replace(job, key=job_key(item.id, digest, config.images, item.redact))
-        cached = load_cached(job, cache)
+        cached = load_cached(job, cache, index.get(job.key))
         if cached is None:
             pending.append(job)
         else:
@@ -100,7 +103,11 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         hashes.put_stamped(*stats[job.item_id], digest)
 
     failures, made = run_jobs(pending, cache, options.jobs, results, options.progress, record)
+    for result in results.values():
+        if result.key not in index.new:          # made now, or read from its folder
+            index.put(result.key, asdict(result))
     hashes.save()
+    index.save()
     if failures:
         by_id = {i.id: i for i in items}
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
@@ -227,11 +234,15 @@ def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResul
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_cached(job: ImageJob, cache_dir: str) -> ImageResult | None:
-    """The cached result for job.key, or None when missing or damaged (then it is made again)."""
+def load_cached(job: ImageJob, cache_dir: str, meta: dict | None = None) -> ImageResult | None:
+    """The cached result for job.key, or None when missing or damaged (then it is made again).
+
+    meta: the folder's meta.json as images.json has it (else the folder's own is read).
+    """
     assert job.key is not None
     folder = os.path.join(cache_dir, job.key)
-    meta = _meta_store(folder, job.key).get("result")
+    if meta is None:
+        meta = _meta_store(folder, job.key).get("result")
     try:
         variants = tuple(Variant(**v) for v in meta["variants"])
         result = ImageResult(meta["item_id"], meta["key"], meta["width"], meta["height"], meta["colour"], variants)

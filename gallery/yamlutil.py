@@ -90,8 +90,20 @@ def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Pr
         text = _decode(path, raw)
     except _Failure as failure:
         return None, [failure.problem]
+    loader = SAFE_LOADER(text)
     try:
-        node = yaml.compose(text, Loader=SAFE_LOADER)
+        node = loader.get_single_node()
+        if node is None:
+            return None, [Problem(path, 1, "the file is empty; it must hold 'key: value' lines")]
+        if not isinstance(node, yaml.MappingNode):
+            return None, [Problem(path, node.start_mark.line + 1,
+                                  "the file must be a mapping of 'key: value' lines, not a list or a single value")]
+        data = loader.construct_document(node)     # from the same nodes: the text is parsed once
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        tag = f" ({exc.problem})" if exc.problem else ""
+        return None, [Problem(path, mark.line + 1 if mark else None,
+                              f"unsupported YAML tag{tag}; remove the '!!' tag and write a plain value")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -99,23 +111,11 @@ def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Pr
         return None, [Problem(path, line, f"invalid YAML: {reason}; check indentation, colons and quotes")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, None, f"invalid YAML: {exc}")]
-    if node is None:
-        return None, [Problem(path, 1, "the file is empty; it must hold 'key: value' lines")]
-    if not isinstance(node, yaml.MappingNode):
-        return None, [Problem(path, node.start_mark.line + 1,
-                              "the file must be a mapping of 'key: value' lines, not a list or a single value")]
+    finally:
+        loader.dispose()
     problems: list[Problem] = []
     lines: dict[tuple[str, ...], int] = {(): node.start_mark.line + 1}
     _record_lines(node, (), lines, path, problems)
-    try:
-        data = SAFE_LOADER(text).get_single_data()
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        tag = f" ({exc.problem})" if exc.problem else ""
-        return None, [Problem(path, mark.line + 1 if mark else None,
-                              f"unsupported YAML tag{tag}; remove the '!!' tag and write a plain value")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(path, None, f"invalid YAML: {exc}")]
     return Doc(path, data, lines), problems
 
 

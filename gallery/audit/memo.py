@@ -21,10 +21,9 @@ from ..errors import Problem
 from .containers import check_image, check_svg
 from .findings import Finding, Needle
 from .metadata import Unreadable, source_needles
-from .search import search_texts
+from .search import Search
 
 FORMAT = 3
-TEXT_BATCH = 200    # text files searched together (a shared vocabulary; bounded memory)
 
 
 def _valid(key: str, value) -> bool:
@@ -92,19 +91,15 @@ class Memo:
                 self.store.get(key)
             else:
                 pending.append((rel, key, known))
+        every, new = Search(needles), Search(fresh)
         found: list[Finding] = []
-        for start in range(0, len(pending), TEXT_BATCH):   # in batches: memory stays flat as the site grows
-            batch = pending[start:start + TEXT_BATCH]
-            texts = {rel: _read_text(folder, rel) for rel, _, _ in batch}
-            checked = [Finding(rel, where, message, line) for rel in texts if rel.endswith(".svg")
-                       for where, message, line in check_svg(texts[rel])]
-            lowered = {rel: text.lower() for rel, text in texts.items()}
-            checked += search_texts([(rel, lowered[rel]) for rel, _, known in batch if not known], needles)
-            checked += search_texts([(rel, lowered[rel]) for rel, _, known in batch if known], fresh)
-            bad = {f.path for f in checked}
-            for rel, key, _ in batch:
-                if rel not in bad:
-                    self.store.put(key, True)
+        for rel, key, known in pending:
+            text = _read_text(folder, rel)
+            checked = [Finding(rel, where, message, line) for where, message, line in check_svg(text)] \
+                if rel.endswith(".svg") else []
+            checked += (new if known else every).findings(rel, text.lower())
+            if not checked:
+                self.store.put(key, True)
             found.extend(checked)
         self.store.put("needles", sorted({_search_key(n) for n in needles}))
         return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import os
 import re
 from pathlib import Path
 
@@ -13,12 +13,13 @@ PUBLISHED_IMAGE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)-[0-9a-f]{10}-[0
 CAMERA_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:img|dsc[fn]?|dcim|pxl|mvimg|vid|imag|pict?|cimg|sam|wp|p|"
                          r"photo|screenshot|whatsapp|signal|fb-img|dji|gopr|gp)[-_ ]?[0-9]{3,}"
                          r"|(?:^|[^0-9])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:[0-2][0-9]|3[01])(?:[^0-9]|$)")
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
-@functools.lru_cache(maxsize=None)
 def normal_stem(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-")
+    """A file name without its extension, lowered, every run of other characters a hyphen."""
+    return _SEPARATORS.sub("-", os.path.splitext(name)[0].lower()).strip("-")
 
 
 def check_names(rels: list[str], sources: list[Path]) -> list[Finding]:
