@@ -173,8 +173,8 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from gallery import authoring, report
-    report.print_imported(authoring.import_sheet(_options(args), args.sheet, overwrite=args.overwrite))
+    from gallery import report, sheet
+    report.print_imported(sheet.import_sheet(_options(args), args.sheet, overwrite=args.overwrite))
     return 0
 
 

@@ -76,7 +76,8 @@ def make_photo(seed: int, path: Path) -> None:
     top, bottom = [rng.randrange(256) for _ in range(3)], [rng.randrange(256) for _ in range(3)]
     for y in range(small.height):
         t = y / small.height
-        draw.line([(0, y), (small.width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+        colour = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (small.width, y)], fill=colour)
     for _ in range(60):
         x, y = rng.randrange(small.width), rng.randrange(small.height)
         r = rng.randrange(4, 80)

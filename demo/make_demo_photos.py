@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------------------
 
 def mix(c1, c2, t):
-    return tuple(int(round(a + (b - a) * t)) for a, b in zip(c1, c2))
+    return tuple(int(round(a + (b - a) * t)) for a, b in zip(c1, c2, strict=False))
 
 
 def shade(c, f):
@@ -276,7 +276,7 @@ class Scene:
                 moved.append((s[0], (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)) + tuple(s[2:]))
         self.paint(moved, fill=color, alpha=alpha, blur=blur)
 
-    def place(self, sub: "Scene", cx, cy, deg=0.0, shadow=None):
+    def place(self, sub: Scene, cx, cy, deg=0.0, shadow=None):
         """Composite a transparent sub-scene centred at (cx, cy), rotated deg (clockwise)."""
         im = sub.img.rotate(-deg, resample=Image.BICUBIC, expand=True) if deg else sub.img
         x, y = cx * SS - im.width / 2, cy * SS - im.height / 2
@@ -751,7 +751,7 @@ def scene_allotment(seed):
     bed(180, 960, 700, 1030, 1560, 860, crop="cabbage")
     bed(1480, 2250, 1290, 1640, 1560, 860, crop="lettuce")
     # bean canes in the far left bed corner
-    for i, bx in enumerate([760, 860, 960]):
+    for _i, bx in enumerate([760, 860, 960]):
         canes = [("line", [(bx - 60, 880), (bx, 420)], 10), ("line", [(bx + 60, 880), (bx, 420)], 10)]
         S.paint(canes, fill=(196, 170, 120))
         lv = []
@@ -901,10 +901,10 @@ def scene_bench(seed):
             ("line", [(1330, 1210), (1340, 1320)], 18), ("line", [(1970, 1210), (1960, 1320)], 18)]
     S.paint(legs, fill=iron)
     wood = (168, 118, 74)
-    for i, y in enumerate((1000, 1050, 1100)):
+    for y in (1000, 1050, 1100):
         S.paint([("rrect", (1250, y, 2050, y + 38), 8)], grad=("v", [(0, shade(wood, 1.2)), (1, shade(wood, 0.8))]))
     S.paint([("line", [(1300, 980), (1300, 1200)], 18), ("line", [(2000, 980), (2000, 1200)], 18)], fill=iron)
-    for i, (y, inset) in enumerate([(1170, 30), (1200, 15), (1230, 0)]):
+    for y, inset in [(1170, 30), (1200, 15), (1230, 0)]:
         S.paint([("rrect", (1240 - inset, y, 2060 + inset, y + 26), 6)],
                 grad=("v", [(0, shade(wood, 1.25)), (1, shade(wood, 0.85))]))
     S.paint([("line", [(1250, 1140), (1240, 1185), (1300, 1200)], 18), ("line", [(2050, 1140), (2060, 1185), (2000, 1200)], 18)],
@@ -1090,7 +1090,6 @@ def tin(S, x, y, w, h, label, top=True, icon="circle", pull=False):
 def scene_tins(seed):
     """Illustration: a cardboard box of donated food tins."""
     S = Scene(2400, 1800, seed=seed)
-    r = S.rng
     S.paint([("rect", (0, 0, 2400, 1160))], grad=("v", [(0, (238, 230, 216)), (1, (222, 212, 194))]))
     S.paint([("rect", (0, 1140, 2400, 1800))], grad=("v", [(0, (176, 150, 120)), (1, (150, 124, 96))]))
     S.paint([("rect", (0, 1140, 2400, 1152))], fill=(200, 176, 146))
@@ -1139,7 +1138,6 @@ def scene_tins(seed):
 def scene_umbrella(seed):
     """An umbrella leaning by a front door (portrait)."""
     S = Scene(1800, 2400, seed=seed)
-    r = S.rng
     S.paint([("rect", (0, 0, 1800, 2000))], grad=("h", [(0, (232, 222, 204)), (1, (206, 194, 174))]))
     S.paint([("rect", (0, 1990, 1800, 2070))], grad=("v", [(0, (248, 246, 240)), (1, (226, 222, 214))]))
     floor = [("rect", (0, 2070, 1800, 2400))]

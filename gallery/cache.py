@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 RACY_ENV = "GALLERY_RACY_SECONDS"      # the racy window in seconds (tests set it to 0)
 RACY_SECONDS = 2.0

@@ -171,7 +171,7 @@ def item_from_json(data: dict) -> Item:
                    "consent": Consent(consent["publish"], tuple(consent["scope"]), _day(consent["date"]),
                                       _day(consent["withdrawn"]), consent["recorded"]),
                    "review": Review(review["by"], _day(review["date"])) if review else None,
-                   "redact": tuple(tuple(region) for region in data["redact"]),
+                   "redact": tuple((x, y, w, h) for x, y, w, h in data["redact"]),
                    "key_lines": tuple((key, line) for key, line in data["key_lines"])})
 
 
@@ -264,7 +264,7 @@ def within(real: str, root: str) -> bool:
     return real == root or real.startswith(os.path.join(root, ""))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _real_folder(folder: str) -> str:
     return os.path.realpath(folder)
 
@@ -362,17 +362,20 @@ def _redact(r: Reader) -> tuple[tuple[float, float, float, float], ...]:
     raw = r.raw("redact")
     if raw is None:
         return ()
-    regions = []
-    for region in raw if isinstance(raw, list) else [None]:
-        ok = (isinstance(region, list) and len(region) == 4
-              and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in region))
-        if not ok or region[2] <= 0 or region[3] <= 0 or region[0] + region[2] > 1.0001 \
-                or region[1] + region[3] > 1.0001:
-            r.error("'redact' must be a list of [x, y, width, height] regions given as fractions of the "
-                    "upright image (0 to 1), e.g. [[0.1, 0.2, 0.3, 0.25]]", "redact")
-            return ()
-        regions.append(tuple(float(v) for v in region))
-    return tuple(regions)
+    if not isinstance(raw, list) or not all(_region(region) for region in raw):
+        r.error("'redact' must be a list of [x, y, width, height] regions given as fractions of the "
+                "upright image (0 to 1), e.g. [[0.1, 0.2, 0.3, 0.25]]", "redact")
+        return ()
+    return tuple((float(x), float(y), float(w), float(h)) for x, y, w, h in raw)
+
+
+def _region(region) -> bool:
+    """True for [x, y, width, height] fractions of a region inside the picture."""
+    if not (isinstance(region, list) and len(region) == 4
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in region)):
+        return False
+    x, y, w, h = region
+    return w > 0 and h > 0 and x + w <= 1.0001 and y + h <= 1.0001
 
 
 def _check_shared_photos(items: list[Item], errors: list[Problem]) -> None:

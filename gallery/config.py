@@ -24,7 +24,8 @@ class Prompt:
 
 DEFAULT_PROMPTS = (
     Prompt("typical-day", "A typical day", "Take a picture of a typical part of your working day."),
-    Prompt("confidence", "Confidence in the role", "Take a picture of something that gives you confidence in your role."),
+    Prompt("confidence", "Confidence in the role",
+           "Take a picture of something that gives you confidence in your role."),
     Prompt("unexpected", "The unexpected",
            "Take a picture of an unexpected part of your role, something not in your job description."),
 )
@@ -131,7 +132,7 @@ def _prompts(r: Reader) -> tuple[Prompt, ...]:
         if not isinstance(entry, dict):
             r.error(f"prompt {n} must have 'id', 'title' and 'question'", "prompts")
             continue
-        missing = [k for k in PROMPT_KEYS if not isinstance(entry.get(k), str) or not entry.get(k).strip()]
+        missing = [k for k in PROMPT_KEYS if not isinstance(entry.get(k), str) or not str(entry[k]).strip()]
         unknown = [k for k in entry if k not in PROMPT_KEYS]
         if missing or unknown:
             what = f"missing {', '.join(missing)}" if missing else f"unknown key {', '.join(map(str, unknown))}"

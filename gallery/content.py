@@ -74,11 +74,14 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
                                          cache=options.cache / "captions.json" if cached else None)
     decisions = decide(items, config)
     for d in decisions:
-        if d.published and d.item.has_image and not d.item.photo.is_file():
+        photo = d.item.photo
+        if photo is None:
+            continue
+        if d.published and not photo.is_file():
             errors.append(Problem(d.item.source, d.item.photo_line,
                                   f"photo '{d.item.photo_name}' does not exist in {options.photos.name}/; "
                                   "check the spelling or add the file"))
-        elif not d.published and d.item.has_image and not d.item.photo.exists():
+        elif not d.published and not photo.exists():
             warnings.append(Problem(d.item.source, d.item.photo_line,
                                     f"photo '{d.item.photo_name}' does not exist (item is not published)"))
     published = [d.item for d in decisions if d.published]

@@ -129,6 +129,8 @@ def _store(options: BuildOptions) -> Store:
 
 def load(options: BuildOptions) -> Record | None:
     data = _store(options).get("record")
+    if not isinstance(data, dict):
+        return None
     try:
         return Record(str(data["inputs"]), dict(data["extras"]), str(data["output"]), int(data["published"]))
     except (ValueError, KeyError, TypeError):

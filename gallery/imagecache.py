@@ -4,8 +4,9 @@ Each photo's files live in <cache>/<key>/, where the key is a digest of the phot
 item id and every setting that shapes the files (job_key); a folder is written whole and renamed
 into place, so it is either complete or absent, with a meta.json saying what it holds (images.json
 keeps every folder's in one file, so that a rebuild reads one file, not one per photo). A photo's
-hash is remembered by its stat_key (sources.json), so an unchanged photo is not read again. Photos not in the cache are made by
-images.make_files in a process pool over all cores. Cached images no longer published are deleted.
+hash is remembered by its stat_key (sources.json), so an unchanged photo is not read again.
+Photos not in the cache are made by images.make_files in a process pool over all cores. Cached
+images no longer published are deleted.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from . import images
 from .cache import Store
@@ -92,8 +93,9 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
             stats[item.id] = (path, st)
             pending.append(job)
             continue
-        job = replace(job, key=job_key(item.id, digest, config.images, item.redact))
-        cached = load_cached(job, cache, index.get(job.key))
+        key = job_key(item.id, digest, config.images, item.redact)
+        job = replace(job, key=key)
+        cached = load_cached(job, cache, index.get(key))
         if cached is None:
             pending.append(job)
         else:
@@ -244,6 +246,8 @@ def load_cached(job: ImageJob, cache_dir: str, meta: dict | None = None) -> Imag
     if meta is None:
         meta = _meta_store(folder, job.key).get("result")
     try:
+        if not isinstance(meta, dict):
+            raise ValueError("no meta.json")
         variants = tuple(Variant(**v) for v in meta["variants"])
         result = ImageResult(meta["item_id"], meta["key"], meta["width"], meta["height"], meta["colour"], variants)
         if result.key != job.key or result.item_id != job.item_id:

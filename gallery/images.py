@@ -117,7 +117,8 @@ def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
         raise ImageError("is empty (0 bytes); copy the photo again from the original")
     try:
         _load_plugins()
-        im = Image.open(io.BytesIO(data) if data is not None else path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
+        formats = [f for f in ALLOWED_FORMATS if f in Image.OPEN]
+        im = Image.open(io.BytesIO(data) if data is not None else path, formats=formats)
     except DAMAGED as exc:  # Pillow raises many types for unreadable input
         raise ImageError(f"cannot be read as an image ({type(exc).__name__}); "
                          "use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file") from None

@@ -90,7 +90,7 @@ def alt_warnings(item: Item) -> Found:
 
 def placeholder_warnings(item: Item) -> Found:
     """Text still holding the TODO placeholder that `build.py add` writes."""
-    found = []
+    found: Found = []
     for key in PLACEHOLDER_KEYS:
         value = getattr(item, key)
         if isinstance(value, str) and value.startswith(PLACEHOLDER):
@@ -100,7 +100,7 @@ def placeholder_warnings(item: Item) -> Found:
 
 def date_warnings(item: Item, today: dt.date) -> Found:
     """Consent dated in the future; a review dated before the consent."""
-    found = []
+    found: Found = []
     consent = item.consent.date
     if consent is not None and consent > today:
         found.append((f"consent.date {consent.isoformat()} is in the future; "
@@ -123,9 +123,9 @@ def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -
         if name in loaded or name.startswith(".") or not name.lower().endswith(CAPTION_SUFFIXES):
             continue
         doc, _ = load_yaml(captions_dir / name)
-        name = doc.data.get("photo") if doc is not None else None
-        if isinstance(name, str) and name.strip():
-            resolved = resolve_photo(photos_dir, name.strip())
+        photo = doc.data.get("photo") if doc is not None else None
+        if isinstance(photo, str) and photo.strip():
+            resolved = resolve_photo(photos_dir, photo.strip())
             if resolved is not None:
                 names.add(real_path(resolved))
     return names

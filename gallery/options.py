@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,8 @@ class BuildOptions:
 
 
 
-def options_for(root: Path, **overrides) -> BuildOptions:
+def options_for(root: Path, **overrides: Any) -> BuildOptions:
     """BuildOptions with the project's default folders, overridden where given (not None)."""
-    defaults = dict(photos=root / "photos", captions=root / "captions", config=root / "gallery.yaml",
-                    templates=root / "templates", out=root / "site")
-    defaults.update({k: v for k, v in overrides.items() if v is not None})
-    return BuildOptions(root=root, **defaults)
+    defaults = BuildOptions(photos=root / "photos", captions=root / "captions", config=root / "gallery.yaml",
+                            templates=root / "templates", out=root / "site", root=root)
+    return dataclasses.replace(defaults, **{k: v for k, v in overrides.items() if v is not None})

@@ -79,7 +79,7 @@ def clean_stale(out: Path) -> None:
 
 def files_under(folder: Path) -> list[str]:
     """Every file under folder, as sorted relative paths with / (os.walk: ~5x faster than rglob)."""
-    found = []
+    found: list[str] = []
     cut = len(os.path.join(str(folder), ""))
     for root, _dirs, files in os.walk(folder):
         found.extend(os.path.join(root, name)[cut:] for name in files)

@@ -8,11 +8,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import markup, pagecache
 from .captions import Item
 from .config import Prompt, SiteConfig
-from .images import MIME, ImageResult
-from . import markup, pagecache
 from .errors import GalleryError, Problem
+from .images import MIME, ImageResult
 
 log = logging.getLogger(__name__)
 
@@ -280,11 +280,11 @@ def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = No
         return rendered
     except jinja2.TemplateSyntaxError as exc:
         where = Path(exc.filename) if exc.filename else (templates_dir or THEME)
-        raise TemplateProblem(problems=[Problem(where, exc.lineno, f"template error: {exc.message}; "
-                                                                   "fix the template or remove the override")])
+        problem = Problem(where, exc.lineno, f"template error: {exc.message}; fix the template or remove the override")
+        raise TemplateProblem(problems=[problem]) from None
     except jinja2.TemplateError as exc:
         raise TemplateProblem(problems=[Problem(templates_dir, None, f"template error: {exc}; fix the "
-                                                                     "template override or remove it")])
+                                                                     "template override or remove it")]) from None
 
 
 def canonical_path(path: str) -> str:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, TextIO
 from .errors import Problem, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .authoring import Added, Imported
+    from .authoring import Added
     from .captions import Item
     from .check import CheckResult
     from .content import Decision
     from .options import BuildOptions
+    from .sheet import Imported
     from .site import BuildReport
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ def print_check(result: CheckResult) -> None:
 
 def print_added(added: Added) -> None:
     log.info("Added %s:", added.item_id)
-    if added.photo is not None:
+    if added.photo is not None and added.source is not None:
         log.info("  %s (a copy of %s; the original is unchanged)", display_path(added.photo),
                  display_path(added.source))
     log.info("  %s", display_path(added.caption))

@@ -61,20 +61,20 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
         fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published))
     except BaseException as exc:
-        _failed_after_swap(options, exc)
+        raise _failed_after_swap(options, exc) from exc
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _failed_after_swap(options: BuildOptions, exc: BaseException) -> None:
-    """Raise CleanupError for a failure (or Ctrl-C) after the new site went live: reported as such,
+def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupError:
+    """The CleanupError for a failure (or Ctrl-C) after the new site went live: reported as such,
     never as "nothing was published", and with no record that would let the next build skip its work."""
     fingerprint.forget(options)
     if isinstance(exc, CleanupError):
-        raise exc
+        return exc
     what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({exc})"
-    raise CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
-                                                           f"{what} while tidying up; run the build again")]) from exc
+    return CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
+                                                            f"{what} while tidying up; run the build again")])
 
 
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:

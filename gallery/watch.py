@@ -17,14 +17,16 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from .errors import CleanupError, GalleryError, UsageError, display_path
 
@@ -125,8 +127,8 @@ class ChangeRecorder(FileSystemEventHandler):
         self.changed = threading.Event()
         self.last = 0.0
 
-    def relevant(self, path: str | bytes) -> bool:
-        path = Path(path.decode() if isinstance(path, bytes) else path)
+    def relevant(self, name: str | bytes) -> bool:
+        path = Path(name.decode() if isinstance(name, bytes) else name)
         if path.name.startswith(".") or path.name.endswith(IGNORED_SUFFIXES):
             return False
         resolved = path.resolve()
@@ -159,7 +161,7 @@ def watched(options: BuildOptions) -> tuple[list[Path], list[Path]]:
     return folders, [options.config]
 
 
-def start_observer(recorder: ChangeRecorder) -> Observer:
+def start_observer(recorder: ChangeRecorder) -> BaseObserver:
     observer = Observer()
     for folder in recorder.folders:
         observer.schedule(recorder, str(folder), recursive=True)

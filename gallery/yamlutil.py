@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -113,7 +113,7 @@ def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Pr
         return None, [Problem(path, None, f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
-    problems: list[Problem] = []
+    problems = []
     lines: dict[tuple[str, ...], int] = {(): node.start_mark.line + 1}
     _record_lines(node, (), lines, path, problems)
     return Doc(path, data, lines), problems
@@ -191,6 +191,13 @@ class Reader:
             self.error(f"'{'.'.join(keys)}' must be true or false, not {value!r}", *keys)
             return None
         return value
+
+    @overload
+    def integer(self, *keys: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int: ...
+
+    @overload
+    def integer(self, *keys: str, default: None = None, minimum: int | None = None,
+                maximum: int | None = None) -> int | None: ...
 
     def integer(self, *keys: str, default: int | None = None, minimum: int | None = None,
                 maximum: int | None = None) -> int | None:

@@ -103,7 +103,7 @@ def make_project(root: Path) -> Project:
     return project
 
 
-PUBLISHED = [i for i in ITEMS]
+PUBLISHED = list(ITEMS)
 UNPUBLISHED = ["lw09-secret"]
 
 

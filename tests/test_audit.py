@@ -7,9 +7,9 @@ import struct
 from pathlib import Path
 
 import pytest
+from conftest import Project, run_cli
 from PIL import Image, PngImagePlugin
 
-from conftest import Project, run_cli
 from gallery import audit
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import NO_RACY_WINDOW, Project
-from gallery import audit
 from test_audit import exif_bytes
+
+from gallery import audit
 
 
 def build_with(project: Project, *extra: str):
@@ -88,9 +89,10 @@ def test_the_search_finds_exactly_what_a_plain_search_finds():
     source = Path("cam.jpg")
 
     def numeric() -> str:
+        day, hour, minute = rng.randint(10, 28), rng.randint(10, 23), rng.randint(10, 59)
         return rng.choice([f"{rng.randint(0, 89)}.{rng.randint(0, 999):03d}",
-                           f"2024:0{rng.randint(1, 9)}:{rng.randint(10, 28)} {rng.randint(10, 23)}:{rng.randint(10, 59)}",
-                           f"2024-0{rng.randint(1, 9)}-{rng.randint(10, 28)}T{rng.randint(10, 23)}:{rng.randint(10, 59)}"])
+                           f"2024:0{rng.randint(1, 9)}:{day} {hour}:{minute}",
+                           f"2024-0{rng.randint(1, 9)}-{day}T{hour}:{minute}"])
 
     def wordy() -> str:
         return rng.choice(["BenchPhone BP-", "Frobnicator Z", "shot-", "HDR+ 1.0."]) + str(rng.randint(1, 400))
@@ -103,7 +105,8 @@ def test_the_search_finds_exactly_what_a_plain_search_finds():
     size = 0
     while size < 60_000:
         if rng.random() < 0.02:      # a needle, with a random character or none on each side
-            part = rng.choice(["", " ", "x", "-", "1"]) + rng.choice(needles).text + rng.choice(["", " ", "9", "s", "."])
+            before, after = rng.choice(["", " ", "x", "-", "1"]), rng.choice(["", " ", "9", "s", "."])
+            part = before + rng.choice(needles).text + after
         else:
             part = rng.choice(filler)
         parts.append(part)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import yaml
-
 from conftest import Project, run_cli
 
 from gallery.captions import KEYS

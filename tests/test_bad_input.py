@@ -8,9 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from conftest import Project
+from PIL import Image
 
 PHOTO_LINE = 4      # line of 'photo:' in the conftest caption template
 CAPTION_LINE = 5

@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import IN_CI, REPO
 from sitefixture import ALTS, ITEMS, UNPUBLISHED, build, make_project
 
@@ -364,7 +363,8 @@ def viewer_state(page) -> dict:
         return {open: !!(d && d.open), title: d ? d.querySelector('h2').textContent : null,
                 position: d ? d.querySelector('.viewer-position').textContent : null,
                 hash: location.hash, focusInDialog: !!(d && d.contains(document.activeElement)),
-                focused: document.activeElement.dataset.viewer || document.activeElement.textContent.trim().slice(0, 40)};
+                focused: document.activeElement.dataset.viewer
+                         || document.activeElement.textContent.trim().slice(0, 40)};
     }""")
 
 
@@ -429,7 +429,8 @@ def test_viewer_shows_the_content_note_first_and_a_responsive_picture(open_page)
     load_all_images(page)
     info = page.evaluate("""() => { const d = document.querySelector('dialog.viewer');
         const note = d.querySelector('details.content-note'), img = d.querySelector('img');
-        return {note: note && note.open, first: !!(note.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING),
+        return {note: note && note.open,
+                first: !!(note.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING),
                 src: img.currentSrc, loaded: img.naturalWidth > 0, alt: img.alt,
                 fits: d.getBoundingClientRect().width <= innerWidth};
     }""")

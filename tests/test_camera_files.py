@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pillow_heif
 import pytest
+from conftest import REPO, Project, require_tool
 from PIL import Image, ImageChops, ImageCms, ImageStat
 
-from conftest import REPO, Project, require_tool
 from gallery import audit
 
 pillow_heif.register_heif_opener()      # a declared dependency: missing it must fail, not skip

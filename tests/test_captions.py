@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from gallery.captions import load_items
-from gallery.content import decide, gate
 from gallery.config import SiteConfig
+from gallery.content import decide, gate
 
 
 def load(project, config=SiteConfig()):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Project, run_cli
 
 KEYS_LIST = ("participant, prompt, kind, photo, title, caption, alt, long_description, content_note, credit, "

@@ -6,7 +6,6 @@ import argparse
 import re
 
 import pytest
-
 from conftest import REPO
 
 import build

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageCms
 
 from gallery.config import ImageSettings
-from gallery.images import ImageError, target_sizes
 from gallery.imagecache import ImageJob, job_key, process
+from gallery.images import ImageError, target_sizes
 
 XMP = (b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '

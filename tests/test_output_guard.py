@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from conftest import REPO, Project, run_cli
+from PIL import Image
 from test_bad_input import snapshot
 
 

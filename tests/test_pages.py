@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest
-
 from sitefixture import ALTS, ITEMS, UNPUBLISHED, build, make_project
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -147,7 +146,7 @@ def test_headings_never_skip_a_level(pages):
         levels = [int(n.tag[1]) for n in doc.iter() if re.fullmatch(r"h[1-6]", n.tag)
                   and not any(a.tag == "template" for a in n.ancestors())]
         assert levels[0] == 1, path
-        for before, after in zip(levels, levels[1:]):
+        for before, after in zip(levels, levels[1:], strict=False):
             assert after <= before + 1, f"{path}: h{before} then h{after}"
 
 
@@ -339,6 +338,7 @@ def test_unpublished_items_leave_no_trace(tree):
 def test_two_builds_of_the_same_input_are_byte_identical(plain, tree, tmp_path):
     """A fresh copy of the project, built with a fresh image cache, gives the same bytes."""
     import shutil
+
     from conftest import Project
     shutil.copytree(plain.root, tmp_path / "again", ignore=shutil.ignore_patterns("site", ".site-cache"))
     again = Project(tmp_path / "again")

@@ -6,9 +6,8 @@ import math
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
-
 from conftest import Project
+from PIL import Image, ImageDraw
 
 SIZES = (160, 480, 1000)
 REGIONS = ((0.1, 0.2, 0.3, 0.25), (0.62, 0.55, 0.2, 0.3))

@@ -13,7 +13,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from conftest import BUILD, Project
 
 DEADLINE = 2.0          # the promise: an edit is served within two seconds

@@ -232,7 +232,7 @@ def _check_avif_meta(data: bytes, start: int, end: int) -> list[tuple[str, str]]
         elif kind == b"iinf":
             found.extend(_check_avif_items(data, body, box_end))
         elif kind == b"iprp":
-            for ckind, cbody, cend, cat in _boxes(data, body, box_end):
+            for ckind, cbody, cend, _cat in _boxes(data, body, box_end):
                 if ckind == b"ipco":
                     found.extend(_check_avif_properties(data, cbody, cend))
         elif kind == b"iref":

@@ -249,7 +249,7 @@ def _xmp_pairs(xmp: bytes) -> list[tuple[str, str]]:
     if not xmp:
         return []
     text = xmp.decode("utf-8", errors="ignore")
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for regex in (_XMP_ELEMENT, _XMP_ATTRIBUTE):
         pairs.extend((value, f"XMP {name}") for name, value in regex.findall(text) if name in XMP_NAMES)
     for name, body in _XMP_ITEM.findall(text):

@@ -1,0 +1,244 @@
+"""The import command: caption files from a spreadsheet saved as CSV, all rows or none.
+
+Refuses to overwrite (unless asked), validates every row with the same loader the build uses (so
+what it writes always loads), and writes nothing at all when any row is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from .authoring import neutral_id
+from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
+from .config import ID_RE, SiteConfig, load_config
+from .errors import AuthoringError, Problem, UsageError, display_path
+from .yamlutil import did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .options import BuildOptions
+
+NESTED = {"consent": CONSENT_KEYS, "review": REVIEW_KEYS}
+COLUMNS = ("id",) + tuple(k for k in KEYS if k not in NESTED) + tuple(
+    f"{group}.{key}" for group, keys in NESTED.items() for key in keys)
+REQUIRED_COLUMNS = ("participant", "prompt", "kind", "caption")
+TRUE_WORDS = ("true", "yes", "y", "1")
+FALSE_WORDS = ("false", "no", "n", "0")
+
+
+@dataclass
+class Imported:
+    """What `import` wrote."""
+
+    sheet: Path
+    captions: Path
+    written: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int                 # as the spreadsheet numbers it: the header is row 1
+    item_id: str
+    data: dict
+
+
+def import_sheet(options: BuildOptions, sheet: Path, overwrite: bool = False) -> Imported:
+    """Turn every row of the CSV into captions/<id>.yaml; all rows or none."""
+    config = load_config(options.config, required=options.config_required)
+    header, records = read_sheet(sheet)
+    errors: list[Problem] = []
+    _check_header(sheet, header, errors)
+    if errors:
+        raise AuthoringError(problems=errors)
+    rows = []
+    for number, record in records:
+        row = parse_row(sheet, number, dict(zip(header, record, strict=False)), errors)
+        if row is not None:
+            rows.append(row)
+    result = Imported(sheet, options.captions)
+    texts = _validate_rows(sheet, rows, options, config, overwrite, errors, result.warnings)
+    if errors:
+        raise AuthoringError(problems=errors)
+    options.captions.mkdir(parents=True, exist_ok=True)
+    for row in rows:
+        result.written.append(_write_atomic(options.captions / f"{row.item_id}.yaml", texts[row.item_id]))
+    return result
+
+
+def read_sheet(sheet: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-empty records, each with its spreadsheet row number."""
+    try:
+        raw = sheet.read_bytes()
+    except OSError as exc:
+        raise UsageError(problems=[Problem(sheet, None, f"cannot read the sheet ({exc.strerror}); check the "
+                                                        "path")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError(problems=[Problem(sheet, None, "the file is not UTF-8 text; in the spreadsheet "
+                                                            "save it as 'CSV UTF-8'")]) from None
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    records = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    if not records:
+        raise AuthoringError(problems=[Problem(sheet, None, "the sheet is empty; the first row must name the "
+                                                            "columns, e.g. participant,prompt,caption")])
+    header = [name.strip() for name in records[0]]
+    body = [(n, rec) for n, rec in enumerate(records[1:], 2) if any(cell.strip() for cell in rec)]
+    return header, body
+
+
+def _check_header(sheet: Path, header: list[str], errors: list[Problem]) -> None:
+    for name in header:
+        if name and name not in COLUMNS:
+            errors.append(Problem(sheet, 1, f"unknown column '{name}'{did_you_mean(name, COLUMNS)}; "
+                                            "columns are named after caption keys (see README, Commands)"))
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            errors.append(Problem(sheet, 1, f"missing column '{name}'; add it to the first row"))
+    for name in {n for n in header if n and header.count(n) > 1}:
+        errors.append(Problem(sheet, 1, f"column '{name}' appears twice; keep one"))
+
+
+def parse_row(sheet: Path, number: int, cells: dict[str, str], errors: list[Problem]) -> Row | None:
+    """One record as caption data (typed values, nested consent/review); None if it has errors."""
+    before = len(errors)
+    data: dict = {}
+    for column, raw in cells.items():
+        value = (raw or "").strip()
+        if not column or not value or column == "id":
+            continue
+        try:
+            converted = _convert(column, value)
+        except ValueError as exc:
+            errors.append(Problem(sheet, number, f"column '{column}': {exc}"))
+            continue
+        group, _, key = column.partition(".")
+        if key:
+            data.setdefault(group, {})[key] = converted
+        else:
+            data[column] = converted
+    for name in REQUIRED_COLUMNS:
+        if name not in data:
+            errors.append(Problem(sheet, number, f"the '{name}' cell is empty; fill it in"))
+    item_id = (cells.get("id") or "").strip() or (
+        neutral_id(str(data.get("participant", "")), str(data.get("prompt", ""))) if "participant" in data
+        and "prompt" in data else "")
+    if item_id and not ID_RE.match(item_id):
+        errors.append(Problem(sheet, number, f"id '{item_id}' is not valid; use lower-case letters, digits and "
+                                             "hyphens, e.g. lw07-day"))
+    return Row(number, item_id, data) if len(errors) == before else None
+
+
+def _convert(column: str, value: str):
+    if column == "consent.publish":
+        if value.lower() in TRUE_WORDS:
+            return True
+        if value.lower() in FALSE_WORDS:
+            return False
+        raise ValueError(f"'{value}' must be yes or no (or true/false)")
+    if column == "consent.scope":
+        return [part.strip().lower() for part in re.split(r"[;,]", value) if part.strip()]
+    if column in ("consent.date", "review.date"):
+        return _date(value)
+    if column == "consent.withdrawn":
+        return True if value.lower() in TRUE_WORDS else _date(value)
+    if column == "order":
+        if not re.fullmatch(r"-?\d+", value):
+            raise ValueError(f"'{value}' must be a whole number")
+        return int(value)
+    if column == "redact":
+        try:
+            return yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ValueError(f"'{value}' must look like [[0.1, 0.2, 0.3, 0.25]]") from None
+    return value.replace("\r\n", "\n")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date written YYYY-MM-DD, e.g. 2024-05-01") from None
+
+
+def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: SiteConfig, overwrite: bool,
+                   errors: list[Problem], warnings: list[Problem]) -> dict[str, str]:
+    """Each row's caption text, checked by the build's own loader; problems named by row number."""
+    texts: dict[str, str] = {}
+    first: dict[str, int] = {}
+    photos: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="gallery-import-") as tmp:
+        for row in rows:
+            if row.item_id in first:
+                errors.append(Problem(sheet, row.number, f"id '{row.item_id}' is also the id of row "
+                                                         f"{first[row.item_id]}; add an 'id' column to tell them "
+                                                         "apart"))
+                continue
+            first[row.item_id] = row.number
+            existing = [p for p in (options.captions / f"{row.item_id}{s}" for s in CAPTION_SUFFIXES) if p.exists()]
+            if existing and not overwrite:
+                errors.append(Problem(sheet, row.number, f"{display_path(existing[0])} already exists; pass "
+                                                         "--overwrite to replace it, or remove the row"))
+            photo = row.data.get("photo")
+            if isinstance(photo, str):
+                if photo in photos:
+                    errors.append(Problem(sheet, row.number, f"photo '{photo}' is also used by row "
+                                                             f"{photos[photo]}; each photo belongs to one item"))
+                photos.setdefault(photo, row.number)
+                if not (options.photos / photo).is_file():
+                    warnings.append(Problem(sheet, row.number, f"photo '{photo}' is not in "
+                                                               f"{display_path(options.photos)}/ yet; add it "
+                                                               "before building"))
+            text = caption_yaml(row, sheet)
+            _check_with_loader(Path(tmp) / f"{row.item_id}.yaml", text, row, sheet, options, config, errors)
+            texts[row.item_id] = text
+    return texts
+
+
+def _check_with_loader(path: Path, text: str, row: Row, sheet: Path, options: BuildOptions, config: SiteConfig,
+                       errors: list[Problem]) -> None:
+    path.write_text(text, encoding="utf-8")
+    found: list[Problem] = []
+    load_item(path, options.photos, config, found, [])
+    errors.extend(Problem(sheet, row.number, p.message) for p in found)
+
+
+class _CaptionDumper(yaml.SafeDumper):
+    """Multi-line text as readable | blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_CaptionDumper.add_representer(str, _str)
+
+
+def caption_yaml(row: Row, sheet: Path) -> str:
+    order = [k for k in KEYS if k in row.data]
+    data = {k: row.data[k] for k in order}
+    body = yaml.dump(data, Dumper=_CaptionDumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                     width=100)
+    return f"# {row.item_id}: imported from {sheet.name} row {row.number} by `python build.py import`.\n{body}"
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
