@@ -117,12 +117,14 @@ class Staging:
             shutil.copyfile(source, path)
 
 
-def finish(staging: Path, out: Path, written: set[str], check: Callable[[], None] | None = None) -> list[str]:
+def finish(staging: Path, out: Path, written: set[str],
+           check: Callable[[], None] | None = None) -> tuple[list[str], Path | None]:
     """Carry over files of out that we did not write, record the manifest, swap staging in whole.
 
     check (the privacy audit) runs on the complete staging folder just before the swap; if it
     raises, the previous site stays as it was. written: the files the build wrote. Returns the
-    foreign files that were carried over.
+    foreign files that were carried over, and the folder now holding the previous site (to be
+    deleted with remove_previous).
     """
     ours = set(written)
     foreign = _carry_foreign(out, staging, ours)
@@ -130,8 +132,7 @@ def finish(staging: Path, out: Path, written: set[str], check: Callable[[], None
     (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=0))
     if check is not None:
         check()
-    swap(staging, out)
-    return foreign
+    return foreign, swap(staging, out)
 
 
 def _carry_foreign(out: Path, staging: Path, ours: set[str]) -> list[str]:
@@ -159,23 +160,33 @@ def _generated(rel: str) -> bool:
     return rel.startswith(GENERATED_FOLDERS) or ("/" not in rel and rel.endswith((".html", ".xml", ".txt")))
 
 
-def swap(staging: Path, out: Path) -> None:
-    """Put staging at out, atomically (renameat2 RENAME_EXCHANGE) where the system allows it, then
-    delete the previous site; raise CleanupError if it cannot be deleted (it may hold a withdrawn
-    item's pages and images)."""
+def swap(staging: Path, out: Path) -> Path | None:
+    """Put staging at out, atomically (renameat2 RENAME_EXCHANGE) where the system allows it;
+    returns the folder now holding the previous site (None when there was none)."""
     if not out.exists():
         os.rename(staging, out)
-        return
+        return None
     old = out.parent / f"{OLD_PREFIX}{out.name}-{os.getpid()}"
     if _exchange(staging, out):
-        old = staging                # staging now holds the previous site
-    else:
-        os.rename(out, old)
-        try:
-            os.rename(staging, out)
+        try:                         # staging now holds the previous site: name it as such
+            os.rename(staging, old)
         except OSError:
-            os.rename(old, out)
-            raise
+            return staging
+        return old
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    return old
+
+
+def remove_previous(old: Path | None) -> None:
+    """Delete the previous site; raise CleanupError if it cannot be (it may hold a withdrawn item's
+    pages and images)."""
+    if old is None:
+        return
     try:
         shutil.rmtree(old)
     except OSError as exc:

@@ -55,10 +55,11 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
     with output.staging(options.out) as staging:
         written = write_site(staging, found.config, shown, images, options, drafts={i.id for i in drafts})
-        report.foreign = output.finish(staging, options.out, written,
-                                       check=lambda: run_audit(staging, found.decisions, options))
+        report.foreign, previous = output.finish(staging, options.out, written,
+                                                 check=lambda: run_audit(staging, found.decisions, options))
     try:    # the new site is live: what follows only tidies up
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
+        output.remove_previous(previous)
         fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published))
     except BaseException as exc:
         raise _failed_after_swap(options, exc) from exc

@@ -160,8 +160,9 @@ def test_a_previous_site_that_cannot_be_deleted_fails_the_build_loudly(tmp_path,
     def refuse(path, *a, **kw):
         raise PermissionError(1, "Operation not permitted", str(path))
     monkeypatch.setattr(output.shutil, "rmtree", refuse)
+    previous = output.swap(staging, out)
     with pytest.raises(errors.CleanupError) as raised:
-        output.swap(staging, out)
+        output.remove_previous(previous)
     monkeypatch.undo()
     assert raised.value.exit_code == 3
     (problem,) = raised.value.problems
