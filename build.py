@@ -155,7 +155,7 @@ def run_build(args: argparse.Namespace) -> int:
     from gallery import report, site
     options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
     result = site.build(options, stamp)
-    report.print_build(result, options, report.write_json(result, options))
+    report.print_build(result, options, result.record)
     return 0
 
 

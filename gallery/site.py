@@ -23,6 +23,7 @@ from .content import Decision
 from .errors import CleanupError, ContentError, Problem
 from .images import ImageResult
 from .options import BuildOptions
+from .report import write_json
 
 
 @dataclass
@@ -35,6 +36,7 @@ class BuildReport:
     seconds: float = 0.0
     drafts: list[Item] = field(default_factory=list)   # preview only
     removed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason): were online, now gone
+    record: Path | None = None          # the JSON build report written (none for a preview with drafts)
 
 
 def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
@@ -57,13 +59,14 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
         written = write_site(staging, found.config, shown, images, options, drafts={i.id for i in drafts})
         report.foreign, previous = output.finish(staging, options.out, written,
                                                  check=lambda: run_audit(staging, found.decisions, options))
-    try:    # the new site is live: what follows only tidies up
+    try:    # the new site is live: what follows only tidies up and records it
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
         output.remove_previous(previous)
+        report.seconds = time.perf_counter() - started
+        report.record = None if options.drafts else write_json(report, options)
         fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published))
     except BaseException as exc:
         raise _failed_after_swap(options, exc) from exc
-    report.seconds = time.perf_counter() - started
     return report
 
 

@@ -110,8 +110,7 @@ def rebuild(options: BuildOptions, state: BuildState) -> None:
         log.exception("The build failed unexpectedly")
         state.record([f"the build failed unexpectedly ({type(exc).__name__}: {exc}); see the terminal"])
         return
-    path = None if options.drafts else report.write_json(result, options)
-    report.print_build(result, options, path)
+    report.print_build(result, options, result.record)
     state.record(None)
 
 

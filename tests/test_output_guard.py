@@ -218,3 +218,23 @@ def test_a_failure_after_the_swap_says_the_site_is_published(project: Project, m
         in raised.value.lines()[0]
     assert (project.out / "items" / "lw01-day.html").is_file()
     assert not (options.cache / fingerprint.RECORD).exists()
+
+
+def test_a_build_report_that_cannot_be_written_is_reported_after_the_swap(project: Project):
+    """The build report is written once the new site is live: if it cannot be (here a folder stands
+    where it goes), the command says the site is published (exit 3), not "nothing was published",
+    and the next build does not answer "nothing changed" with no report for the site it stands for."""
+    project.item("lw01-day")
+    blocker = project.root / "build-report.json"
+    blocker.mkdir()
+    (blocker / "keep").write_text("a folder in the way")
+    result = project.build(check=False)
+    assert result.returncode == 3, result.stderr
+    assert "the new site is published, but the build failed" in result.stderr
+    assert "Nothing was published" not in result.stderr and "Traceback" not in result.stderr
+    assert (project.out / "items" / "lw01-day.html").is_file()
+    (blocker / "keep").unlink()
+    blocker.rmdir()
+    again = project.build()
+    assert "Nothing changed" not in again.stderr
+    assert (project.root / "build-report.json").is_file()
