@@ -101,7 +101,7 @@ class Memo:
             if not checked:
                 self.store.put(key, True)
             found.extend(checked)
-        self.store.put("needles", sorted({_search_key(n) for n in needles}))
+        self.store.put("needles", [list(key) for key in sorted({_search_key(n) for n in needles})])
         return found
 
     def save(self) -> None:
