@@ -22,7 +22,7 @@ from .authoring import neutral_id
 from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
 from .config import SiteConfig, load_config
 from .errors import AuthoringError, Problem, UsageError, display_path
-from .ids import ID_RE, camera_id_problem
+from .ids import ID_RE, camera_id_problem, participant_problem
 from .yamlutil import VALUE_ERRORS, did_you_mean, not_regular, read_bytes, why_not_a_date
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,15 +178,23 @@ def parse_row(sheet: Path, number: int, cells: dict[str, str], errors: list[Prob
     for name in REQUIRED_COLUMNS:
         if name not in data:
             errors.append(Problem(sheet, number, f"the '{name}' cell is empty; fill it in"))
-    item_id = (cells.get("id") or "").strip() or (
-        neutral_id(str(data.get("participant", "")), str(data.get("prompt", ""))) if "participant" in data
-        and "prompt" in data else "")
-    if item_id and not ID_RE.match(item_id):
-        errors.append(Problem(sheet, number, f"id '{item_id}' is not valid; use lower-case letters, digits and "
-                                             "hyphens, e.g. lw07-day"))
-    elif item_id and (camera := camera_id_problem(item_id)):
-        errors.append(Problem(sheet, number, f"{camera}; write a neutral id such as lw07-day in the 'id' column"))
+    item_id = _row_id(sheet, number, (cells.get("id") or "").strip(), data, errors)
     return Row(number, item_id, data) if len(errors) == before else None
+
+
+def _row_id(sheet: Path, number: int, given: str, data: dict, errors: list[Problem]) -> str:
+    """The row's item id: its 'id' cell, else made from participant and prompt; checked."""
+    item_id = given or (neutral_id(str(data.get("participant", "")), str(data.get("prompt", "")))
+                        if "participant" in data and "prompt" in data else "")
+    if not item_id:
+        return ""
+    participant_wrong = None if given else participant_problem(str(data["participant"]))
+    if not ID_RE.match(item_id):     # a participant 'lw 07' is what is wrong, not the id 'lw 07-day' from it
+        errors.append(Problem(sheet, number, participant_wrong or f"id '{item_id}' is not valid; use lower-case "
+                                                                  "letters, digits and hyphens, e.g. lw07-day"))
+    elif camera := camera_id_problem(item_id):
+        errors.append(Problem(sheet, number, f"{camera}; write a neutral id such as lw07-day in the 'id' column"))
+    return item_id
 
 
 def _convert(column: str, value: str):
