@@ -109,9 +109,9 @@ def _check_add_arguments(config: SiteConfig, photo: Path | None, participant: st
 def _check_photo(photo: Path, config: SiteConfig) -> None:
     from .images import ImageError, open_image
     kind = not_regular(photo)
-    if kind is not None:
-        raise UsageError(problems=[Problem(photo, None, f"is {kind}, not a regular file; give the photo file "
-                                                        "itself (a JPEG, PNG, WebP, TIFF, HEIC or AVIF file)")])
+    if kind is not None:        # never opened: reading a named pipe would wait forever
+        raise AuthoringError(problems=[Problem(photo, None, f"is {kind}, not a regular file; give the photo "
+                                                            "file itself (a JPEG, PNG, WebP, TIFF, HEIC or AVIF)")])
     if not photo.is_file():
         raise UsageError(problems=[Problem(photo, None, "photo not found; check the path")])
     if photo.suffix.lower() not in PHOTO_SUFFIXES:

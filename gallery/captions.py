@@ -191,11 +191,11 @@ def _day(value):
 def load_item(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
               warnings: list[Problem], raw: bytes | None = None) -> Item | None:
     """One caption file as an Item, or None (with its errors added) when it has any error."""
+    before = len(errors)
     doc, problems = load_yaml(path, raw)
     errors.extend(problems)
     if doc is None:
         return None
-    before = len(errors)
     item = _parse(doc, photos_dir, config, Reader(doc, errors))
     return item if len(errors) == before else None
 

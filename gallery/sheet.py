@@ -80,11 +80,11 @@ def read_sheet(sheet: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-empty records, each with its spreadsheet row number."""
     text = _sheet_text(sheet)
     first_line = text.split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t")
+    try:    # only the delimiter: the sniffer also guesses doublequote=False from a header without quotes
+        delimiter = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    records = _records(sheet, text, dialect)
+        delimiter = ","
+    records = _records(sheet, text, delimiter)
     if not records:
         raise AuthoringError(problems=[Problem(sheet, None, "the sheet is empty; the first row must name the "
                                                             "columns, e.g. participant,prompt,caption")])
@@ -116,10 +116,11 @@ def _sheet_text(sheet: Path) -> str:
     return text
 
 
-def _records(sheet: Path, text: str, dialect) -> list[list[str]]:
-    """Every record; a quote never closed (which would swallow the rest of the sheet into one cell)
-    or text after a closing quote is an error naming the row and the line where it starts."""
-    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
+def _records(sheet: Path, text: str, delimiter: str) -> list[list[str]]:
+    """Every record, read as a spreadsheet writes CSV (a quote in a quoted cell written twice); a quote
+    never closed (which would swallow the rest of the sheet into one cell) or text after a closing
+    quote is an error naming the row and the line where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter, strict=True)
     records: list[list[str]] = []
     while True:
         start = reader.line_num + 1

@@ -24,7 +24,7 @@ MAX_EXPANDED = 2 * MAX_YAML_BYTES
 MAX_DEPTH = 50                        # nesting; caption files and settings need 4
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml: ~10x faster, same marks
 # what a constructor raises on a value that looks like a number or a date but is not one (2024-02-30, 0x_)
-VALUE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+VALUE_ERRORS = (ValueError, TypeError, LookupError, AttributeError, OverflowError)
 
 
 @dataclass
