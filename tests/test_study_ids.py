@@ -89,6 +89,18 @@ def test_a_camera_named_photo_is_published_under_the_item_id_and_its_name_is_sti
                for line in leak.stderr.splitlines()), leak.stderr
 
 
+def test_a_photo_named_after_its_participant_code_or_prompt_builds(project: Project):
+    """P001.jpg for item p001-day: the participant page participants/p001.html is named after the same
+    code, which the researcher chose to publish; that is no leak of the photo's name."""
+    project.photo("P001.jpg")
+    project.caption("p001-day", participant="P001", photo="P001.jpg")
+    project.photo("confidence.jpg")
+    project.caption("p001-confidence", participant="P001", prompt="confidence", photo="confidence.jpg")
+    build = project.build()
+    assert "Published 2 items" in build.stderr, build.stderr
+    assert {"participants/p001.html", "prompts/confidence.html"} <= set(project.tree())
+
+
 @pytest.mark.parametrize("item_id", ["img-1234", "pxl-20240501-093012", "dsc01234", "lw07-20240501"])
 def test_an_item_id_like_a_camera_name_is_refused_when_captions_are_loaded(project: Project, item_id: str):
     project.item(item_id)

@@ -39,7 +39,7 @@ def check_name(rel: str, sources: list[Path]) -> list[Finding]:
 
 def _own_name(rel: str) -> tuple[Finding | None, str]:
     """A finding about the name itself (not one the generator writes; an id like a camera file name),
-    else None and the part of the name that is the item id (public anyway, as the page address)."""
+    else None and the part of the name that is an id (public anyway, as the page address)."""
     name = rel.rsplit("/", 1)[-1]
     free = ""
     if rel.startswith("images/"):
@@ -48,8 +48,8 @@ def _own_name(rel: str) -> tuple[Finding | None, str]:
             return Finding(rel, "file name", "not a name the generator writes (<id>-<hash>-<width>.<ext>); "
                                              "a copied original? Remove it from the site"), ""
         free = match.group("id")
-    elif rel.startswith("items/") and name.endswith(".html"):
-        free = name[:-5]
+    elif rel.startswith(("items/", "participants/", "prompts/")) and rel.count("/") == 1 and name.endswith(".html"):
+        free = name[:-5]            # an item id, a participant code, a prompt id: each chosen to be public
     camera = camera_id_problem(free) if rel.startswith(("images/", "items/")) else None
     if camera:      # caption files refuse such ids when they are loaded: this is defence in depth
         return Finding(rel, "file name", f"{camera}; rename the caption file to a neutral id such as lw07-day"), free
