@@ -158,7 +158,7 @@ class Parsed:
         return item
 
 
-PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py")
+PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py", "ids.py")
 
 
 def item_json(item: Item) -> dict:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # characters that would break a message's one line or fool a terminal: control characters (a
-# newline in a file name, an escape sequence), line and paragraph separators, bidirectional overrides
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# newline in a file name, an escape sequence), line and paragraph separators, bidirectional overrides,
+# and the surrogates Python uses for the bytes of a file name that is not UTF-8
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def one_line(text: str) -> str:

@@ -196,9 +196,10 @@ def _bad_value(path: Path, node: yaml.Node) -> Problem:
     if node.tag.endswith(":timestamp"):
         return Problem(path, line, f"{value} is not a date that exists ({why_not_a_date(value)}); "
                                    "write a real date as YYYY-MM-DD")
-    kind = node.tag.rpartition(":")[2]
-    return Problem(path, line, f"{value} cannot be read as {'a number' if kind in ('int', 'float') else kind}; "
-                               f"if it is text, put it in quotes: {json.dumps(value, ensure_ascii=False)}")
+    tag = node.tag.rpartition(":")[2]
+    kind = {"int": "a number", "float": "a number", "bool": "true or false"}.get(tag, f"'{tag}'")
+    return Problem(path, line, f"{value} cannot be read as {kind}; if it is text, put it in quotes: "
+                               f"{json.dumps(value, ensure_ascii=False)}")
 
 
 def _scalar_text(node: yaml.Node) -> str:

@@ -172,7 +172,7 @@ def test_a_merge_key_that_is_a_mapping_works(proj: Project):
 @pytest.mark.parametrize("extra, expected", [
     ("title: !!int abc\n", '14: abc cannot be read as a number; if it is text, put it in quotes: "abc"'),
     ("title: 0x_\n", '14: 0x_ cannot be read as a number; if it is text, put it in quotes: "0x_"'),
-    ("title: !!bool maybe\n", '14: maybe cannot be read as bool; if it is text, put it in quotes: "maybe"'),
+    ("title: !!bool maybe\n", '14: maybe cannot be read as true or false; if it is text, put it in quotes: "maybe"'),
     ("notes: " + "[" * 60 + "]" * 60 + "\n", "14: the values are nested more than 50 levels deep; check the "
                                              "indentation and brackets"),
 ])
