@@ -6,16 +6,20 @@ loads), and writes nothing at all when anything is wrong. (import, for a spreads
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .captions import KINDS, PARTICIPANT_RE
-from .config import ID_RE, SiteConfig, load_config
+import yaml
+
+from .captions import KINDS
+from .config import SiteConfig, load_config
 from .errors import AuthoringError, Problem, UsageError, display_path
+from .ids import ID_RE, camera_id_problem, participant_problem
 from .lint import PHOTO_SUFFIXES, PLACEHOLDER
-from .yamlutil import did_you_mean
+from .yamlutil import did_you_mean, not_regular
 
 if TYPE_CHECKING:  # pragma: no cover
     from .options import BuildOptions
@@ -62,10 +66,14 @@ def add_item(options: BuildOptions, photo: Path | None, participant: str, prompt
     """Copy the photo into photos/ under a neutral name and write captions/<id>.yaml with every key."""
     config = load_config(options.config, required=options.config_required)
     kind, participant = _check_add_arguments(config, photo, participant, prompt, kind)
+    chosen = item_id is not None
     item_id = item_id or neutral_id(participant, prompt)
     if not ID_RE.match(item_id):
         raise UsageError(problems=[Problem(None, None, f"'{item_id}' is not a valid item id; use lower-case "
                                                        "letters, digits and hyphens, e.g. lw07-confidence")])
+    if camera := camera_id_problem(item_id):
+        fix = "give a neutral one with --id" if chosen else "give the item a neutral id with --id, e.g. --id lw07-day"
+        raise UsageError(problems=[Problem(None, None, f"{camera}; {fix}")])
     target = options.photos / f"{item_id}{_neutral_suffix(photo)}" if photo is not None else None
     caption = options.captions / f"{item_id}.yaml"
     _refuse_existing(caption, target, photo)
@@ -81,8 +89,9 @@ def _check_add_arguments(config: SiteConfig, photo: Path | None, participant: st
     if full_kind is None:
         problems.append(f"unknown kind '{kind}'{did_you_mean(kind.lower(), ('original', 'illustration', 'reported'))}"
                         "; use original, illustration or reported")
-    if not PARTICIPANT_RE.match(participant):
-        problems.append(f"participant '{participant}' must be a pseudonymous code such as LW07, never a name")
+    participant_wrong = participant_problem(participant)
+    if participant_wrong:
+        problems.append(participant_wrong)
     if config.prompt(prompt) is None:
         ids = [p.id for p in config.prompts]
         problems.append(f"unknown prompt '{prompt}'{did_you_mean(prompt, ids)}; use one of {', '.join(ids)}")
@@ -99,6 +108,10 @@ def _check_add_arguments(config: SiteConfig, photo: Path | None, participant: st
 
 def _check_photo(photo: Path, config: SiteConfig) -> None:
     from .images import ImageError, open_image
+    kind = not_regular(photo)
+    if kind is not None:        # never opened: reading a named pipe would wait forever
+        raise AuthoringError(problems=[Problem(photo, None, f"is {kind}, not a regular file; give the photo "
+                                                            "file itself (a JPEG, PNG, WebP, TIFF, HEIC or AVIF)")])
     if not photo.is_file():
         raise UsageError(problems=[Problem(photo, None, "photo not found; check the path")])
     if photo.suffix.lower() not in PHOTO_SUFFIXES:
@@ -152,7 +165,7 @@ def caption_template(item_id: str, participant: str, prompt: str, kind: str, pho
                      config: SiteConfig) -> str:
     """A caption file with every key present and explained; consent.publish is false."""
     prompts = " | ".join(p.id for p in config.prompts)
-    photo_line = _pad(f"photo: {photo}", "the file in photos/ (a neutral name; published files are renamed)") \
+    photo_line = _pad(f"photo: {_plain(photo)}", "the file in photos/ (a neutral name; published files are renamed)") \
         if photo else _pad("photo:", "none: a reported item is described in words, without an image")
     alt = (f'alt: "{PLACEHOLDER}: describe what the picture shows, for people who cannot see it."'
            if photo else "alt:")
@@ -162,8 +175,8 @@ def caption_template(item_id: str, participant: str, prompt: str, kind: str, pho
         "# Published only when consent.publish is true, consent.scope includes web, consent is not",
         "# withdrawn, and the review is filled in. See README.md, \"For researchers\".",
         "",
-        _pad(f"participant: {participant}", "pseudonymous participant ID, never a real name"),
-        _pad(f"prompt: {prompt}", f"the question this answers: {prompts}"),
+        _pad(f"participant: {_quoted(participant)}", "pseudonymous participant ID (text), never a real name"),
+        _pad(f"prompt: {_plain(prompt)}", f"the question this answers: {prompts}"),
         _pad(f"kind: {kind}", "original (O) | illustration (I: made by the team in place of a photo"),
         _pad("", "that could identify someone) | reported (R: described in words, no image)"),
         photo_line,
@@ -188,6 +201,21 @@ def caption_template(item_id: str, participant: str, prompt: str, kind: str, pho
         _pad("notes:", "optional notes for the team; never published"),
         "",
     ])
+
+
+def _quoted(text: str) -> str:
+    """text in double quotes: YAML reads it as text whatever it looks like (unquoted, participant 010
+    is the number 8, 2024 a number, yes true)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _plain(text: str) -> str:
+    """text as it is when YAML reads it back as the same text, else in quotes."""
+    try:
+        same = yaml.safe_load(text) == text
+    except (yaml.YAMLError, ValueError):      # e.g. a date that does not exist
+        same = False
+    return text if same else _quoted(text)
 
 
 def _pad(code: str, comment: str, width: int = 28) -> str:

@@ -10,15 +10,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .cache import Store
-from .config import ID_RE, SiteConfig
+from .config import SiteConfig
 from .errors import Problem
-from .yamlutil import Doc, Reader, did_you_mean, load_yaml
+from .ids import ID_RE, camera_id_problem, participant_problem
+from .yamlutil import Doc, Reader, did_you_mean, load_yaml, not_regular
 
 KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
          "reported": "reported", "r": "reported"}
 KIND_LETTER = {"original": "O", "illustration": "I", "reported": "R"}
 SCOPES = ("web", "print", "exhibition")
-PARTICIPANT_RE = re.compile(r"^[A-Za-z]{0,6}-?[0-9]{1,5}$")
 CAPTION_SUFFIXES = (".yaml", ".yml")
 
 KEYS = ("participant", "prompt", "kind", "photo", "title", "caption", "alt", "long_description",
@@ -93,10 +93,13 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
     with os.scandir(captions_dir) as listing:      # names and types in one call: no Path per file
         entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
     for entry in entries:
-        if not entry.is_file() and not entry.is_symlink():
-            continue
         suffix = os.path.splitext(entry.name)[1].lower()
         path = captions_dir / entry.name
+        if not entry.is_file() and not entry.is_symlink():
+            if suffix in CAPTION_SUFFIXES:      # a folder or a named pipe named like a caption file
+                errors.append(Problem(path, None, f"is {not_regular(path) or 'not a file'}, not a regular file; "
+                                                  "a caption file must be a text file"))
+            continue
         if suffix not in CAPTION_SUFFIXES:
             if suffix not in (".md", ".txt"):
                 warnings.append(Problem(path, None, "not a caption file (captions end in .yaml); ignored"))
@@ -106,6 +109,8 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
             errors.append(Problem(path, None, f"'{path.name}' is not a valid item id; name caption files with "
                                               "lower-case letters, digits and hyphens, e.g. lw07-day.yaml"))
             continue
+        if camera := camera_id_problem(item_id):
+            errors.append(Problem(path, None, f"{camera}; rename the caption file to a neutral id such as lw07-day"))
         if item_id.lower() in seen:
             errors.append(Problem(path, None, f"item id '{item_id}' is also used by {seen[item_id.lower()].name}; "
                                               "rename one of them"))
@@ -153,7 +158,7 @@ class Parsed:
         return item
 
 
-PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py")
+PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py", "ids.py")
 
 
 def item_json(item: Item) -> dict:
@@ -186,11 +191,11 @@ def _day(value):
 def load_item(path: Path, photos_dir: Path, config: SiteConfig, errors: list[Problem],
               warnings: list[Problem], raw: bytes | None = None) -> Item | None:
     """One caption file as an Item, or None (with its errors added) when it has any error."""
+    before = len(errors)
     doc, problems = load_yaml(path, raw)
     errors.extend(problems)
     if doc is None:
         return None
-    before = len(errors)
     item = _parse(doc, photos_dir, config, Reader(doc, errors))
     return item if len(errors) == before else None
 
@@ -217,8 +222,9 @@ def _parse(doc: Doc, photos_dir: Path, config: SiteConfig, r: Reader) -> Item:
 
 def _participant(r: Reader) -> str:
     value = r.text("participant", required=True) or ""
-    if value and not PARTICIPANT_RE.match(value):
-        r.error(f"participant '{value}' must be a pseudonymous code such as LW07, never a name", "participant")
+    problem = participant_problem(value) if value else None
+    if problem:
+        r.error(problem, "participant")
     return value.upper()
 
 

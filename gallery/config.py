@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, Problem
-from .yamlutil import Doc, Reader, load_yaml
+from .ids import ID_RE
+from .yamlutil import Doc, Reader, load_yaml, not_regular
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 FORMATS = ("webp", "jpeg", "avif")
 
 
@@ -101,7 +101,11 @@ def _parse(doc: Doc, problems: list[Problem]) -> SiteConfig:
         r.error(f"base_url '{base_url}' must start with https:// and name the host", "base_url")
     site_image = r.text("site_image")
     site_image_path = (doc.path.parent / site_image) if site_image else None
-    if site_image_path is not None and not site_image_path.is_file():
+    kind = not_regular(site_image_path) if site_image_path is not None else None
+    if kind is not None:
+        r.error(f"site_image '{site_image}' is {kind}, not a regular file; name the picture file itself",
+                "site_image")
+    elif site_image_path is not None and not site_image_path.is_file():
         r.error(f"site_image '{site_image}' does not exist; give a path relative to {doc.path.name}", "site_image")
     return SiteConfig(
         title=r.text("title", max_len=200) or defaults.title,

@@ -14,6 +14,7 @@ from .captions import Item, load_items
 from .config import SiteConfig, load_config
 from .errors import ContentError, Problem
 from .options import BuildOptions
+from .yamlutil import not_regular
 
 
 @dataclass(frozen=True)
@@ -74,16 +75,7 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
                                          cache=options.cache / "captions.json" if cached else None)
     decisions = decide(items, config)
     for d in decisions:
-        photo = d.item.photo
-        if photo is None:
-            continue
-        if d.published and not photo.is_file():
-            errors.append(Problem(d.item.source, d.item.photo_line,
-                                  f"photo '{d.item.photo_name}' does not exist in {options.photos.name}/; "
-                                  "check the spelling or add the file"))
-        elif not d.published and not photo.exists():
-            warnings.append(Problem(d.item.source, d.item.photo_line,
-                                    f"photo '{d.item.photo_name}' does not exist (item is not published)"))
+        errors.extend(_photo_problems(d, options, warnings))
     published = [d.item for d in decisions if d.published]
     warnings.extend(_markup_warnings(published))
     warnings.extend(lint.content_warnings(config, items, {i.participant for i in published},
@@ -100,6 +92,26 @@ def load(options: BuildOptions) -> Content:
     if content.errors:
         raise ContentError(problems=content.errors)
     return content
+
+
+def _photo_problems(d: Decision, options: BuildOptions, warnings: list[Problem]) -> list[Problem]:
+    """The errors about an item's photo (a warning for a missing photo of an item not published). A
+    folder or a named pipe is an error either way, and never opened: reading a pipe waits forever."""
+    item = d.item
+    if item.photo is None:
+        return []
+    kind = not_regular(item.photo)
+    if kind is not None:
+        return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' is {kind}, not a regular file; "
+                                                      "name the photo file itself (a JPEG, PNG, WebP, TIFF, HEIC "
+                                                      "or AVIF file)")]
+    if d.published and not item.photo.is_file():
+        return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' does not exist in "
+                                                      f"{options.photos.name}/; check the spelling or add the file")]
+    if not d.published and not item.photo.exists():
+        warnings.append(Problem(item.source, item.photo_line,
+                                f"photo '{item.photo_name}' does not exist (item is not published)"))
+    return []
 
 
 def _markup_warnings(items: list[Item]) -> list[Problem]:

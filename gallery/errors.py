@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# characters that would break a message's one line or fool a terminal: control characters (a
+# newline in a file name, an escape sequence), line and paragraph separators, bidirectional overrides,
+# and the surrogates Python uses for the bytes of a file name that is not UTF-8
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """text with every control character written as an escape (a newline as \\n): one line, always."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 def display_path(path: Path | str) -> str:
-    """A path as the user should see it: relative to the working directory when inside it."""
+    """A path as the user should see it: relative to the working directory when inside it, on one line."""
     path = Path(path)
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive (Windows)
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return one_line(str(path))
+    return one_line(str(path) if rel.startswith("..") else rel)
 
 
 @dataclass(frozen=True)
@@ -26,12 +37,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """file:line: message, always one line (a newline in a file name or a value is escaped)."""
         if self.path is None:
-            return self.message
+            return one_line(self.message)
         where = display_path(self.path)
         if self.line:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.message}"
+        return f"{where}: {one_line(self.message)}"
 
 
 class GalleryError(Exception):

@@ -15,6 +15,7 @@ from pathlib import Path
 from .captions import CAPTION_SUFFIXES, Item, real_path, resolve_photo
 from .config import SiteConfig
 from .errors import Problem
+from .ids import participant_key
 from .output import files_under
 from .yamlutil import load_yaml
 
@@ -44,6 +45,7 @@ def content_warnings(config: SiteConfig, items: list[Item], published: set[str],
                             for message, keys in found)
     warnings.extend(unused_photos(photos_dir, captions_dir, items))
     warnings.extend(missing_answers(config, items, published))
+    warnings.extend(participant_variants(items))
     return warnings
 
 
@@ -174,4 +176,23 @@ def missing_answers(config: SiteConfig, items: list[Item], published: set[str]) 
                                      f"participant {code} has no item for prompt '{prompt.id}'; if they "
                                      "answered it only in words, add a reported item: python build.py add "
                                      f"--participant {code} --prompt {prompt.id} --kind reported"))
+    return found
+
+
+def participant_variants(items: list[Item]) -> list[Problem]:
+    """Participant codes written two ways (LW-07 and LW07, P1 and P001): the site would show two
+    participants with a page each. One warning for each other spelling, on its first caption file,
+    naming the first caption file of the first spelling."""
+    spellings: dict[tuple[str, int], dict[str, Item]] = {}
+    for item in sorted(items, key=lambda i: i.source.name):
+        key = participant_key(item.participant)
+        if key is not None:
+            spellings.setdefault(key, {}).setdefault(item.participant, item)
+    found: list[Problem] = []
+    for first_items in spellings.values():
+        (first, model), *others = sorted(first_items.items(), key=lambda pair: pair[1].source.name)
+        found.extend(Problem(item.source, item.line("participant"),
+                             f"participant '{code}' and '{first}' (in {model.source.name}) differ only in hyphens "
+                             "or leading zeros, so the site shows them as two participants; write the code the "
+                             "same way in every caption file") for code, item in others)
     return found

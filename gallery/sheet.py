@@ -20,9 +20,10 @@ import yaml
 
 from .authoring import neutral_id
 from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
-from .config import ID_RE, SiteConfig, load_config
+from .config import SiteConfig, load_config
 from .errors import AuthoringError, Problem, UsageError, display_path
-from .yamlutil import did_you_mean
+from .ids import ID_RE, camera_id_problem, participant_problem
+from .yamlutil import VALUE_ERRORS, did_you_mean, not_regular, read_bytes, why_not_a_date
 
 if TYPE_CHECKING:  # pragma: no cover
     from .options import BuildOptions
@@ -77,28 +78,72 @@ def import_sheet(options: BuildOptions, sheet: Path, overwrite: bool = False) ->
 
 def read_sheet(sheet: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-empty records, each with its spreadsheet row number."""
-    try:
-        raw = sheet.read_bytes()
-    except OSError as exc:
-        raise UsageError(problems=[Problem(sheet, None, f"cannot read the sheet ({exc.strerror}); check the "
-                                                        "path")]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise AuthoringError(problems=[Problem(sheet, None, "the file is not UTF-8 text; in the spreadsheet "
-                                                            "save it as 'CSV UTF-8'")]) from None
+    text = _sheet_text(sheet)
     first_line = text.split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t")
+    try:    # only the delimiter: the sniffer also guesses doublequote=False from a header without quotes
+        delimiter = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    records = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        delimiter = ","
+    records = _records(sheet, text, delimiter)
     if not records:
         raise AuthoringError(problems=[Problem(sheet, None, "the sheet is empty; the first row must name the "
                                                             "columns, e.g. participant,prompt,caption")])
     header = [name.strip() for name in records[0]]
     body = [(n, rec) for n, rec in enumerate(records[1:], 2) if any(cell.strip() for cell in rec)]
     return header, body
+
+
+def _sheet_text(sheet: Path) -> str:
+    """The sheet as text: a regular file (a named pipe is never read), UTF-8, without NUL bytes."""
+    kind = not_regular(sheet)
+    if kind is not None:
+        raise AuthoringError(problems=[Problem(sheet, None, f"is {kind}, not a regular file; save the spreadsheet "
+                                                            "as 'CSV UTF-8' and give that file")])
+    raw, problems = read_bytes(sheet)
+    if raw is None:
+        raise UsageError(problems=problems)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError(problems=[Problem(sheet, None, "the file is not UTF-8 text; in the spreadsheet "
+                                                            "save it as 'CSV UTF-8'")]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise AuthoringError(problems=[Problem(sheet, line, "the file holds a NUL byte, so it is not CSV text "
+                                                            "(damaged, saved as UTF-16 'Unicode text', or a "
+                                                            "spreadsheet file renamed .csv); in the spreadsheet "
+                                                            "save it as 'CSV UTF-8'")])
+    return text
+
+
+def _records(sheet: Path, text: str, delimiter: str) -> list[list[str]]:
+    """Every record, read as a spreadsheet writes CSV (a quote in a quoted cell written twice); a quote
+    never closed (which would swallow the rest of the sheet into one cell) or text after a closing
+    quote is an error naming the row and the line where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as exc:
+            raise AuthoringError(problems=[Problem(sheet, start, _csv_problem(len(records) + 1, str(exc)))]) from None
+        records.append(record)
+
+
+def _csv_problem(row: int, reason: str) -> str:
+    if "unexpected end of data" in reason:
+        return (f"row {row} opens a quote (\") that is never closed, so the rest of the sheet would be read as "
+                "one cell; close the quote, or save the sheet again from the spreadsheet as 'CSV UTF-8'")
+    if "expected after" in reason:
+        return (f"row {row} has text after the closing quote (\") of a cell; put the whole cell in quotes, "
+                "with each quote inside it written twice (\"\")")
+    if "field larger than field limit" in reason:
+        return (f"row {row} has a cell over {csv.field_size_limit():,} characters; shorten it (or close a "
+                "quote left open before it)")
+    return f"row {row} cannot be read as CSV ({reason}); save the sheet again as 'CSV UTF-8'"
 
 
 def _check_header(sheet: Path, header: list[str], errors: list[Problem]) -> None:
@@ -134,13 +179,23 @@ def parse_row(sheet: Path, number: int, cells: dict[str, str], errors: list[Prob
     for name in REQUIRED_COLUMNS:
         if name not in data:
             errors.append(Problem(sheet, number, f"the '{name}' cell is empty; fill it in"))
-    item_id = (cells.get("id") or "").strip() or (
-        neutral_id(str(data.get("participant", "")), str(data.get("prompt", ""))) if "participant" in data
-        and "prompt" in data else "")
-    if item_id and not ID_RE.match(item_id):
-        errors.append(Problem(sheet, number, f"id '{item_id}' is not valid; use lower-case letters, digits and "
-                                             "hyphens, e.g. lw07-day"))
+    item_id = _row_id(sheet, number, (cells.get("id") or "").strip(), data, errors)
     return Row(number, item_id, data) if len(errors) == before else None
+
+
+def _row_id(sheet: Path, number: int, given: str, data: dict, errors: list[Problem]) -> str:
+    """The row's item id: its 'id' cell, else made from participant and prompt; checked."""
+    item_id = given or (neutral_id(str(data.get("participant", "")), str(data.get("prompt", "")))
+                        if "participant" in data and "prompt" in data else "")
+    if not item_id:
+        return ""
+    participant_wrong = None if given else participant_problem(str(data["participant"]))
+    if not ID_RE.match(item_id):     # a participant 'lw 07' is what is wrong, not the id 'lw 07-day' from it
+        errors.append(Problem(sheet, number, participant_wrong or f"id '{item_id}' is not valid; use lower-case "
+                                                                  "letters, digits and hyphens, e.g. lw07-day"))
+    elif camera := camera_id_problem(item_id):
+        errors.append(Problem(sheet, number, f"{camera}; write a neutral id such as lw07-day in the 'id' column"))
+    return item_id
 
 
 def _convert(column: str, value: str):
@@ -163,7 +218,7 @@ def _convert(column: str, value: str):
     if column == "redact":
         try:
             return yaml.safe_load(value)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, *VALUE_ERRORS):
             raise ValueError(f"'{value}' must look like [[0.1, 0.2, 0.3, 0.25]]") from None
     return value.replace("\r\n", "\n")
 
@@ -172,6 +227,9 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(f"'{value}' is not a date that exists ({why_not_a_date(value)}); write a real date "
+                             "as YYYY-MM-DD") from None
         raise ValueError(f"'{value}' is not a date written YYYY-MM-DD, e.g. 2024-05-01") from None
 
 
@@ -199,7 +257,11 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
                     errors.append(Problem(sheet, row.number, f"photo '{photo}' is also used by row "
                                                              f"{photos[photo]}; each photo belongs to one item"))
                 photos.setdefault(photo, row.number)
-                if not (options.photos / photo).is_file():
+                kind = not_regular(options.photos / photo)
+                if kind is not None:
+                    errors.append(Problem(sheet, row.number, f"photo '{photo}' is {kind}, not a regular file; "
+                                                             "name the photo file itself"))
+                elif not (options.photos / photo).is_file():
                     warnings.append(Problem(sheet, row.number, f"photo '{photo}' is not in "
                                                                f"{display_path(options.photos)}/ yet; add it "
                                                                "before building"))

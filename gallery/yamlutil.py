@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import difflib
+import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -12,7 +18,13 @@ import yaml
 from .errors import Problem
 
 MAX_YAML_BYTES = 1_000_000
+# nodes plus characters once aliases (*name) are expanded: a file without aliases counts about its
+# length, so ten times that (and at least 10,000) leaves room for aliases and none for "billion laughs"
+MAX_EXPANDED = 2 * MAX_YAML_BYTES
+MAX_DEPTH = 50                        # nesting; caption files and settings need 4
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml: ~10x faster, same marks
+# what a constructor raises on a value that looks like a number or a date but is not one (2024-02-30, 0x_)
+VALUE_ERRORS = (ValueError, TypeError, LookupError, AttributeError, OverflowError)
 
 
 @dataclass
@@ -22,6 +34,7 @@ class Doc:
     path: Path
     data: dict[str, Any]
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    written: dict[tuple[str, ...], str] = field(default_factory=dict)   # plain scalars as in the file
 
     def line(self, *keys: str) -> int | None:
         """The line of the deepest known key along keys (or of the document start)."""
@@ -49,8 +62,25 @@ class _Failure(Exception):
         self.problem = problem
 
 
-def _record_lines(node: yaml.Node, prefix: tuple[str, ...], lines: dict, path: Path,
-                  problems: list[Problem]) -> None:
+class _BadValue(Exception):
+    """A scalar its constructor could not make: 2024-02-30, !!int abc."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+class _Loader(SAFE_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, with a value that cannot be made (a date that does not exist) as _BadValue."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except VALUE_ERRORS:
+            raise _BadValue(node) from None
+
+
+def _record_lines(node: yaml.Node, prefix: tuple[str, ...], doc: Doc, problems: list[Problem]) -> None:
+    """The line of every key path, plain scalars as written, and keys that appear twice."""
     if not isinstance(node, yaml.MappingNode):
         return
     seen: set[str] = set()
@@ -60,18 +90,135 @@ def _record_lines(node: yaml.Node, prefix: tuple[str, ...], lines: dict, path: P
         key = prefix + (str(key_node.value),)
         line = key_node.start_mark.line + 1
         if key_node.value in seen:
-            problems.append(Problem(path, line, f"key '{'.'.join(key)}' appears twice; keep one"))
+            problems.append(Problem(doc.path, line, f"key '{'.'.join(key)}' appears twice; keep one"))
         seen.add(key_node.value)
-        lines[key] = line
-        _record_lines(value_node, key, lines, path, problems)
+        doc.lines[key] = line
+        if isinstance(value_node, yaml.ScalarNode) and not value_node.style:   # plain: None, or "" (libyaml)
+            doc.written[key] = value_node.value
+        _record_lines(value_node, key, doc, problems)
+
+
+def _expansion_limit(text: str) -> int:
+    return min(MAX_EXPANDED, 10_000 + 10 * len(text))
+
+
+def _shape_problem(path: Path, root: yaml.Node, limit: int) -> Problem | None:
+    """A document that loops (an alias inside its own anchor), nests too deep, or grows too large once
+    its aliases are expanded ("billion laughs"). Walks each node as often as it is reached, so the walk
+    stops after at most limit steps however the aliases multiply."""
+    size, stack = 0, [(root, 1)]
+    trail: list[int] = []                    # the collections the current node is inside
+    on_trail: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        while len(trail) >= depth:           # leave the collections this node is not inside
+            on_trail.discard(trail.pop())
+        if isinstance(node, yaml.ScalarNode):
+            size += 1 + len(node.value)
+        elif id(node) in on_trail:
+            return Problem(path, node.start_mark.line + 1, "a YAML alias (*name) is used inside the value its "
+                                                           "anchor (&name) names, so the value never ends; write "
+                                                           "the value out instead")
+        elif depth > MAX_DEPTH:
+            return Problem(path, node.start_mark.line + 1, f"the values are nested more than {MAX_DEPTH} levels "
+                                                           "deep; check the indentation and brackets")
+        else:
+            trail.append(id(node))
+            on_trail.add(id(node))
+            size += 1
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
+            stack.extend((child, depth + 1) for child in reversed(children))
+        if size > limit:
+            return Problem(path, None, f"the file grows to over {limit:,} characters once its YAML "
+                                       "aliases (*name) are expanded; write the values out instead")
+    return None
+
+
+def not_regular(path: Path | str) -> str | None:
+    """What path is when it exists but is not a regular file (following symlinks): 'a folder',
+    'a named pipe (FIFO)', 'a device', 'a socket'; None for a regular file or nothing at all."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return _kind(mode)
+
+
+def _kind(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, list[Problem]]:
-    """The file's bytes, or None and the problem saying why it cannot be read."""
+    """The file's bytes, or None and the problem saying why it cannot be read. Only a regular file is
+    read: a named pipe or a device could make the read wait forever (opened without blocking, then
+    checked, so that a file swapped for a pipe in between cannot either)."""
     try:
-        return path.read_bytes(), []
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return None, [Problem(path, None, f"cannot read the file ({reason}); check it exists and is readable")]
+    try:
+        kind = _kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            return None, [Problem(path, None, f"is {kind}, not a regular file; replace it with the file itself")]
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(), []
     except OSError as exc:
         return None, [Problem(path, None, f"cannot read the file ({exc.strerror}); check it exists and is readable")]
+    finally:
+        os.close(fd)
+
+
+def why_not_a_date(text: str) -> str:
+    """Why text, written like YYYY-MM-DD, is not a date that exists (e.g. 'February 2024 has 29 days')."""
+    match = re.match(r"\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text)
+    if not match:
+        return "it is not written YYYY-MM-DD"
+    year, month, day = (int(g) for g in match.groups())
+    if year < 1:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return "the time after the date is not a time of day"
+
+
+def _bad_value(path: Path, node: yaml.Node) -> Problem:
+    line, value = node.start_mark.line + 1, _scalar_text(node)
+    if node.tag.endswith(":timestamp"):
+        return Problem(path, line, f"{value} is not a date that exists ({why_not_a_date(value)}); "
+                                   "write a real date as YYYY-MM-DD")
+    tag = node.tag.rpartition(":")[2]
+    kind = {"int": "a number", "float": "a number", "bool": "true or false"}.get(tag, f"'{tag}'")
+    return Problem(path, line, f"{value} cannot be read as {kind}; if it is text, put it in quotes: "
+                               f"{json.dumps(value, ensure_ascii=False)}")
+
+
+def _scalar_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else "the value"
+
+
+def _constructor_problem(path: Path, exc: yaml.constructor.ConstructorError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem = exc.problem or ""
+    if "for merging" in problem:
+        found = problem.rpartition("found ")[2] or "something else"
+        return Problem(path, line, f"a merge key '<<' must name a mapping of 'key: value' lines (or a list of "
+                                   f"them), not a {found}; write the keys out instead")
+    if "unhashable" in problem:
+        return Problem(path, line, "a key must be a word or text, not a list or a mapping; check the "
+                                   "brackets and the '?' before it")
+    tag = f" ({problem})" if problem else ""
+    return Problem(path, line, f"unsupported YAML tag{tag}; remove the '!!' tag and write a plain value")
 
 
 def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Problem]]:
@@ -90,20 +237,13 @@ def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Pr
         text = _decode(path, raw)
     except _Failure as failure:
         return None, [failure.problem]
-    loader = SAFE_LOADER(text)
+    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, [Problem(path, 1, "the file is empty; it must hold 'key: value' lines")]
-        if not isinstance(node, yaml.MappingNode):
-            return None, [Problem(path, node.start_mark.line + 1,
-                                  "the file must be a mapping of 'key: value' lines, not a list or a single value")]
-        data = loader.construct_document(node)     # from the same nodes: the text is parsed once
+        return _parse(path, loader, _expansion_limit(text))
+    except _BadValue as bad:
+        return None, [_bad_value(path, bad.node)]
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        tag = f" ({exc.problem})" if exc.problem else ""
-        return None, [Problem(path, mark.line + 1 if mark else None,
-                              f"unsupported YAML tag{tag}; remove the '!!' tag and write a plain value")]
+        return None, [_constructor_problem(path, exc)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -111,12 +251,27 @@ def load_yaml(path: Path, raw: bytes | None = None) -> tuple[Doc | None, list[Pr
         return None, [Problem(path, line, f"invalid YAML: {reason}; check indentation, colons and quotes")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, None, f"invalid YAML: {exc}")]
+    except VALUE_ERRORS as exc:       # a value made outside construct_object (none is known to be)
+        return None, [Problem(path, None, f"invalid YAML value ({exc}); check the values written with '!!'")]
     finally:
         loader.dispose()
-    problems = []
-    lines: dict[tuple[str, ...], int] = {(): node.start_mark.line + 1}
-    _record_lines(node, (), lines, path, problems)
-    return Doc(path, data, lines), problems
+
+
+def _parse(path: Path, loader: _Loader, limit: int) -> tuple[Doc | None, list[Problem]]:
+    node = loader.get_single_node()
+    if node is None:
+        return None, [Problem(path, 1, "the file is empty; it must hold 'key: value' lines")]
+    if not isinstance(node, yaml.MappingNode):
+        return None, [Problem(path, node.start_mark.line + 1,
+                              "the file must be a mapping of 'key: value' lines, not a list or a single value")]
+    shape = _shape_problem(path, node, limit)
+    if shape is not None:
+        return None, [shape]
+    doc = Doc(path, {}, {(): node.start_mark.line + 1})
+    problems: list[Problem] = []
+    _record_lines(node, (), doc, problems)       # before constructing: merge keys rewrite the nodes
+    doc.data = loader.construct_document(node)   # from the same nodes: the text is parsed once
+    return doc, problems
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -168,10 +323,8 @@ class Reader:
             if required:
                 self.error(f"missing required key '{name}'; add '{keys[-1]}: ...'", *keys)
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
         if not isinstance(value, str):
-            self.error(f"'{name}' must be text", *keys)
+            self.error(self._not_text(keys, value), *keys)
             return None
         value = value.strip()
         if required and not value:
@@ -182,6 +335,21 @@ class Reader:
                        *keys)
             return None
         return value
+
+    def _not_text(self, keys: tuple[str, ...], value: Any) -> str:
+        """'participant: 010' is read as the number 8, not as text; put it in quotes: participant: "010"."""
+        name = ".".join(keys)
+        if isinstance(value, bool):
+            kind = f"{str(value).lower()} (yes, no, on, off, true and false mean true or false)"
+        elif isinstance(value, (int, float)):
+            kind = f"the number {value}"
+        elif isinstance(value, dt.date):
+            kind = "a date"
+        else:
+            return f"'{name}' must be text"
+        written = self.doc.written.get(keys, str(value))
+        return (f"'{keys[-1]}: {written}' is read as {kind}, not as text; put it in quotes: "
+                f"{keys[-1]}: {json.dumps(written, ensure_ascii=False)}")
 
     def boolean(self, *keys: str, default: bool | None = None) -> bool | None:
         value = self.raw(*keys)

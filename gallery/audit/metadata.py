@@ -10,8 +10,8 @@ import warnings
 import zlib
 from pathlib import Path
 
+from ..ids import camera_like
 from .findings import Needle
-from .names import CAMERA_NAME
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def source_needles(path: Path) -> list[Needle]:
     Raises Unreadable when the file cannot be opened as an image at all.
     """
     pairs = [(path.name, "file name")]
-    if CAMERA_NAME.search(path.stem):
+    if camera_like(path.stem):      # the rule item ids follow, so a stem that is a valid id is never searched
         pairs.append((path.stem, "file name"))
     pairs.extend(_metadata_pairs(path))
     needles: dict[str, Needle] = {}

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from ..ids import camera_id_problem, normal_stem
 from .findings import Finding
 
-PUBLISHED_IMAGE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)-[0-9a-f]{10}-[0-9]+\.(?:jpg|webp|avif)$")
-# names cameras and phones give their files: IMG_1234, DSC01234, PXL_20240501_..., 20240501_093012...
-CAMERA_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:img|dsc[fn]?|dcim|pxl|mvimg|vid|imag|pict?|cimg|sam|wp|p|"
-                         r"photo|screenshot|whatsapp|signal|fb-img|dji|gopr|gp)[-_ ]?[0-9]{3,}"
-                         r"|(?:^|[^0-9])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:[0-2][0-9]|3[01])(?:[^0-9]|$)")
-_SEPARATORS = re.compile(r"[^a-z0-9]+")
+PUBLISHED_IMAGE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)-[0-9a-f]{10}-[0-9]+\.(?:jpg|webp|avif)\Z")
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
-
-
-def normal_stem(name: str) -> str:
-    """A file name without its extension, lowered, every run of other characters a hyphen."""
-    return _SEPARATORS.sub("-", os.path.splitext(name)[0].lower()).strip("-")
 
 
 def check_names(rels: list[str], sources: list[Path]) -> list[Finding]:
@@ -49,7 +39,7 @@ def check_name(rel: str, sources: list[Path]) -> list[Finding]:
 
 def _own_name(rel: str) -> tuple[Finding | None, str]:
     """A finding about the name itself (not one the generator writes; an id like a camera file name),
-    else None and the part of the name that is the item id (public anyway, as the page address)."""
+    else None and the part of the name that is an id (public anyway, as the page address)."""
     name = rel.rsplit("/", 1)[-1]
     free = ""
     if rel.startswith("images/"):
@@ -58,9 +48,9 @@ def _own_name(rel: str) -> tuple[Finding | None, str]:
             return Finding(rel, "file name", "not a name the generator writes (<id>-<hash>-<width>.<ext>); "
                                              "a copied original? Remove it from the site"), ""
         free = match.group("id")
-    elif rel.startswith("items/") and name.endswith(".html"):
-        free = name[:-5]
-    if rel.startswith(("images/", "items/")) and CAMERA_NAME.search(free):
-        return Finding(rel, "file name", f"the item id '{free}' looks like a camera file name or a date; "
-                                         "rename the caption file to a neutral id such as lw07-day"), free
+    elif rel.startswith(("items/", "participants/", "prompts/")) and rel.count("/") == 1 and name.endswith(".html"):
+        free = name[:-5]            # an item id, a participant code, a prompt id: each chosen to be public
+    camera = camera_id_problem(free) if rel.startswith(("images/", "items/")) else None
+    if camera:      # caption files refuse such ids when they are loaded: this is defence in depth
+        return Finding(rel, "file name", f"{camera}; rename the caption file to a neutral id such as lw07-day"), free
     return None, free
