@@ -1,18 +1,21 @@
 """The content stage: settings, caption files and photos read, and the consent gate applied.
 
-`collect` is what `check` shows; `load` is what a build takes (it stops on any error). Both read
-and never write.
+`collect` is what `check` shows and what a build takes (it stops on any error, after the image
+stage has added its own: site.make_images). It reads and never writes, except the parsed caption
+files a build keeps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import lint, markup
+from .audit.names import CAMERA_NAME
 from .captions import Item, load_items
 from .config import SiteConfig, load_config
-from .errors import ContentError, Problem
+from .errors import Problem
 from .options import BuildOptions
 
 
@@ -85,6 +88,7 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
             warnings.append(Problem(d.item.source, d.item.photo_line,
                                     f"photo '{d.item.photo_name}' does not exist (item is not published)"))
     published = [d.item for d in decisions if d.published]
+    errors.extend(camera_like_ids(d.item for d in decisions if d.item.consent.withdrawn is None))
     warnings.extend(_markup_warnings(published))
     warnings.extend(lint.content_warnings(config, items, {i.participant for i in published},
                                           options.photos, options.captions))
@@ -94,12 +98,13 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
     return Content(config, tuple(decisions), tuple(errors), tuple(warnings))
 
 
-def load(options: BuildOptions) -> Content:
-    """collect() for a build, raising ContentError listing every error at once."""
-    content = collect(options, cached=True)
-    if content.errors:
-        raise ContentError(problems=content.errors)
-    return content
+def camera_like_ids(items: Iterable[Item]) -> list[Problem]:
+    """An id that looks like a camera file name or a date is the address of the item's page and the
+    start of its image names: the privacy audit refuses such a site, so the content does first
+    (withdrawn items, never shown, aside)."""
+    return [Problem(item.source, None, f"the item id '{item.id}' looks like a camera file name or a date; rename "
+                                       "the caption file to a neutral id such as lw07-day")
+            for item in items if CAMERA_NAME.search(item.id)]
 
 
 def _markup_warnings(items: list[Item]) -> list[Problem]:

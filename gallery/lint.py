@@ -114,7 +114,7 @@ def date_warnings(item: Item, today: dt.date) -> Found:
 
 def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> set[str]:
     """Real paths of the photos named by any caption file, even one with errors (so no photo is
-    reported twice)."""
+    reported twice), and even one that is not valid YAML (its `photo:` line is looked for)."""
     names = {real_path(item.photo) for item in items if item.photo is not None}
     loaded = {item.source.name for item in items}
     if not captions_dir.is_dir():
@@ -122,13 +122,29 @@ def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -
     for name in os.listdir(captions_dir):
         if name in loaded or name.startswith(".") or not name.lower().endswith(CAPTION_SUFFIXES):
             continue
-        doc, _ = load_yaml(captions_dir / name)
-        photo = doc.data.get("photo") if doc is not None else None
-        if isinstance(photo, str) and photo.strip():
-            resolved = resolve_photo(photos_dir, photo.strip())
+        for photo in photo_values(captions_dir / name):
+            resolved = resolve_photo(photos_dir, photo)
             if resolved is not None:
                 names.add(real_path(resolved))
     return names
+
+
+_PHOTO_LINE = re.compile(r"""^\s*photo\s*:\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\s*(?:#.*)?$""", re.M)
+
+
+def photo_values(path: Path) -> list[str]:
+    """The photo a caption file names: its `photo` value, or, when the file is not valid YAML (an
+    indentation slip), every `photo:` line in its text."""
+    doc, _ = load_yaml(path)
+    if doc is not None:
+        photo = doc.data.get("photo")
+        return [photo.strip()] if isinstance(photo, str) and photo.strip() else []
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    return [value.strip() for match in _PHOTO_LINE.finditer(text)
+            if (value := next(v for v in match.groups() if v is not None)).strip()]
 
 
 def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> list[Problem]:
