@@ -73,23 +73,34 @@ def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Ite
 
 def probe_photos(items: Iterable[Item], config: SiteConfig, cache: Path | None = None) -> list[Problem]:
     """The image stage's problem for each photo to be published that it cannot make."""
+    from .imagecache import ImageJob
     made = _MadeBefore(cache)
-    problems = []
-    for item in image_items(items):
-        failure = None if made.knows(item, config) else decode_failure(item, config, made)
-        if failure is not None:
-            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {failure}"))
-    return problems
+    todo = [item for item in image_items(items) if not made.knows(item, config)]
+    jobs = [ImageJob(item.id, str(item.photo), None, config.images, item.redact) for item in todo]
+    return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {failure}")
+            for item, failure in zip(todo, _decode_all(jobs, frozenset(made.index.old)), strict=True)
+            if failure is not None]
 
 
-def decode_failure(item: Item, config: SiteConfig, made: _MadeBefore) -> str | None:
-    """What the image stage would say about the item's photo, decoding it as a worker does; None: it decodes."""
+def _decode_all(jobs: list, known: frozenset[str]) -> list[str | None]:
+    """decode_failure for every job, in a process pool over all cores when there are two or more."""
+    if len(jobs) < 2 or (os.cpu_count() or 1) < 2:
+        return [decode_failure(job, known) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(jobs))) as pool:
+        return list(pool.map(decode_failure, jobs, repeat(known)))
+
+
+def decode_failure(job, known: frozenset[str] = frozenset()) -> str | None:
+    """What the image stage would say about the photo of job (an imagecache.ImageJob without a key),
+    reading and decoding it as a worker does; None: it decodes. known: the keys of images already
+    made (the bytes, once hashed, may be among them under another stat)."""
     from . import images
-    from .imagecache import ImageJob, read_source
-    job = ImageJob(item.id, str(item.photo), None, config.images, item.redact)
+    from .imagecache import read_source
     try:
         job, data, _ = read_source(job)
-        if job.key is not None and made.has(job.key):    # these bytes were made before (under another stat)
+        if job.key in known:
             return None
         images.decode_largest(Path(job.source), job.settings, job.redact, data)
     except images.ImageError as exc:
@@ -109,9 +120,6 @@ class _MadeBefore:
         self.index = Store(cache / INDEX if cache else None, META_FORMAT,
                            valid=lambda key, entry: isinstance(entry, dict))
 
-    def has(self, key: str) -> bool:
-        return key in self.index.old
-
     def knows(self, item: Item, config: SiteConfig) -> bool:
         """True when the build would take the item's images from its cache without decoding the photo."""
         from .imagecache import job_key
@@ -120,4 +128,4 @@ class _MadeBefore:
             digest = self.hashes.get_stamped(real_path(item.photo), item.photo.stat())
         except OSError:
             return False
-        return isinstance(digest, str) and self.has(job_key(item.id, digest, config.images, item.redact))
+        return isinstance(digest, str) and job_key(item.id, digest, config.images, item.redact) in self.index.old
