@@ -141,6 +141,8 @@ def generate(rng: random.Random, project: Project, seed: str) -> Spec:
         config.append("images: {max_pixels: 50000, sizes: [64, 120]}")
     else:
         config.append("images: {sizes: [64, 120], formats: [webp, jpeg]}")
+    if rng.random() < 0.04:           # a settings file with an error of its own
+        config.append(rng.choice(("titel: Misspelt", "require_review: maybe", "prompts: []")))
     spec.config = "\n".join(config) + "\n"
     project.config.write_text(spec.config, encoding="utf-8")
     clean = rng.random() < 0.4          # a project with no fault at all (the gate and the photos still vary)
