@@ -78,6 +78,9 @@ def _researcher_commands(sub) -> None:
                          description="Report every error and warning at once as file:line: message; "
                                      "writes nothing. Exit status 0 clean (warnings allowed), 1 errors.")
     _sources(chk)
+    chk.add_argument("--out", type=Path, metavar="DIR",
+                     help="the build's output folder (default: site/); its caches beside it spare check "
+                          "decoding photos the build has made")
     chk.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _verbosity(chk)
     srv = sub.add_parser("serve", help="preview the site, rebuilding and reloading on every change",
@@ -148,11 +151,13 @@ def run_build(args: argparse.Namespace) -> int:
                           templates=args.templates, out=args.out, jobs=args.jobs, strict=args.strict,
                           config_required=args.config is not None)
     stamp = fingerprint.inputs(options)
-    if fingerprint.up_to_date(options, stamp) is not None:   # answered without importing Pillow, Jinja2 or the pool
-        from gallery.errors import display_path
-        log.info("Nothing changed since the last build; %s/ is up to date.", display_path(options.out))
+    record = fingerprint.up_to_date(options, stamp)
+    # report is light: answering "nothing changed" imports no Pillow, Jinja2 or pool
+    from gallery import report
+    if record is not None:
+        report.print_unchanged(record.outcome, fingerprint.foreign(options.out), options)
         return 0
-    from gallery import report, site
+    from gallery import site
     options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
     result = site.build(options, stamp)
     report.print_build(result, options, result.record)
@@ -180,7 +185,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from gallery import check, report
-    result = check.check(_options(args, strict=args.strict))
+    result = check.check(_options(args, out=args.out, strict=args.strict))
     report.print_check(result)
     return 1 if result.errors else 0
 

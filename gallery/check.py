@@ -1,14 +1,22 @@
-"""The check command: everything a build would refuse or warn about, without writing anything."""
+"""The check command: everything a build would refuse or warn about, without writing anything.
+
+A build stops on the same errors, and reports them all at once too: the content's, every photo to
+be published that its image stage cannot make, and every source photo the privacy audit cannot
+read. check finds the photo errors as the build would: a photo the build's image cache already
+made from these bytes and settings is good; any other is read and decoded by the build's own code.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import content
-from .captions import CAPTION_SUFFIXES, Item
+from .captions import CAPTION_SUFFIXES, Item, real_path
 from .config import SiteConfig
+from .content import Decision
 from .errors import Problem
 from .options import BuildOptions
 
@@ -26,8 +34,12 @@ class CheckResult:
 
 def check(options: BuildOptions) -> CheckResult:
     """Validate settings, captions and photos like a build, without writing anything."""
+    from .output import guard
+    guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
+                        "templates folder": options.templates}, options.root)
     found = content.collect(options)
-    errors = found.errors + tuple(probe_photos(found.published, found.config))
+    photos = probe_photos(found.published, found.config, options.cache, found.errors)
+    errors = found.errors + tuple(photos) + tuple(unreadable_sources(found.decisions, options.cache, photos))
     return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options))
 
 
@@ -38,15 +50,85 @@ def _caption_files(options: BuildOptions) -> int:
                if not name.startswith(".") and os.path.splitext(name)[1].lower() in CAPTION_SUFFIXES)
 
 
-def probe_photos(items: Iterable[Item], config: SiteConfig) -> list[Problem]:
-    """Open each photo to be published (header only): the check finds unreadable files fast."""
-    from .images import ImageError, open_image
-    problems = []
-    for item in items:
-        if not item.has_image or item.photo is None or not item.photo.is_file():
-            continue
+def image_items(items: Iterable[Item], errors: Iterable[Problem] = ()) -> list[Item]:
+    """The items whose photo the image stage makes: not one missing its photo (an error of its own),
+    nor one whose caption file has an error (its id or photo may change: nothing is made for it)."""
+    wrong = {p.path for p in errors}
+    return [i for i in items if i.has_image and i.photo is not None and i.photo.is_file() and i.source not in wrong]
+
+
+def source_photos(decisions: Iterable[Decision]) -> list[Path]:
+    """The photos the privacy audit reads the metadata of: every item's, published or not."""
+    return [d.item.photo for d in decisions if d.item.has_image and d.item.photo is not None
+            and d.item.photo.is_file()]
+
+
+def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = ()) -> list[Problem]:
+    """The audit's problem for each source photo whose metadata cannot be read (its memo read, never
+    written), except a photo the image stage already reported (reported: its problems, by caption file)."""
+    from .audit.memo import Memo
+    decisions = list(decisions)
+    failed = {p.path for p in reported}
+    skip = {d.item.photo for d in decisions if d.item.source in failed}
+    return Memo(cache / "audit-memo.json").needles([p for p in source_photos(decisions) if p not in skip])[1]
+
+
+def probe_photos(items: Iterable[Item], config: SiteConfig, cache: Path | None = None,
+                 errors: Iterable[Problem] = ()) -> list[Problem]:
+    """The image stage's problem for each photo to be published that it cannot make."""
+    from .imagecache import ImageJob
+    made = _MadeBefore(cache)
+    todo = [item for item in image_items(items, errors) if not made.knows(item, config)]
+    jobs = [ImageJob(item.id, str(item.photo), None, config.images, item.redact) for item in todo]
+    return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {failure}")
+            for item, failure in zip(todo, _decode_all(jobs, frozenset(made.index.old)), strict=True)
+            if failure is not None]
+
+
+def _decode_all(jobs: list, known: frozenset[str]) -> list[str | None]:
+    """decode_failure for every job, in a process pool over all cores when there are two or more."""
+    if len(jobs) < 2 or (os.cpu_count() or 1) < 2:
+        return [decode_failure(job, known) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import repeat
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(jobs))) as pool:
+        return list(pool.map(decode_failure, jobs, repeat(known)))
+
+
+def decode_failure(job, known: frozenset[str] = frozenset()) -> str | None:
+    """What the image stage would say about the photo of job (an imagecache.ImageJob without a key),
+    reading and decoding it as a worker does; None: it decodes. known: the keys of images already
+    made (the bytes, once hashed, may be among them under another stat)."""
+    from . import images
+    from .imagecache import read_source
+    try:
+        job, data, _ = read_source(job)
+        if job.key in known:
+            return None
+        images.decode_largest(Path(job.source), job.settings, job.redact, data)
+    except images.ImageError as exc:
+        return str(exc)
+    except MemoryError:
+        return "is too large to decode in memory; resize it first"
+    return None
+
+
+class _MadeBefore:
+    """The build's image cache, read only: photos (by stat) already hashed, and results already made."""
+
+    def __init__(self, cache: Path | None):
+        from .cache import Store
+        from .imagecache import HASHES, INDEX, META_FORMAT
+        self.hashes = Store(cache / HASHES if cache else None, 1, valid=lambda path, entry: isinstance(entry, list))
+        self.index = Store(cache / INDEX if cache else None, META_FORMAT,
+                           valid=lambda key, entry: isinstance(entry, dict))
+
+    def knows(self, item: Item, config: SiteConfig) -> bool:
+        """True when the build would take the item's images from its cache without decoding the photo."""
+        from .imagecache import job_key
+        assert item.photo is not None
         try:
-            open_image(item.photo, config.images).close()
-        except ImageError as exc:
-            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {exc}"))
-    return problems
+            digest = self.hashes.get_stamped(real_path(item.photo), item.photo.stat())
+        except OSError:
+            return False
+        return isinstance(digest, str) and job_key(item.id, digest, config.images, item.redact) in self.index.old

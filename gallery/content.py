@@ -1,7 +1,8 @@
 """The content stage: settings, caption files and photos read, and the consent gate applied.
 
-`collect` is what `check` shows; `load` is what a build takes (it stops on any error). Both read
-and never write.
+`collect` is what `check` shows and what a build takes (it stops on any error, after the image
+stage has added its own: site.make_images). It reads and never writes, except the parsed caption
+files a build keeps.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from . import lint, markup
 from .captions import Item, load_items
 from .config import SiteConfig, load_config
-from .errors import ContentError, Problem
+from .errors import Problem
 from .options import BuildOptions
 from .yamlutil import not_regular
 
@@ -84,14 +85,6 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
         errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
         warnings = []
     return Content(config, tuple(decisions), tuple(errors), tuple(warnings))
-
-
-def load(options: BuildOptions) -> Content:
-    """collect() for a build, raising ContentError listing every error at once."""
-    content = collect(options, cached=True)
-    if content.errors:
-        raise ContentError(problems=content.errors)
-    return content
 
 
 def _photo_problems(d: Decision, options: BuildOptions, warnings: list[Problem]) -> list[Problem]:

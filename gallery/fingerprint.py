@@ -20,13 +20,13 @@ from pathlib import Path
 
 from .cache import Store, stat_key
 from .options import BuildOptions
-from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX
+from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX, files_under, read_manifest
 
 RECORD = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("PIL", "pillow_heif", "jinja2", "markupsafe", "markdown", "nh3", "yaml")
 IGNORED_OPTIONS = ("jobs", "progress")     # change how fast a build runs, not what it makes
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class Record:
     inputs: str                 # digest of every input, taken before the build read any of them
     extras: dict[str, list]     # other files the build read (e.g. site_image): path -> stat
     output: str                 # digest of the output folder's manifest and every file it lists
-    published: int              # items published, for the "nothing changed" message
+    published: int              # items published
+    outcome: dict[str, list]    # what the build said about the content (report.outcome), said again
 
 
 def _stat(path: Path | str) -> list:
@@ -132,9 +133,28 @@ def load(options: BuildOptions) -> Record | None:
     if not isinstance(data, dict):
         return None
     try:
-        return Record(str(data["inputs"]), dict(data["extras"]), str(data["output"]), int(data["published"]))
+        record = Record(str(data["inputs"]), dict(data["extras"]), str(data["output"]), int(data["published"]),
+                        dict(data["outcome"]))
     except (ValueError, KeyError, TypeError):
         return None
+    return record if _valid_outcome(record.outcome) else None
+
+
+def _valid_outcome(outcome: dict) -> bool:
+    """report.outcome's shape: [file or None, line or None, message] warnings, [file, text] decisions."""
+    warnings, published, left_out = (outcome.get(k) for k in ("warnings", "published", "left_out"))
+    if not (isinstance(warnings, list) and isinstance(published, list) and isinstance(left_out, list)):
+        return False
+    return all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], (str, type(None)))
+               and isinstance(w[1], (int, type(None))) and isinstance(w[2], str) for w in warnings) \
+        and all(isinstance(d, list) and len(d) == 2 and all(isinstance(v, str) for v in d)
+                for d in published + left_out)
+
+
+def foreign(out: Path) -> list[str]:
+    """The files in the output folder this tool did not write (a build carries them over and warns)."""
+    listed = set(read_manifest(out)) | {MANIFEST}
+    return [rel for rel in files_under(out) if rel not in listed]
 
 
 def up_to_date(options: BuildOptions, stamp: str | None = None) -> Record | None:
@@ -152,14 +172,15 @@ def up_to_date(options: BuildOptions, stamp: str | None = None) -> Record | None
     return record
 
 
-def save(options: BuildOptions, inputs_digest: str, extra_files: list[Path], published: int) -> None:
-    """Remember a successful build (called after the new site is in place)."""
+def save(options: BuildOptions, inputs_digest: str, extra_files: list[Path], published: int,
+         outcome: dict[str, list]) -> None:
+    """Remember a successful build (called after the new site is in place), and what it said."""
     produced = output(options.out)
     if produced is None:
         forget(options)
         return
     store = _store(options)
-    store.put("record", asdict(Record(inputs_digest, extras(extra_files), produced, published)))
+    store.put("record", asdict(Record(inputs_digest, extras(extra_files), produced, published, outcome)))
     store.save()
 
 

@@ -17,7 +17,7 @@ from .config import SiteConfig
 from .errors import Problem
 from .ids import participant_key
 from .output import files_under
-from .yamlutil import load_yaml
+from .yamlutil import load_yaml, read_bytes
 
 ALT_MIN_WORDS = 3
 ALT_MAX_CHARS = 250
@@ -116,7 +116,7 @@ def date_warnings(item: Item, today: dt.date) -> Found:
 
 def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> set[str]:
     """Real paths of the photos named by any caption file, even one with errors (so no photo is
-    reported twice)."""
+    reported twice), and even one that is not valid YAML (its `photo:` line is looked for)."""
     names = {real_path(item.photo) for item in items if item.photo is not None}
     loaded = {item.source.name for item in items}
     if not captions_dir.is_dir():
@@ -124,13 +124,29 @@ def referenced_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -
     for name in os.listdir(captions_dir):
         if name in loaded or name.startswith(".") or not name.lower().endswith(CAPTION_SUFFIXES):
             continue
-        doc, _ = load_yaml(captions_dir / name)
-        photo = doc.data.get("photo") if doc is not None else None
-        if isinstance(photo, str) and photo.strip():
-            resolved = resolve_photo(photos_dir, photo.strip())
+        for photo in photo_values(captions_dir / name):
+            resolved = resolve_photo(photos_dir, photo)
             if resolved is not None:
                 names.add(real_path(resolved))
     return names
+
+
+_PHOTO_LINE = re.compile(r"""^\s*photo\s*:\s*(?:"([^"]*)"|'([^']*)'|([^#]*?))\s*(?:#.*)?$""", re.M)
+
+
+def photo_values(path: Path) -> list[str]:
+    """The photo a caption file names: its `photo` value, or, when the file is not valid YAML (an
+    indentation slip), every `photo:` line in its text."""
+    doc, _ = load_yaml(path)
+    if doc is not None:
+        photo = doc.data.get("photo")
+        return [photo.strip()] if isinstance(photo, str) and photo.strip() else []
+    raw, _ = read_bytes(path)          # never a named pipe: reading one would wait forever
+    if raw is None:
+        return []
+    text = raw.decode("utf-8", errors="replace")
+    return [value.strip() for match in _PHOTO_LINE.finditer(text)
+            if (value := next(v for v in match.groups() if v is not None)).strip()]
 
 
 def unused_photos(photos_dir: Path, captions_dir: Path, items: list[Item]) -> list[Problem]:

@@ -6,7 +6,6 @@ reason for every decision. The JSON report is written beside the output folder, 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -18,6 +17,8 @@ from typing import TYPE_CHECKING, TextIO
 from .errors import Problem, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
+    import datetime as dt
+
     from .authoring import Added
     from .captions import Item
     from .check import CheckResult
@@ -88,11 +89,7 @@ def sort_key(problem: Problem) -> tuple:
 
 def print_build(report: BuildReport, options: BuildOptions, report_file: Path | None = None) -> None:
     """Warnings, every decision (left out always, published with -v), and the summary."""
-    for warning in sorted(report.warnings, key=sort_key):
-        log.warning("%s", warning_line(warning))
-    for rel in report.foreign:
-        log.warning("warning: %s/%s was not written by this tool; kept as it was", display_path(options.out), rel)
-    print_decisions([(item, None) for item in report.published], report.left_out)
+    print_outcome(outcome(report), report.foreign, options)
     for item in report.drafts:
         log.info("draft (preview only, not published): %s", display_path(item.source))
     cached = sum(1 for i in report.published + report.drafts if i.has_image) - report.images_made
@@ -103,6 +100,37 @@ def print_build(report: BuildReport, options: BuildOptions, report_file: Path | 
         log.info("Build report (for the team's records, never published): %s", display_path(report_file))
     if getattr(report, "removed", None):
         print_removal_checklist(report.removed, options)
+
+
+def outcome(report: BuildReport) -> dict[str, list]:
+    """What a build tells its user about the content, as JSON: the no-op fast path keeps it in its
+    record (fingerprint.Record.outcome) and prints it again for a rebuild with nothing changed."""
+    return {"warnings": [[str(w.path) if w.path is not None else None, w.line, w.message]
+                         for w in sorted(report.warnings, key=sort_key)],
+            "published": [[str(i.source), why_published(i)] for i in report.published],
+            "left_out": [[str(d.item.source), d.reason] for d in report.left_out]}
+
+
+def print_outcome(kept: dict[str, list], foreign: list[str], options: BuildOptions) -> None:
+    """Warnings (the content's, then files in the output folder this tool did not write) and every
+    decision: left out always, published with -v."""
+    for path, line, message in kept["warnings"]:
+        log.warning("%s", warning_line(Problem(Path(path) if path is not None else None, line, message)))
+    for rel in foreign:
+        log.warning("warning: %s/%s was not written by this tool; kept as it was", display_path(options.out), rel)
+    if log.isEnabledFor(logging.DEBUG):       # -v: the arguments alone cost ~20 us an item
+        for source, why in kept["published"]:
+            log.debug("published: %s: %s", display_path(source), why)
+    for source, reason in kept["left_out"]:
+        log.info("left out: %s: %s", display_path(source), reason)
+
+
+def print_unchanged(kept: dict[str, list], foreign: list[str], options: BuildOptions) -> None:
+    """A rebuild with nothing changed: what the build it stands for said, then that nothing was done."""
+    print_outcome(kept, foreign, options)
+    published, left_out, warnings = len(kept["published"]), len(kept["left_out"]), len(kept["warnings"])
+    log.info("Nothing changed since the last build; %s/ is up to date: %d item%s published, %d left out, "
+             "%d warning%s.", display_path(options.out), published, _s(published), left_out, warnings, _s(warnings))
 
 
 def print_decisions(published: list[tuple[Item, None]], left_out: list[Decision]) -> None:
@@ -150,6 +178,7 @@ def report_path(out: Path) -> Path:
 def write_json(report: BuildReport, options: BuildOptions, now: dt.datetime | None = None) -> Path:
     """Write the machine-readable build report atomically; returns its path."""
     path = report_path(options.out)
+    import datetime as dt  # here, not at the top: the no-op fast path imports this module
     record = build_record(report, options, now or dt.datetime.now(dt.timezone.utc))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -188,6 +217,7 @@ def _item_fields(item: Item, where) -> dict:
 
 def _iso(value) -> str | bool | None:
     """A date as YYYY-MM-DD; True for a withdrawal recorded without a date."""
+    import datetime as dt
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
@@ -205,23 +235,27 @@ def _relative(path: Path, root: Path) -> str:
 # ---- check, add, import -------------------------------------------------------------------------
 
 def print_check(result: CheckResult) -> None:
-    """Every error and warning, in file order, then a one-line verdict."""
+    """Every error and warning, in file order, then a one-line verdict that says what a build would do:
+    with errors, publish nothing (so no item is listed as published or left out); without, what it
+    would publish and leave out, listed as a build lists them."""
     problems = [(p, True) for p in result.errors] + [(p, False) for p in result.warnings]
     for problem, is_error in sorted(problems, key=lambda pair: sort_key(pair[0])):
         if is_error:
             log.error("%s", problem)
         else:
             log.warning("%s", warning_line(problem))
+    errors, warnings = len(result.errors), len(result.warnings)
+    files = f"{result.caption_files} caption file{_s(result.caption_files)}"
+    if errors:
+        log.error("check: %d error%s, %d warning%s in %s; a build would stop and publish nothing until the "
+                  "errors are fixed.", errors, _s(errors), warnings, _s(warnings), files)
+        return
     left_out = [d for d in result.decisions if not d.published]
     print_decisions([(d.item, None) for d in result.decisions if d.published], left_out)
-    errors, warnings = len(result.errors), len(result.warnings)
-    verdict = "no problems" if not errors and not warnings else \
-        f"{errors} error{_s(errors)}, {warnings} warning{_s(warnings)}"
+    verdict = f"0 errors, {warnings} warning{_s(warnings)}" if warnings else "no problems"
     published = len(result.decisions) - len(left_out)
-    log.info("check: %s in %d caption file%s; %d item%s would be published, %d left out.", verdict,
-             result.caption_files, _s(result.caption_files), published, _s(published), len(left_out))
-    if errors:
-        log.error("check: fix the errors above; a build would publish nothing until they are fixed.")
+    log.info("check: %s in %s; %d item%s would be published, %d left out.", verdict, files, published,
+             _s(published), len(left_out))
 
 
 def print_added(added: Added) -> None:

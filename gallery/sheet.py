@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .authoring import neutral_id
-from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
+from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item, real_path, resolve_photo
 from .config import SiteConfig, load_config
 from .errors import AuthoringError, Problem, UsageError, display_path
 from .ids import ID_RE, camera_id_problem, participant_problem
+from .lint import photo_values
 from .yamlutil import VALUE_ERRORS, did_you_mean, not_regular, read_bytes, why_not_a_date
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -238,7 +239,8 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
     """Each row's caption text, checked by the build's own loader; problems named by row number."""
     texts: dict[str, str] = {}
     first: dict[str, int] = {}
-    photos: dict[str, int] = {}
+    photos: dict[str, int] = {}                     # photo -> the row that uses it
+    in_use = photos_in_use(options, {row.item_id for row in rows})   # photo -> the caption file that uses it
     with tempfile.TemporaryDirectory(prefix="gallery-import-") as tmp:
         for row in rows:
             if row.item_id in first:
@@ -253,10 +255,12 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
                                                          "--overwrite to replace it, or remove the row"))
             photo = row.data.get("photo")
             if isinstance(photo, str):
-                if photo in photos:
-                    errors.append(Problem(sheet, row.number, f"photo '{photo}' is also used by row "
-                                                             f"{photos[photo]}; each photo belongs to one item"))
-                photos.setdefault(photo, row.number)
+                key = photo_key(options.photos, photo)
+                other = f"row {photos[key]}" if key in photos else display_path(in_use[key]) if key in in_use else None
+                if other is not None:
+                    errors.append(Problem(sheet, row.number, f"photo '{photo}' is also used by {other}; each photo "
+                                                             "belongs to one item"))
+                photos.setdefault(key, row.number)
                 kind = not_regular(options.photos / photo)
                 if kind is not None:
                     errors.append(Problem(sheet, row.number, f"photo '{photo}' is {kind}, not a regular file; "
@@ -269,6 +273,26 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
             _check_with_loader(Path(tmp) / f"{row.item_id}.yaml", text, row, sheet, options, config, errors)
             texts[row.item_id] = text
     return texts
+
+
+def photo_key(photos_dir: Path, name: str) -> str:
+    """What tells two photo names apart: the file they lead to (its real path), else the name."""
+    resolved = resolve_photo(photos_dir, name.strip())
+    return real_path(resolved) if resolved is not None else name.strip()
+
+
+def photos_in_use(options: BuildOptions, replaced: set[str]) -> dict[str, Path]:
+    """The photo of every caption file already in the captions folder (valid or not, and not one the
+    sheet replaces: its id in replaced), by photo_key."""
+    if not options.captions.is_dir():
+        return {}
+    used: dict[str, Path] = {}
+    for path in sorted(options.captions.iterdir()):
+        if path.suffix.lower() in CAPTION_SUFFIXES and not path.name.startswith(".") and path.is_file() \
+                and path.stem not in replaced:
+            for photo in photo_values(path):
+                used.setdefault(photo_key(options.photos, photo), path)
+    return used
 
 
 def _check_with_loader(path: Path, text: str, row: Row, sheet: Path, options: BuildOptions, config: SiteConfig,

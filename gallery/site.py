@@ -1,7 +1,8 @@
 """The build: content, images, pages, audit, swap; each stage a module of its own.
 
-    content.load           settings, caption files, the consent gate         (content.py)
-    imagecache.make_images published pixels, made once per photo content     (imagecache.py, images.py)
+    content.collect        settings, caption files, the consent gate         (content.py)
+    make_images            published pixels, made once per photo content     (imagecache.py, images.py);
+                           any error so far stops the build, every one reported (as check does)
     write_site             pages and assets into a staging folder             (render.py, pagecache.py)
     audit.audit_site       the privacy audit of the finished staging folder   (audit/)
     output.finish          the staging folder swapped in whole                (output.py)
@@ -16,13 +17,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, output, render
+from . import audit, check, content, fingerprint, imagecache, output, render
 from .captions import Item, forget_real_paths
 from .config import SiteConfig
 from .content import Decision
 from .errors import CleanupError, ContentError, Problem
 from .images import ImageResult
 from .options import BuildOptions
+from .report import outcome as report_outcome
 from .report import write_json
 
 
@@ -49,10 +51,10 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     stamp = stamp or fingerprint.inputs(options)   # before any input is read: a later edit is seen next time
     output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
                                "templates folder": options.templates}, options.root)
-    found = content.load(options)
+    found = content.collect(options, cached=True)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
-    images, made = imagecache.make_images(shown, found.config, options)
+    images, made = make_images(found, shown, options)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
     with output.staging(options.out) as staging:
@@ -64,10 +66,29 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
         output.remove_previous(previous)
         report.seconds = time.perf_counter() - started
         report.record = None if options.drafts else write_json(report, options)
-        fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published))
+        fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published),
+                         report_outcome(report))
     except BaseException as exc:
         raise _failed_after_swap(options, exc) from exc
     return report
+
+
+def make_images(found: content.Content, shown: list[Item], options: BuildOptions
+                ) -> tuple[dict[str, ImageResult], int]:
+    """The image stage, run even when the content has errors, so that a build that stops reports every
+    error at once, as check does: the content's, the photos it cannot make, the sources the audit
+    cannot read (the audit itself runs only on a site that was made). Raises ContentError."""
+    failed: tuple[Problem, ...] = ()
+    images: dict[str, ImageResult] = {}
+    made = 0
+    try:
+        images, made = imagecache.make_images(check.image_items(shown, found.errors), found.config, options)
+    except ContentError as exc:
+        failed = exc.problems
+    if found.errors or failed:
+        raise ContentError(problems=[*found.errors, *failed,
+                                     *check.unreadable_sources(found.decisions, options.cache, failed)])
+    return images, made
 
 
 def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupError:
@@ -83,9 +104,7 @@ def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupErro
 
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:
     """The privacy audit on the finished staging folder; a finding stops the swap (AuditError)."""
-    sources = [d.item.photo for d in decisions if d.item.has_image and d.item.photo is not None
-               and d.item.photo.is_file()]
-    audit.raise_if_findings(audit.audit_site(staging, sources, shown_as=options.out,
+    audit.raise_if_findings(audit.audit_site(staging, check.source_photos(decisions), shown_as=options.out,
                                              memo=options.cache / "audit-memo.json"))
 
 

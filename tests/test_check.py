@@ -45,9 +45,8 @@ def test_every_problem_is_reported_at_once_with_hints(project):
         "captions/lw04-day.yaml:6: warning: 'alt' starts with \"photo of\"; screen readers already say it is an "
         "image, so start with what it shows",
         "captions/lw05-day.yaml:1: the file is empty; it must hold 'key: value' lines",
-        "left out: captions/lw04-day.yaml: no consent to publish (consent.publish is not true)",
-        "check: 3 errors, 1 warning in 7 caption files; 3 items would be published, 1 left out.",
-        "check: fix the errors above; a build would publish nothing until they are fixed.",
+        "check: 3 errors, 1 warning in 7 caption files; a build would stop and publish nothing until the errors "
+        "are fixed.",
     ]
     assert not project.out.exists()
 
@@ -146,7 +145,8 @@ def test_quiet_shows_only_errors_and_verbose_explains_decisions(project):
         "reported)",
         "captions/lw03-day.yaml:1: missing required key 'caption'; add 'caption: ...'",
         "captions/lw03-day.yaml:1: missing required key 'alt'; describe the picture for people who cannot see it",
-        "check: fix the errors above; a build would publish nothing until they are fixed.",
+        "check: 5 errors, 1 warning in 5 caption files; a build would stop and publish nothing until the errors "
+        "are fixed.",
     ]
 
 

@@ -39,7 +39,10 @@ def check_name(rel: str, sources: list[Path]) -> list[Finding]:
 
 def _own_name(rel: str) -> tuple[Finding | None, str]:
     """A finding about the name itself (not one the generator writes; an id like a camera file name),
-    else None and the part of the name that is an id (public anyway, as the page address)."""
+    else None and the part of the name that tells nothing of a source photo: the generator's own
+    words and hashes, and the public identifiers it names pages after (item id, participant code,
+    prompt id, all shown on the pages anyway), as a normal stem. A source named like one of them
+    (lw07-day.jpg, lw07.jpg for participant LW07, about.jpg) is a coincidence, not a leak."""
     name = rel.rsplit("/", 1)[-1]
     free = ""
     if rel.startswith("images/"):
@@ -53,4 +56,22 @@ def _own_name(rel: str) -> tuple[Finding | None, str]:
     camera = camera_id_problem(free) if rel.startswith(("images/", "items/")) else None
     if camera:      # caption files refuse such ids when they are loaded: this is defence in depth
         return Finding(rel, "file name", f"{camera}; rename the caption file to a neutral id such as lw07-day"), free
-    return None, free
+    return None, _generated_part(rel, name) or free
+
+
+PAGES = ("index.html", "about.html", "accessibility.html", "404.html", "sitemap.xml", "robots.txt",
+         ".gallery-manifest.json", "participants/index.html")
+NAMED_PAGE = re.compile(r"^(?:participants|prompts)/[a-z0-9]+(?:-[a-z0-9]+)*\.html$")
+ASSET = re.compile(r"^assets/(?P<stem>[^/]+)\.(?P<hash>[0-9a-f]{10})(?:\.[a-z0-9]+)?$")
+THEME_ASSETS = ("style", "viewer", "favicon", "site-image")     # gallery/theme/static/ and the site_image copy
+
+
+def _generated_part(rel: str, name: str) -> str:
+    """The normal stem of the part of rel's name the generator made (all of it for its own pages and
+    published images), "" when none."""
+    if rel in PAGES or NAMED_PAGE.match(rel) or (rel.startswith("images/") and PUBLISHED_IMAGE.match(name)):
+        return normal_stem(name)
+    asset = ASSET.match(rel)
+    if asset is None:
+        return ""
+    return normal_stem(name) if asset.group("stem") in THEME_ASSETS else asset.group("hash")
