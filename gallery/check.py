@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import content
 from .captions import CAPTION_SUFFIXES, Item
-from .config import SiteConfig
+from .config import ImageSettings, SiteConfig
 from .errors import Problem
 from .options import BuildOptions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,27 @@ def _caption_files(options: BuildOptions) -> int:
 
 def probe_photos(items: Iterable[Item], config: SiteConfig) -> list[Problem]:
     """Open each photo to be published (header only): the check finds unreadable files fast."""
-    from .images import ImageError, open_image
     problems = []
     for item in items:
         if not item.has_image or item.photo is None or not item.photo.is_file():
             continue
-        try:
-            open_image(item.photo, config.images).close()
-        except ImageError as exc:
-            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {exc}"))
+        error, notes = probe_photo(item.photo, config.images)
+        for note in notes:
+            log.debug("%s", Problem(item.source, item.photo_line, f"photo '{item.photo_name}': damaged metadata "
+                                                                   f"ignored ({note}); only its pixels are published"))
+        if error is not None:
+            problems.append(Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {error}"))
     return problems
+
+
+def probe_photo(path: Path, settings: ImageSettings) -> tuple[str | None, list[str]]:
+    """The header read of check and add: (why the photo cannot be published or None, Pillow's
+    warnings about its damaged metadata, which never reach the terminal as they are)."""
+    from .images import ImageError, library_warnings, open_image
+    notes: list[str] = []
+    try:
+        with library_warnings(notes):
+            open_image(path, settings).close()
+    except ImageError as exc:
+        return str(exc), notes
+    return None, notes
