@@ -197,8 +197,9 @@ def _pool_outcomes(pending: list[ImageJob], cache: str, workers: int) -> Iterato
             futures = {pool.submit(_safe_process, job, cache, 1, n): job for n, job in enumerate(remaining)}
             try:
                 for future in as_completed(futures):
+                    outcome = future.result()
                     seen.add(future)
-                    yield futures[future], future.result()
+                    yield futures[future], outcome
                 return
             except BrokenProcessPool:
                 wait(futures)
