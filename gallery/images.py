@@ -23,6 +23,7 @@ REDACT_COLOUR = (0, 0, 0)
 # what Pillow raises for a damaged file or value (anything else is a bug of ours, and is raised)
 DAMAGED = (OSError, ValueError, TypeError, KeyError, IndexError, SyntaxError, EOFError, struct.error,
            zlib.error, ZeroDivisionError, OverflowError)
+UNDECODABLE = (*DAMAGED, RuntimeError)  # around Pillow's own opening and decoding only (AVIF: RuntimeError)
 
 
 class ImageError(Exception):
@@ -128,7 +129,7 @@ def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
         _load_plugins()
         formats = [f for f in ALLOWED_FORMATS if f in Image.OPEN]
         im = Image.open(io.BytesIO(data) if data is not None else path, formats=formats)
-    except DAMAGED as exc:  # Pillow raises many types for unreadable input
+    except UNDECODABLE as exc:  # Pillow raises many types for unreadable input
         raise ImageError(_unopenable(path, data, exc)) from None
     width, height = im.size
     if width * height > settings.max_pixels:
@@ -153,8 +154,9 @@ def _unopenable(path: Path, data: bytes | None, exc: BaseException) -> str:
         kind = "AVIF" if data[8:12] in (b"avif", b"avis") else "HEIC"
     if kind is None:
         return f"cannot be read as an image ({type(exc).__name__}); use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file"
-    return (f"is a {kind} file that cannot be opened ({type(exc).__name__}): it is damaged, perhaps only in its "
-            "metadata; copy it again from the original, or open it in an image editor and save it as a new file")
+    return (f"is {'an' if kind == 'AVIF' else 'a'} {kind} file that cannot be opened ({type(exc).__name__}): it is "
+            "damaged, perhaps only in its metadata; copy it again from the original, or open it in an image editor "
+            "and save it as a new file")
 
 
 def _draft(im, settings: ImageSettings, mode: str) -> None:
@@ -170,7 +172,7 @@ def _decoding():
     Pillow's own decoding runs inside: a failure of our resizing or colour code is a bug, and raised."""
     try:
         yield
-    except DAMAGED as exc:
+    except UNDECODABLE as exc:
         raise ImageError(f"cannot be decoded ({exc}); the file may be truncated or damaged, "
                          "copy it again from the original") from None
 

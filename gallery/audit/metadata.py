@@ -75,13 +75,13 @@ def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
     """(value, what) for every identifying value; a damaged part or value is skipped, not the rest."""
     from PIL import Image
 
-    from ..images import register_plugins
+    from ..images import UNDECODABLE, register_plugins
     with warnings.catch_warnings():     # Pillow warns about damaged EXIF; a skipped value says enough
         warnings.simplefilter("ignore")
         register_plugins(path)
         try:
             im = Image.open(path)
-        except DAMAGED as exc:
+        except UNDECODABLE as exc:
             raise Unreadable(f"cannot be opened as an image ({type(exc).__name__})") from None
         with im:
             pairs = [pair for part in (_exif_pairs, _xmp_image_pairs, _iptc_pairs, _png_pairs, _comment_pairs)
