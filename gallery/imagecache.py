@@ -117,9 +117,10 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         item = by_id[item_id]
         log.debug("%s", Problem(item.source, item.photo_line, f"photo '{item.photo_name}': damaged metadata "
                                                                f"ignored ({note}); only its pixels are published"))
-    if done.failures:
+    failed = sorted(done.failures, key=lambda f: by_id[f[0]].source)    # file order, not the workers'
+    if failed:
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
-                                             f"photo '{by_id[i].photo_name}' {msg}") for i, msg in done.failures])
+                                             f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])
     return results, done.made
 
 

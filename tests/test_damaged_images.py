@@ -303,3 +303,35 @@ def test_one_by_65000_picture_publishes_unique_names(proj: Project):
         assert len(widths) == len(set(widths)), srcset
     with Image.open(next(proj.out.glob("images/lw03-day-*.jpg"))) as im:
         assert im.size == (1, 1280)
+
+
+# ---- Pillow's warnings: our own one-line notes, only with -v --------------------------------------------
+
+def test_pillow_warnings_become_our_notes_shown_only_with_verbose(proj: Project):
+    """"Corrupt EXIF data" from Pillow, in the image workers (two photos: the pool is used), in
+    check's probe and in add: never printed by the library; -v shows our own line naming the
+    caption file, -q nothing; the photo is published."""
+    from camerafuzz import exif_case
+    damaged = exif_case("IFD0 entry count past the data", "nikon_d70_orient6_serial.jpg").data
+    for n in (3, 4):
+        (proj.photos / f"lw0{n}-day.jpg").write_bytes(damaged)
+        proj.caption(f"lw0{n}-day", participant=f"LW0{n}")
+    note = ("captions/lw03-day.yaml:4: photo 'lw03-day.jpg': damaged metadata ignored (Corrupt EXIF data. "
+            "Expecting to read 12 bytes but only got 0.); only its pixels are published")
+    quiet = proj.build("-q", "--jobs", "2")
+    assert quiet.stderr == ""
+    assert (proj.out / "items" / "lw03-day.html").is_file()
+    (proj.photos / "lw03-day.jpg").write_bytes(damaged + b"\x00")      # made again, with -v
+    (proj.photos / "lw04-day.jpg").write_bytes(damaged + b"\x00\x00")
+    verbose = proj.build("-v", "--jobs", "2").stderr
+    assert note in verbose.splitlines(), verbose
+    sources = ["--photos", str(proj.photos), "--captions", str(proj.captions), "--config", str(proj.config)]
+    check = run_cli("check", "-v", *sources, cwd=proj.root).stderr
+    for output in (verbose, check):
+        assert "Warning" not in output and "site-packages" not in output and "Traceback" not in output, output
+    assert run_cli("check", "-q", *sources, cwd=proj.root).stderr == ""
+    source = proj.root / "IMG_2041.JPG"
+    source.write_bytes(damaged)
+    added = run_cli("add", str(source), "--participant", "LW09", "--prompt", "confidence", "-q", *sources,
+                    cwd=proj.root)
+    assert added.returncode == 0 and added.stderr == "", added.stderr

@@ -164,16 +164,17 @@ def cli_cases() -> list[fuzz.Case]:
 @pytest.mark.parametrize("case", cli_cases(), ids=lambda c: f"{c.source}: {c.what}"[:80])
 def test_through_the_command_line(tmp_path: Path, case: fuzz.Case):
     """The real build, as a user runs it (-q: only errors): exit 0 with nothing printed (no raw
-    library warning), or exit 1 with one `file:line: message` line per problem; never a traceback.
-    The outcome is the one the in-process run found."""
+    library warning, from the worker processes either), or exit 1 with one `file:line: message`
+    line per problem; never a traceback. The outcome is the one the in-process run found."""
     (tmp_path / "expected").mkdir()
     expected = fuzz.run_case(case, tmp_path / "expected")
     project = Project(tmp_path / "proj")
     project.config.write_text("images:\n  sizes: [64, 160]\n  formats: [avif, webp, jpeg]\n"
                               "  max_pixels: 40000000\n")
-    (project.photos / f"lw01-day{case.suffix}").write_bytes(case.data)
-    project.caption("lw01-day", photo=f"lw01-day{case.suffix}")
-    result = project.build("-q", check=False)
+    for n in (1, 2):                        # two photos: made in the worker processes
+        (project.photos / f"lw0{n}-day{case.suffix}").write_bytes(case.data)
+        project.caption(f"lw0{n}-day", participant=f"LW0{n}", photo=f"lw0{n}-day{case.suffix}")
+    result = project.build("-q", "--jobs", "2", check=False)
     assert "Traceback" not in result.stderr, result.stderr
     published = expected["error"] is None and not expected["unreadable"]
     if published:
@@ -184,4 +185,4 @@ def test_through_the_command_line(tmp_path: Path, case: fuzz.Case):
         lines = result.stderr.splitlines()
         assert result.returncode == 1 and lines[-1] == NOTHING, result.stderr
         assert lines[:-1] and all(PROBLEM_LINE.match(line) for line in lines[:-1]), lines
-        assert lines[0].startswith(("captions/lw01-day.yaml:4: photo 'lw01-day", "photos/lw01-day")), lines
+        assert lines[0].startswith(("captions/lw01-day.yaml:4: photo 'lw01-day", "photos/lw0")), lines
