@@ -13,12 +13,13 @@ prints one JSON line per case. Two kinds of case, both reproducible from (seed, 
 - classic malformed values crafted on purpose (zero-denominator and NaN/inf rationals, wrong
   types, counts past the data, offsets outside the segment, IFD loops, UTF-16/latin-1 text where
   ASCII is expected, damaged ICC profiles, XMP and PNG text), written into the real files in place
-  or as a whole EXIF block in place of theirs.
+  or as a whole EXIF block in place of theirs (the catalogue: tests/malformed.py).
+
+Where each file keeps its metadata, and how a crafted part goes in: tests/camerafiles.py.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import random
@@ -31,23 +32,43 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-CAMERA = REPO / "tests" / "data" / "camera"
-FILES = [entry["file"] for entry in json.loads((CAMERA / "manifest.json").read_text())]
+from camerafiles import (
+    BY_FORMAT,
+    CAMERA,
+    FILES,
+    REPO,
+    Entry,
+    Segment,
+    jpeg_with,
+    png_chunk,
+    png_with,
+    reencoded,
+    segments,
+    tiff_block,
+    tiff_entries,
+    webp_with,
+)
+from malformed import (
+    COMMENT_DAMAGE,
+    EXIF_DAMAGE,
+    ICC_DAMAGE,
+    IPTC_DAMAGE,
+    LOSES_SERIAL,
+    MARK_MODEL,
+    MARK_SERIAL,
+    MARK_TEXT,
+    MARK_XMP,
+    PNG_TEXT_DAMAGE,
+    XMP_DAMAGE,
+    XMP_LOSES_MARK,
+    exif_block,
+    icc_damage,
+    iim,
+    photoshop_irb,
+)
 
-# the marked values a crafted EXIF block carries next to its damaged ones: they must always be found
-MARK_MODEL = "Fuzzcam Z9 Mk2"
-MARK_SERIAL = "SNFUZZ4417QX"
-MARK_XMP = "xmp.did:FUZZDOC5512"
-
-
-@dataclass(frozen=True)
-class Segment:
-    part: str           # which needles it can carry: EXIF, XMP, IPTC, COMMENT, TEXT, NONE, ANY
-    kind: str           # e.g. "JPEG APP1 Exif", "PNG iTXt"
-    start: int          # payload bytes data[start:end]
-    end: int
-    chunk: int = -1     # PNG: where the chunk starts (its checksum is made right again)
+__all__ = ["CAMERA", "FILES", "MODES", "EXIF_DAMAGE", "PNG_TEXT_DAMAGE", "Case", "make_case", "exif_case",
+           "run_case", "png_chunk", "png_with"]
 
 
 @dataclass(frozen=True)
@@ -58,175 +79,6 @@ class Case:
     data: bytes
     what: str           # how it was damaged, for the report
     part: str           # the part of the metadata that was damaged (needles of other parts must survive)
-
-
-# ---- where the metadata is ----------------------------------------------------------------------
-
-def segments(data: bytes) -> list[Segment]:
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_segments(data)
-    if data.startswith(b"\x89PNG"):
-        return _png_segments(data)
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return _webp_segments(data)
-    if data[4:8] == b"ftyp":
-        return _bmff_segments(data)
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return _tiff_segments(data)
-    return []
-
-
-_JPEG_PARTS = [(b"Exif\x00", "EXIF"), (b"http://ns.adobe.com/xap/1.0/\x00", "XMP"), (b"Photoshop 3.0\x00", "IPTC"),
-               (b"ICC_PROFILE\x00", "NONE"), (b"MPF\x00", "NONE"), (b"JFIF\x00", "NONE"), (b"Adobe", "NONE")]
-
-
-def _jpeg_segments(data: bytes) -> list[Segment]:
-    found, pos = [], 2
-    while pos + 4 <= len(data) and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        length = struct.unpack(">H", data[pos + 2:pos + 4])[0]
-        start, end = pos + 4, pos + 2 + length
-        if marker == 0xDA or end > len(data):
-            break
-        payload = data[start:end]
-        if marker == 0xFE:
-            found.append(Segment("COMMENT", "JPEG COM", start, end))
-        elif 0xE0 <= marker <= 0xEF:
-            part = next((p for prefix, p in _JPEG_PARTS if payload.startswith(prefix)), "ANY")
-            found.append(Segment(part, f"JPEG APP{marker - 0xE0} {payload[:12]!r}", start, end))
-        pos = end
-    return found
-
-
-_PNG_STRUCTURE = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS"}
-_PNG_PARTS = {b"eXIf": "EXIF", b"iCCP": "NONE", b"tEXt": "TEXT", b"zTXt": "TEXT", b"iTXt": "TEXT"}
-
-
-def _png_segments(data: bytes) -> list[Segment]:
-    found, pos = [], 8
-    while pos + 12 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        if kind not in _PNG_STRUCTURE:
-            part = _PNG_PARTS.get(kind, "NONE")
-            if kind == b"iTXt" and data[pos + 8:pos + 25] == b"XML:com.adobe.xmp":
-                part = "XMP"
-            found.append(Segment(part, f"PNG {kind.decode('latin-1')}", pos + 8, pos + 8 + length, pos))
-        pos += 12 + length
-    return found
-
-
-_WEBP_PARTS = {b"EXIF": "EXIF", b"XMP ": "XMP", b"ICCP": "NONE"}
-
-
-def _webp_segments(data: bytes) -> list[Segment]:
-    found, pos = [], 12
-    while pos + 8 <= len(data):
-        fourcc, size = struct.unpack("<4sI", data[pos:pos + 8])
-        if fourcc in _WEBP_PARTS:
-            found.append(Segment(_WEBP_PARTS[fourcc], f"WebP {fourcc.decode('latin-1')}", pos + 8, pos + 8 + size))
-        elif fourcc == b"VP8X":
-            found.append(Segment("ANY", "WebP VP8X flags", pos + 8, pos + 9))
-        pos += 8 + size + (size & 1)
-    return found
-
-
-def _bmff_segments(data: bytes) -> list[Segment]:
-    """The meta box, and the Exif, XMP and ICC data the library finds through it."""
-    found, pos = [], 0
-    while pos + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        if size < 8:
-            break
-        if kind == b"meta":
-            found.append(Segment("ANY", "HEIF/AVIF meta box", pos + 8, pos + size))
-        pos += size
-    for key, part in (("exif", "EXIF"), ("xmp", "XMP"), ("icc_profile", "NONE")):
-        blob = _library_info(data).get(key)
-        at = data.find(blob[:40]) if blob else -1
-        if at >= 0:
-            found.append(Segment(part, f"HEIF/AVIF {key} item", at, min(len(data), at + len(blob))))
-    return found
-
-
-def _library_info(data: bytes) -> dict:
-    from PIL import Image
-
-    from gallery.images import register_plugins
-    register_plugins(Path("."), data)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with Image.open(io.BytesIO(data)) as im:
-            return {k: v for k, v in im.info.items() if isinstance(v, bytes)}
-
-
-def _tiff_segments(data: bytes) -> list[Segment]:
-    """A TIFF file: everything but its strips of pixels is tags."""
-    from PIL import Image
-    with Image.open(io.BytesIO(data)) as im:
-        offsets, counts = im.tag_v2.get(273, ()), im.tag_v2.get(279, ())
-    strips = sorted(zip(offsets, counts, strict=False))
-    found, pos = [], 0
-    for offset, count in strips:
-        if offset > pos:
-            found.append(Segment("ANY", "TIFF tags", pos, offset))
-        pos = max(pos, offset + count)
-    if pos < len(data):
-        found.append(Segment("ANY", "TIFF tags", pos, len(data)))
-    return found
-
-
-def tiff_block(data: bytes, seg: Segment) -> int:
-    """Where the TIFF header of an EXIF segment starts, or -1."""
-    for at in (data.find(b"MM\x00*", seg.start, seg.end), data.find(b"II*\x00", seg.start, seg.end)):
-        if at >= 0:
-            return at
-    return -1
-
-
-# ---- TIFF structure, for damage in place ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Entry:
-    at: int             # absolute position of the 12-byte entry
-    tag: int
-    type: int
-    count: int
-    value: int          # absolute position of the value (inline or at its offset)
-    ifd: str
-    ifd_at: int         # absolute position of its IFD (the entry count)
-
-
-TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
-
-
-def tiff_entries(data: bytes, base: int, end: int) -> list[Entry]:
-    """Every IFD entry of the TIFF structure at data[base:end] (IFD0, IFD1, Exif, GPS, Interop)."""
-    order = "<" if data[base:base + 2] == b"II" else ">"
-    entries: list[Entry] = []
-    pending = [("IFD0", struct.unpack(order + "I", data[base + 4:base + 8])[0])]
-    seen = set()
-    while pending:
-        name, offset = pending.pop()
-        pos = base + offset
-        if offset in seen or pos + 2 > end:
-            continue
-        seen.add(offset)
-        count = struct.unpack(order + "H", data[pos:pos + 2])[0]
-        for i in range(count):
-            at = pos + 2 + 12 * i
-            if at + 12 > end:
-                break
-            tag, typ, n, raw = struct.unpack(order + "HHI4s", data[at:at + 12])
-            size = TYPE_SIZES.get(typ, 1) * n
-            value = at + 8 if size <= 4 else base + struct.unpack(order + "I", raw)[0]
-            entries.append(Entry(at, tag, typ, n, value, name, pos))
-            if tag in (0x8769, 0x8825, 0xA005) and typ in (4, 13) and n == 1:
-                pending.append(({0x8769: "Exif", 0x8825: "GPS", 0xA005: "Interop"}[tag],
-                                struct.unpack(order + "I", raw)[0]))
-        nxt = pos + 2 + 12 * count
-        if name == "IFD0" and nxt + 4 <= end:
-            pending.append(("IFD1", struct.unpack(order + "I", data[nxt:nxt + 4])[0]))
-    return entries
 
 
 # ---- random byte changes --------------------------------------------------------------------------
@@ -358,377 +210,8 @@ def in_place_damage(rng: random.Random, data: bytes, seg: Segment) -> tuple[byte
     return bytes(buf), f"{seg.kind}: IFD entry count at {ifd_start} -> past the data"
 
 
-# ---- malformed values, crafted: a whole EXIF block --------------------------------------------------
-
-@dataclass
-class Tag:
-    tag: int
-    type: int
-    count: int
-    data: bytes = b""           # the value's bytes (inline when 4 or fewer)
-    field: int | None = None    # the raw offset field instead (an offset outside, a pointer loop)
-    ifd: str | None = None      # a pointer to this IFD (Exif, GPS, Interop)
-
-
-def _ascii(text: str | bytes) -> tuple[int, int, bytes]:
-    raw = (text.encode() if isinstance(text, str) else text) + b"\x00"
-    return 2, len(raw), raw
-
-
-def _rationals(order: str, *pairs: tuple[int, int], signed: bool = False) -> tuple[int, int, bytes]:
-    return (10 if signed else 5), len(pairs), b"".join(struct.pack(order + ("ii" if signed else "II"), *p)
-                                                       for p in pairs)
-
-
-def standard_ifds(order: str) -> dict[str, list[Tag]]:
-    """What a phone held upright writes (orientation 6), the marked model and serial first (damage
-    goes after them)."""
-    return {
-        "IFD0": [Tag(0x010F, *_ascii("Fuzzcam")), Tag(0x0110, *_ascii(MARK_MODEL)), Tag(0x8769, 4, 1, ifd="Exif"),
-                 Tag(0x0112, 3, 1, struct.pack(order + "H", 6)), Tag(0x011A, *_rationals(order, (72, 1))),
-                 Tag(0x0131, *_ascii("FuzzWare 2.1")), Tag(0x0132, *_ascii("2024:05:01 09:30:12")),
-                 Tag(0x8825, 4, 1, ifd="GPS")],
-        "Exif": [Tag(0xA431, *_ascii(MARK_SERIAL)), Tag(0x9003, *_ascii("2024:05:01 09:30:12")),
-                 Tag(0x829A, *_rationals(order, (1, 100))), Tag(0x829D, *_rationals(order, (28, 10)))],
-        "GPS": [Tag(1, *_ascii("N")), Tag(2, *_rationals(order, (51, 1), (30, 1), (2664, 100))),
-                Tag(3, *_ascii("W")), Tag(4, *_rationals(order, (0, 1), (7, 1), (3912, 100)))],
-        "IFD1": [],
-    }
-
-
-def _set(ifds: dict[str, list[Tag]], where: str, tag: Tag) -> None:
-    ifds[where] = [t for t in ifds[where] if t.tag != tag.tag] + [tag]
-
-
-def _doubles(order: str, *values: float, single: bool = False) -> tuple[int, int, bytes]:
-    return (11 if single else 12), len(values), b"".join(struct.pack(order + ("f" if single else "d"), v)
-                                                         for v in values)
-
-
-NAN, INF = math.nan, math.inf
-# name -> (changes to the standard block, which marks must still be found)
-EXIF_DAMAGE = {
-    "GPS 0/0 rationals": lambda o, d: (_set(d, "GPS", Tag(2, *_rationals(o, (51, 1), (30, 0), (0, 0)))),
-                                       _set(d, "GPS", Tag(4, *_rationals(o, (0, 0), (0, 0), (0, 0))))),
-    "GPS 1/0 rationals": lambda o, d: _set(d, "GPS", Tag(2, *_rationals(o, (1, 0), (1, 0), (1, 0)))),
-    "GPS NaN/inf doubles": lambda o, d: (_set(d, "GPS", Tag(2, *_doubles(o, NAN, 30, 0))),
-                                         _set(d, "GPS", Tag(4, *_doubles(o, INF, -INF, NAN)))),
-    "GPS NaN floats": lambda o, d: _set(d, "GPS", Tag(2, *_doubles(o, NAN, INF, 1, single=True))),
-    "GPS as text": lambda o, d: _set(d, "GPS", Tag(2, *_ascii("51.5074 N"))),
-    "GPS as one short": lambda o, d: _set(d, "GPS", Tag(2, 3, 1, struct.pack(o + "HH", 51, 0))),
-    "GPS signed -1/0": lambda o, d: _set(d, "GPS", Tag(2, *_rationals(o, (-1, 0), (0, 0), (5, -1), signed=True))),
-    "GPS two values": lambda o, d: _set(d, "GPS", Tag(2, *_rationals(o, (51, 1), (30, 1)))),
-    "GPS count past the data": lambda o, d: _set(d, "GPS", Tag(2, 5, 0x10000000, b"\x00" * 24)),
-    "GPS offset outside": lambda o, d: _set(d, "GPS", Tag(2, 5, 3, field=0xFFFFFF00)),
-    "GPS IFD outside": lambda o, d: _set(d, "IFD0", Tag(0x8825, 4, 1, field=0xFFFFFFF0)),
-    "GPS IFD loop to IFD0": lambda o, d: _set(d, "IFD0", Tag(0x8825, 4, 1, field=8)),
-    "GPS pointer as text": lambda o, d: _set(d, "IFD0", Tag(0x8825, *_ascii("GPS!"))),
-    "GPS ref in UTF-16": lambda o, d: _set(d, "GPS", Tag(1, 7, 4, "N".encode("utf-16"))),
-    "resolution 0/0 and 1/0": lambda o, d: (_set(d, "IFD0", Tag(0x011A, *_rationals(o, (0, 0)))),
-                                            _set(d, "IFD0", Tag(0x011B, *_rationals(o, (1, 0)))),
-                                            _set(d, "IFD0", Tag(0x0128, 3, 1, struct.pack(o + "H", 2)))),
-    "exposure 1/0, f-number 0/0, NaN focal length": lambda o, d: (
-        _set(d, "Exif", Tag(0x829A, *_rationals(o, (1, 0)))), _set(d, "Exif", Tag(0x829D, *_rationals(o, (0, 0)))),
-        _set(d, "Exif", Tag(0x9204, *_rationals(o, (-1, 0), signed=True))),
-        _set(d, "Exif", Tag(0x920A, *_doubles(o, NAN)))),
-    "resolution unit as text": lambda o, d: _set(d, "IFD0", Tag(0x0128, *_ascii("inch"))),
-    "orientation 0": lambda o, d: _set(d, "IFD0", Tag(0x0112, 3, 1, struct.pack(o + "H", 0))),
-    "orientation 9": lambda o, d: _set(d, "IFD0", Tag(0x0112, 3, 1, struct.pack(o + "H", 9))),
-    "orientation 65535": lambda o, d: _set(d, "IFD0", Tag(0x0112, 3, 1, struct.pack(o + "H", 65535))),
-    "orientation as text": lambda o, d: _set(d, "IFD0", Tag(0x0112, *_ascii("6"))),
-    "orientation 6/1 rational": lambda o, d: _set(d, "IFD0", Tag(0x0112, *_rationals(o, (6, 1)))),
-    "orientation 0/0 rational": lambda o, d: _set(d, "IFD0", Tag(0x0112, *_rationals(o, (0, 0)))),
-    "orientation two shorts": lambda o, d: _set(d, "IFD0", Tag(0x0112, 3, 2, struct.pack(o + "HH", 6, 8))),
-    "orientation long 6": lambda o, d: _set(d, "IFD0", Tag(0x0112, 4, 1, struct.pack(o + "I", 6))),
-    "orientation byte 3": lambda o, d: _set(d, "IFD0", Tag(0x0112, 1, 1, b"\x03")),
-    "orientation offset outside": lambda o, d: _set(d, "IFD0", Tag(0x0112, 3, 3, field=0xFFFFFF00)),
-    "orientation 8 (valid)": lambda o, d: _set(d, "IFD0", Tag(0x0112, 3, 1, struct.pack(o + "H", 8))),
-    "software in UTF-16": lambda o, d: _set(d, "IFD0", Tag(0x0131, *_ascii("FuzzWare 2.1".encode("utf-16")))),
-    "artist in latin-1": lambda o, d: _set(d, "IFD0", Tag(0x013B, *_ascii("Jürgen Weiß".encode("latin-1")))),
-    "artist with NULs": lambda o, d: _set(d, "IFD0", Tag(0x013B, *_ascii(b"J\xc3\xbcrgen\x00\x00Wei\xc3\x9f"))),
-    "date-time garbage": lambda o, d: (_set(d, "IFD0", Tag(0x0132, *_ascii("2024:13:45 99:99:99"))),
-                                       _set(d, "Exif", Tag(0x9003, *_ascii(b"\xff" * 19)))),
-    "XPTitle odd length": lambda o, d: _set(d, "IFD0", Tag(0x9C9B, 1, 7, b"F\x00u\x00z\x00z")),
-    "UserComment UNICODE odd": lambda o, d: _set(d, "Exif", Tag(0x9286, 7, 13, b"UNICODE\x00\x00F\x00u\x00z")),
-    "UserComment JIS": lambda o, d: _set(d, "Exif", Tag(0x9286, 7, 12,
-                                                        b"JIS\x00\x00\x00\x00\x00" + "東京".encode("shift_jis"))),
-    "text count past the data": lambda o, d: _set(d, "IFD0", Tag(0x010E, 2, 0xFFFFFFFF, b"Kitchen table")),
-    "text without a NUL": lambda o, d: _set(d, "IFD0", Tag(0x8298, 2, 12, b"(c) Fuzz Ltd")),
-    "unknown types": lambda o, d: (_set(d, "IFD0", Tag(0x0213, 0, 1, b"\x00\x00\x00\x01")),
-                                   _set(d, "Exif", Tag(0xA420, 14, 3, b"abcdefghijkl")),
-                                   _set(d, "GPS", Tag(5, 255, 2, b"\x01\x02"))),
-    "IFD0 entry count past the data": "ifd0 count",
-    "Exif IFD entry count past the data": "exif count",
-    "next IFD outside": "next outside",
-    "next IFD loop": "next loop",
-    "thumbnail offset outside": lambda o, d: d["IFD1"].extend(
-        [Tag(0x0201, 4, 1, struct.pack(o + "I", 0xFFFFFF00)), Tag(0x0202, 4, 1, struct.pack(o + "I", 0x7FFFFFFF))]),
-    "thumbnail length past the data": lambda o, d: d["IFD1"].extend(
-        [Tag(0x0201, 4, 1, struct.pack(o + "I", 8)), Tag(0x0202, 4, 1, struct.pack(o + "I", 0x00FFFFFF))]),
-    "Exif IFD loop": lambda o, d: _set(d, "Exif", Tag(0x8769, 4, 1, field=8)),
-    "Interop pointer loop": lambda o, d: _set(d, "Exif", Tag(0xA005, 4, 1, ifd="Exif")),
-    "maker note garbage": lambda o, d: _set(d, "Exif", Tag(0x927C, 7, 64, b"Nikon\x00\x02\x10\x00\x00MM\x00*\x00\x00"
-                                                          b"\x00\x08\xff\xff" + b"\xee" * 42)),
-    "maker note offset outside": lambda o, d: _set(d, "Exif", Tag(0x927C, 7, 4096, field=0xFFFFFF00)),
-}
-# damage that loses the IFD the marked serial is in: only the model must still be found
-LOSES_SERIAL = {"Exif IFD entry count past the data"}
-
-
-def exif_block(damage: str, order: str = ">") -> bytes:
-    """A whole TIFF structure (what follows "Exif\\0\\0") with one kind of damage."""
-    ifds = standard_ifds(order)
-    change = EXIF_DAMAGE[damage]
-    if callable(change):
-        change(order, ifds)
-    names = [n for n in ("IFD0", "Exif", "GPS", "IFD1") if ifds[n] or n != "IFD1"]
-    at, offsets = 8, {}
-    for name in names:
-        offsets[name] = at
-        at += 2 + 12 * len(ifds[name]) + 4
-    data_at, blobs = at, b""
-    out = bytearray((b"MM\x00*" if order == ">" else b"II*\x00") + struct.pack(order + "I", 8))
-    for name in names:
-        out += struct.pack(order + "H", len(ifds[name]))
-        for tag in ifds[name]:
-            if tag.ifd is not None:
-                field = struct.pack(order + "I", offsets[tag.ifd])
-            elif tag.field is not None:
-                field = struct.pack(order + "I", tag.field)
-            elif len(tag.data) <= 4:
-                field = tag.data.ljust(4, b"\x00")
-            else:
-                field = struct.pack(order + "I", data_at + len(blobs))
-                blobs += tag.data + b"\x00" * (len(tag.data) & 1)
-            out += struct.pack(order + "HHI", tag.tag, tag.type, tag.count) + field
-        nxt = offsets["IFD1"] if name == "IFD0" and "IFD1" in offsets else 0
-        out += struct.pack(order + "I", nxt)
-    out += blobs
-    _structural(change, order, out, offsets)
-    return bytes(out)
-
-
-def _structural(change, order: str, out: bytearray, offsets: dict[str, int]) -> None:
-    if change == "ifd0 count":
-        out[8:10] = struct.pack(order + "H", 0xFFFF)
-    elif change == "exif count":
-        out[offsets["Exif"]:offsets["Exif"] + 2] = struct.pack(order + "H", 0x1000)
-    elif change in ("next outside", "next loop"):
-        count = struct.unpack(order + "H", out[8:10])[0]
-        at = 8 + 2 + 12 * count
-        out[at:at + 4] = struct.pack(order + "I", 0xFFFFFFF0 if change == "next outside" else 8)
-
-
-# ---- XMP, ICC, PNG text, JPEG comments and IPTC, crafted --------------------------------------------
-
-def xmp_packet(orientation: str = "1", creator: str = "Fuzz Creator") -> str:
-    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
-            'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" xmlns:tiff="http://ns.adobe.com/tiff/1.0/" '
-            f'xmlns:dc="http://purl.org/dc/elements/1.1/" xmpMM:DocumentID="{MARK_XMP}" '
-            f'tiff:Orientation="{orientation}"><dc:creator><rdf:Seq><rdf:li>{creator}</rdf:li></rdf:Seq>'
-            '</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
-
-
-XMP_DAMAGE = {
-    "orientation 0": lambda: xmp_packet("0").encode(),
-    "orientation 9": lambda: xmp_packet("9").encode(),
-    "orientation abc": lambda: xmp_packet("abc").encode(),
-    "orientation 6.5": lambda: xmp_packet("6.5").encode(),
-    "orientation huge": lambda: xmp_packet("99999999999999999999").encode(),
-    "orientation empty": lambda: xmp_packet("").encode(),
-    "UTF-16 with BOM": lambda: xmp_packet().encode("utf-16"),
-    "UTF-16LE without BOM": lambda: xmp_packet().encode("utf-16-le"),
-    "UTF-32": lambda: xmp_packet().encode("utf-32"),
-    "latin-1 value": lambda: xmp_packet(creator="Jürgen Weiß").replace("\ufeff", "").encode("latin-1"),
-    "truncated": lambda: xmp_packet().encode()[:400],
-    "NUL bytes inside": lambda: xmp_packet().encode().replace(b"><", b">\x00\x00<"),
-    "garbage after": lambda: xmp_packet().encode() + bytes(range(256)) * 4,
-    "deep nesting": lambda: xmp_packet(creator="<rdf:li>" * 3000 + "x" + "</rdf:li>" * 3000).encode(),
-}
-XMP_LOSES_MARK = {"truncated"}
-
-
-def icc_damage(name: str) -> bytes:
-    from PIL import ImageCms
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    if name == "truncated":
-        return srgb[:200]
-    if name == "size field past the data":
-        return struct.pack(">I", 0x7FFFFFFF) + srgb[4:]
-    if name == "tag count past the data":
-        return srgb[:128] + struct.pack(">I", 0xFFFFFFFF) + srgb[132:]
-    if name == "tag offsets outside":
-        count = struct.unpack(">I", srgb[128:132])[0]
-        table = b"".join(srgb[132 + 12 * i:136 + 12 * i] + struct.pack(">II", 0xFFFFFF00, 0x100) for i in range(count))
-        return srgb[:132] + table + srgb[132 + 12 * count:]
-    if name == "Lab profile for RGB pixels":
-        return ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
-    if name == "garbage with a header":
-        return srgb[:36] + bytes((i * 37) & 0xFF for i in range(600))
-    return b"\x00" * 16                                              # "empty"
-
-
-ICC_DAMAGE = ("truncated", "size field past the data", "tag count past the data", "tag offsets outside",
-              "Lab profile for RGB pixels", "garbage with a header", "empty")
-
-MARK_TEXT = "Kestrel Fuzzfield"     # a PNG text / comment / IPTC value before the damaged one
-PNG_TEXT_DAMAGE = {
-    "tEXt without a NUL": (b"tEXt", b"AuthorJurgen"),
-    "tEXt empty keyword": (b"tEXt", b"\x00Jurgen"),
-    "tEXt keyword of 100 bytes": (b"tEXt", b"K" * 100 + b"\x00Jurgen"),
-    "tEXt latin-1 value": (b"tEXt", b"Author\x00J\xfcrgen Wei\xdf"),
-    "zTXt unknown method": (b"zTXt", b"Comment\x00\x01" + zlib.compress(b"hello")),
-    "zTXt garbage data": (b"zTXt", b"Comment\x00\x00" + b"\x78\x9c\xff\xff\xff" * 20),
-    "zTXt bomb": (b"zTXt", b"Comment\x00\x00" + zlib.compress(b"A" * (16 << 20), 9)),
-    "iTXt compressed garbage": (b"iTXt", b"Title\x00\x01\x00en\x00Title\x00" + b"\x00\xff" * 30),
-    "iTXt unknown compression": (b"iTXt", b"Title\x00\x02\x07en\x00Title\x00hello"),
-    "iTXt invalid UTF-8": (b"iTXt", b"Title\x00\x00\x00en\x00Title\x00J\xfcrgen \xc3\x28"),
-    "iTXt without NULs": (b"iTXt", b"Title"),
-    "iTXt XMP in latin-1": (b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00"
-                            + xmp_packet(creator="Jürgen").replace("\ufeff", "").encode("latin-1")),
-    "iTXt XMP in UTF-16": (b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + xmp_packet().encode("utf-16")),
-}
-
-COMMENT_DAMAGE = {
-    "UTF-16": "Jürgen's kitchen".encode("utf-16"),
-    "latin-1": "Jürgen's kitchen".encode("latin-1"),
-    "NULs": b"J\x00\x00rgen\x00",
-    "empty": b"",
-    "binary": bytes(range(256)),
-}
-
-
-def iim(record: int, dataset: int, value: bytes, length: int | None = None) -> bytes:
-    length = len(value) if length is None else length
-    return b"\x1c" + bytes([record, dataset]) + struct.pack(">H", length) + value
-
-
-IPTC_DAMAGE = {
-    "length past the data": iim(2, 120, b"A caption", 0x7FFF),
-    "extended length": b"\x1c\x02\x78" + struct.pack(">HI", 0x8004, 0xFFFFFFF0) + b"caption",
-    "no tag marker": b"\x1d\x02\x78\x00\x05hello",
-    "UTF-16 value": iim(2, 120, "Jürgen's caption".encode("utf-16")),
-    "zero length": iim(2, 80, b""),
-    "record 9": iim(9, 10, b"nine"),
-}
-
-
-def photoshop_irb(iim_data: bytes, size: int | None = None) -> bytes:
-    size = len(iim_data) if size is None else size
-    body = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", size) + iim_data
-    return b"Photoshop 3.0\x00" + body + b"\x00" * (len(iim_data) & 1)
-
-
-# ---- putting crafted parts into the real files ------------------------------------------------------
-
-def jpeg_with(data: bytes, marker: int, payloads: list[bytes], replaces: bytes | None) -> bytes:
-    """data with the APPn/COM segments whose payload starts with `replaces` removed and payloads
-    inserted after SOI and any APP0 (each payload is one segment)."""
-    kept, pos, insert_at = [b"\xff\xd8"], 2, 1
-    while pos + 4 <= len(data) and data[pos] == 0xFF and data[pos + 1] != 0xDA:
-        length = struct.unpack(">H", data[pos + 2:pos + 4])[0]
-        segment = data[pos:pos + 2 + length]
-        if not (data[pos + 1] == marker and replaces is not None and segment[4:].startswith(replaces)):
-            kept.append(segment)
-            if data[pos + 1] == 0xE0 and len(kept) == 2:
-                insert_at = 2
-        pos += 2 + length
-    new = [b"\xff" + bytes([marker]) + struct.pack(">H", len(p) + 2) + p for p in payloads]
-    return b"".join(kept[:insert_at] + new + kept[insert_at:]) + data[pos:]
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def png_with(data: bytes, chunks: list[bytes], drop: set[bytes]) -> bytes:
-    """data without the chunks of the kinds in drop, and with chunks inserted before the first IDAT."""
-    out, pos, inserted = [data[:8]], 8, False
-    while pos + 12 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        if kind == b"IDAT" and not inserted:
-            out.extend(chunks)
-            inserted = True
-        if kind not in drop:
-            out.append(data[pos:pos + 12 + length])
-        pos += 12 + length
-    return b"".join(out) + data[pos:]
-
-
-_WEBP_FLAG = {b"ICCP": 0x20, b"EXIF": 0x08, b"XMP ": 0x04}
-
-
-def webp_with(data: bytes, fourcc: bytes, body: bytes) -> bytes | None:
-    """data with its fourcc chunk replaced by body (ICCP after VP8X, EXIF/XMP at the end); None
-    for a simple (VP8-only) WebP."""
-    chunks, pos = [], 12
-    while pos + 8 <= len(data):
-        kind, size = struct.unpack("<4sI", data[pos:pos + 8])
-        chunks.append((kind, data[pos + 8:pos + 8 + size]))
-        pos += 8 + size + (size & 1)
-    if not chunks or chunks[0][0] != b"VP8X":
-        return None
-    chunks = [(k, b) for k, b in chunks if k != fourcc]
-    new = (fourcc, body)
-    chunks.insert(1, new) if fourcc == b"ICCP" else chunks.append(new)
-    flags = chunks[0][1][0] | _WEBP_FLAG[fourcc]
-    chunks[0] = (b"VP8X", bytes([flags]) + chunks[0][1][1:])
-    payload = b"".join(k + struct.pack("<I", len(b)) + b + b"\x00" * (len(b) & 1) for k, b in chunks)
-    return b"RIFF" + struct.pack("<I", 4 + len(payload)) + b"WEBP" + payload
-
-
-_SMALL: dict[str, object] = {}
-
-
-def small_pixels(name: str):
-    """The camera file's first picture, at most 200 px (a carrier for a re-encoded HEIF or AVIF)."""
-    if name not in _SMALL:
-        from PIL import Image
-
-        from gallery.images import register_plugins
-        register_plugins(CAMERA / name)
-        with Image.open(CAMERA / name) as im:
-            im.draft("RGB", (200, 200))
-            small = im.convert("RGB")
-            small.thumbnail((200, 200))
-        _SMALL[name] = small
-    return _SMALL[name]
-
-
-def reencoded(name: str, fmt: str, exif: bytes | None = None, **info: bytes) -> bytes:
-    """The camera file's pixels as a new HEIF or AVIF file carrying the given exif/xmp/icc_profile.
-
-    The writers parse and rewrite the EXIF they are given, so a plain block of the same size goes in
-    and the crafted bytes are written over it in the file (the item keeps its length).
-    """
-    from PIL import Image
-    im = small_pixels(name)
-    placeholder = b""
-    if exif is not None:
-        stand_in = Image.Exif()
-        stand_in[0x010E] = "P" * (len(exif) + 16)
-        info["exif"] = stand_in.tobytes()
-        placeholder = info["exif"][6:]
-    buf = io.BytesIO()
-    if fmt == "heic":
-        import pillow_heif
-        pillow_heif.from_pillow(im).save(buf, quality=60, **info)
-    else:
-        im.save(buf, "AVIF", quality=60, speed=10, **info)
-    data = buf.getvalue()
-    if exif is not None:
-        at = data.find(placeholder)
-        assert at > 0, "the writer changed the EXIF it was given"
-        data = data[:at] + exif[6:].ljust(len(placeholder), b"\x00") + data[at + len(placeholder):]
-    return data
-
-
 # ---- the cases --------------------------------------------------------------------------------------
 
-BY_FORMAT = {fmt: [n for n in FILES if n.lower().endswith(ext)] for fmt, ext in
-             (("jpeg", (".jpg", ".mpo")), ("png", (".png",)), ("webp", (".webp",)), ("heic", (".heic",)),
-              ("avif", (".avif",)), ("tiff", (".tiff",)))}
 MODES = {"random bytes": 40, "in place": 20, "crafted EXIF": 18, "crafted XMP": 7, "crafted ICC": 6,
          "crafted PNG text": 4, "crafted comment": 2, "crafted IPTC": 3}
 
