@@ -77,10 +77,8 @@ def register_plugins(path: Path, data: bytes | None = None) -> None:
 
 
 def require_libraries(heif: bool) -> None:
-    """Import Pillow (and pillow-heif, for HEIF photos) in this process, before any image worker
-    starts: a library that cannot be imported is then an ImportError that build.py reports by its
-    name, not a worker pool that breaks. (Workers are forked from here, so they need not import
-    them again.)"""
+    """Import Pillow (and pillow-heif, for HEIF photos) here, before the image workers start: one that
+    cannot be imported is an ImportError build.py names, not a broken pool (workers fork from here)."""
     import PIL.Image  # noqa: F401
     if heif:
         import pillow_heif  # noqa: F401
@@ -188,12 +186,17 @@ def _decode(im, settings: ImageSettings, draft: str | None = None) -> bytes | No
     return icc
 
 
-def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None):
+def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None, regions=()):
     """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
     with open_image(path, settings, data) as im:
         plain_jpeg = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
         icc = _decode(im, settings, "RGB" if plain_jpeg else None)
-        return _to_srgb(upright(im, orientation(im)), icc, settings.background)
+        turn = orientation(im)
+        if turn is None and regions:        # fail closed: the regions could be painted on the wrong part
+            raise ImageError("has a damaged EXIF orientation, so which way up its redact regions were drawn is not "
+                             "certain; turn the photo upright in an image editor and save it, check the regions "
+                             "with python build.py serve --drafts, and build again")
+        return _to_srgb(upright(im, turn or 1), icc, settings.background)
 
 
 def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes | None = None):
@@ -211,8 +214,8 @@ def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes 
                 icc = _decode(im, settings, im.mode)
                 # shrunk is ours (the decode or its resize); _to_srgb copies the pixels alone into a
                 # fresh image, so nothing of the file's metadata travels on
-                return _to_srgb(upright(_shrink(im, settings), orientation(im)), icc, settings.background)
-    im = decode_upright(path, settings, data)
+                return _to_srgb(upright(_shrink(im, settings), orientation(im) or 1), icc, settings.background)
+    im = decode_upright(path, settings, data, regions)
     if regions:
         redact(im, regions)
     return _shrink(im, settings)
@@ -223,20 +226,16 @@ TURNS = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSP
          7: "TRANSVERSE", 8: "ROTATE_90"}
 
 
-def orientation(im) -> int:
-    """A decoded image's EXIF orientation (or XMP tiff:Orientation, which Pillow also reads), 1-8.
-
-    A missing or damaged one (0, 9, text, a rational, two values, an EXIF block Pillow cannot read)
-    is 1, "as stored": that is how browsers and photo viewers show such a photo, so the reviewer
-    saw it that way and redact regions stay where they were drawn. The photo is not refused: its
-    pixels decode, and its metadata is never published. (Pillow's exif_transpose would also write
-    the damaged EXIF back, and fail on values it cannot write, such as a NaN rational.)
-    """
+def orientation(im) -> int | None:
+    """A decoded image's EXIF orientation (or XMP tiff:Orientation, which Pillow also reads): 1-8, 1
+    when there is none, None when it is damaged (0, 9, text, a fraction, an EXIF block Pillow cannot
+    read). A damaged one is shown as stored, as browsers and photo viewers show it, not refused
+    (Pillow's exif_transpose would also write the damaged EXIF back, and fail on a NaN rational)."""
     try:
-        value = im.getexif().get(0x0112)
+        value = im.getexif().get(0x0112, 1)
     except DAMAGED:
-        return 1
-    return value if type(value) is int and 1 <= value <= 8 else 1
+        return None
+    return value if type(value) is int and 1 <= value <= 8 else None
 
 
 def upright(im, turn: int):

@@ -335,3 +335,23 @@ def test_pillow_warnings_become_our_notes_shown_only_with_verbose(proj: Project)
     added = run_cli("add", str(source), "--participant", "LW09", "--prompt", "confidence", "-q", *sources,
                     cwd=proj.root)
     assert added.returncode == 0 and added.stderr == "", added.stderr
+
+
+# ---- a damaged EXIF orientation ------------------------------------------------------------------------
+
+def test_damaged_orientation_is_shown_as_stored_but_refused_with_redact_regions(proj: Project):
+    """As stored is how browsers show it, so the photo is published; but with redact regions the
+    build cannot be sure which way up they were drawn, and a region on the wrong part of the
+    picture would publish what it was meant to hide."""
+    from camerafuzz import exif_case
+    (proj.photos / "lw03-day.jpg").write_bytes(exif_case("orientation 0/0 rational",
+                                                         "nikon_d70_orient6_serial.jpg").data)   # 150x91
+    proj.caption("lw03-day", participant="LW03", extra="redact: [[0.1, 0.1, 0.2, 0.2]]\n")
+    assert refused(proj) == [
+        f"captions/lw03-day.yaml:{PHOTO_LINE}: photo 'lw03-day.jpg' has a damaged EXIF orientation, so which way "
+        "up its redact regions were drawn is not certain; turn the photo upright in an image editor and save it, "
+        "check the regions with python build.py serve --drafts, and build again", NOTHING]
+    proj.caption("lw03-day", participant="LW03")
+    assert proj.build("-q").stderr == ""
+    with Image.open(max(proj.out.glob("images/lw03-day-*.jpg"), key=lambda p: p.stat().st_size)) as im:
+        assert im.size == (150, 91)
