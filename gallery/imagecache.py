@@ -105,7 +105,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         hashes.put_stamped(*stats[job.item_id], digest)
 
     if pending:
-        images.require_libraries(heif=any(_says_heif(job) for job in pending))
+        images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
     done = run_jobs(pending, cache, options.jobs, results, options.progress, record)
     for result in results.values():
         if result.key not in index.new:          # made now, or read from its folder
@@ -122,13 +122,6 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])
     return results, done.made
-
-
-def _says_heif(job: ImageJob) -> bool:
-    try:
-        return images.is_heif(Path(job.source))
-    except OSError:                      # the worker reports a photo it cannot read
-        return False
 
 
 @dataclass(frozen=True)
@@ -154,8 +147,8 @@ class Done:
 def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
              progress: Callable[[int, int], None] | None = None,
              record: Callable[[ImageJob, str], None] | None = None) -> Done:
-    """Process every pending job (in a pool over all cores when there are two or more); returns the
-    (item id, message) of each photo that cannot be published and how many photos were made."""
+    """Process every pending job (in a pool over all cores when there are two or more); returns each
+    photo that cannot be published with its message, Pillow's notes, and how many photos were made."""
     workers = workers or os.cpu_count() or 1
     if len(pending) < 2 or workers == 1:
         threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores

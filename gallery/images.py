@@ -55,22 +55,26 @@ class ImageResult:
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")
 
 
+def _head(path: Path, data: bytes | None) -> bytes:
+    """The file's first 16 bytes (b"" when it cannot be read: opening it says why)."""
+    if data is not None:
+        return data[:16]
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16)
+    except OSError:
+        return b""
+
+
 def is_heif(path: Path, data: bytes | None = None) -> bool:
     """Whether the file says it is HEIF (HEIC) in its first 12 bytes."""
-    if data is not None:
-        head = data[:12]
-    else:
-        with open(path, "rb") as fh:
-            head = fh.read(12)
+    head = _head(path, data)
     return head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
 
 
 def register_plugins(path: Path, data: bytes | None = None) -> None:
-    """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF.
-
-    A missing pillow-heif is an ImportError (build.py names the module and the install command),
-    never "this HEIC file cannot be read".
-    """
+    """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF (if it is
+    missing: an ImportError, which build.py names, never "this HEIC file cannot be read")."""
     if is_heif(path, data):
         import pillow_heif
         pillow_heif.register_heif_opener()
@@ -86,9 +90,8 @@ def require_libraries(heif: bool) -> None:
 
 @contextlib.contextmanager
 def library_warnings(notes: list[str]):
-    """Warnings Pillow and pillow-heif give about a damaged file (a corrupt EXIF offset, a tag
-    larger than the file...) kept as one-line notes, never printed by the library: such metadata
-    is never published, and the message names a library file, not the photo."""
+    """Pillow's and pillow-heif's warnings about a damaged file ("Corrupt EXIF data...") as one-line
+    notes, never printed: that metadata is never published, and they name a library file."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -142,9 +145,7 @@ SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x
 
 def _unopenable(path: Path, data: bytes | None, exc: BaseException) -> str:
     """Why Image.open failed, for the user: a damaged file of a type we read, or another type."""
-    if data is None:
-        with open(path, "rb") as fh:
-            data = fh.read(16)
+    data = _head(path, data)
     kind = next((kind for signature, kind in SIGNATURES if data.startswith(signature)), None)
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         kind = "WebP"
