@@ -11,6 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 COMMANDS = ("build", "audit", "add", "import", "check", "serve")
+# module -> the package in requirements.txt that installs it
+PACKAGES = {"PIL": "pillow", "pillow_heif": "pillow-heif", "yaml": "pyyaml", "jinja2": "jinja2", "markupsafe": "jinja2",
+            "markdown": "markdown", "nh3": "nh3", "ahocorasick": "pyahocorasick", "watchdog": "watchdog"}
 log = logging.getLogger("gallery")
 
 
@@ -236,6 +239,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; the previous site is unchanged.", file=sys.stderr)
         return 130
+    except ImportError as exc:
+        message = missing_dependency(exc)
+        if message is None:     # an import of our own failed: a bug, shown as one
+            raise
+        print(message, file=sys.stderr)
+        return 1
+
+
+def missing_dependency(exc: ImportError) -> str | None:
+    """What to do about a library this Python cannot import (None: the failed import is our own)."""
+    module = (exc.name or "").split(".")[0]
+    if not module or module == "gallery":
+        return None
+    package = PACKAGES.get(module, module)
+    return (f"this Python ({sys.executable}) cannot import the module '{module}' (package {package}), which the "
+            "gallery needs, so nothing was done; install the dependencies inside the virtual environment: "
+            ". .venv/bin/activate && pip install -r requirements.txt (create it first with python3 -m venv .venv)")
 
 
 if __name__ == "__main__":

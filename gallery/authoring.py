@@ -7,6 +7,7 @@ loads), and writes nothing at all when anything is wrong. (import, for a spreads
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from .yamlutil import did_you_mean, not_regular
 if TYPE_CHECKING:  # pragma: no cover
     from .options import BuildOptions
 
+log = logging.getLogger(__name__)
 NEUTRAL_SUFFIX = {".jpeg": ".jpg", ".tif": ".tiff", ".heif": ".heic"}
 
 
@@ -107,7 +109,7 @@ def _check_add_arguments(config: SiteConfig, photo: Path | None, participant: st
 
 
 def _check_photo(photo: Path, config: SiteConfig) -> None:
-    from .images import ImageError, open_image
+    from .check import probe_photo
     kind = not_regular(photo)
     if kind is not None:        # never opened: reading a named pipe would wait forever
         raise AuthoringError(problems=[Problem(photo, None, f"is {kind}, not a regular file; give the photo "
@@ -117,10 +119,11 @@ def _check_photo(photo: Path, config: SiteConfig) -> None:
     if photo.suffix.lower() not in PHOTO_SUFFIXES:
         raise UsageError(problems=[Problem(photo, None, f"'{photo.suffix}' is not a photo type the gallery "
                                                         "reads; use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file")])
-    try:
-        open_image(photo, config.images).close()
-    except ImageError as exc:
-        raise UsageError(problems=[Problem(photo, None, f"this file {exc}")]) from None
+    error, notes = probe_photo(photo, config.images)
+    for note in notes:
+        log.debug("%s", Problem(photo, None, f"damaged metadata ignored ({note}); only its pixels are published"))
+    if error is not None:
+        raise UsageError(problems=[Problem(photo, None, f"this file {error}")])
 
 
 def _neutral_suffix(photo: Path | None) -> str:

@@ -8,6 +8,7 @@ made from these bytes and settings is good; any other is read and decoded by the
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from pathlib import Path
 
 from . import content
 from .captions import CAPTION_SUFFIXES, Item, real_path
-from .config import SiteConfig
+from .config import ImageSettings, SiteConfig
 from .content import Decision
 from .errors import Problem
 from .options import BuildOptions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def decode_failure(job, known: frozenset[str] = frozenset()) -> str | None:
         job, data, _ = read_source(job)
         if job.key in known:
             return None
-        images.decode_largest(Path(job.source), job.settings, job.redact, data)
+        with images.library_warnings([]):      # damaged metadata is the build's -v note, not an error
+            images.decode_largest(Path(job.source), job.settings, job.redact, data)
     except images.ImageError as exc:
         return str(exc)
     except MemoryError:
@@ -132,3 +136,16 @@ class _MadeBefore:
         except OSError:
             return False
         return isinstance(digest, str) and job_key(item.id, digest, config.images, item.redact) in self.index.old
+
+
+def probe_photo(path: Path, settings: ImageSettings) -> tuple[str | None, list[str]]:
+    """The header read of check and add: (why the photo cannot be published or None, Pillow's
+    warnings about its damaged metadata, which never reach the terminal as they are)."""
+    from .images import ImageError, library_warnings, open_image
+    notes: list[str] = []
+    try:
+        with library_warnings(notes):
+            open_image(path, settings).close()
+    except ImageError as exc:
+        return str(exc), notes
+    return None, notes

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
+import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ REDACT_COLOUR = (0, 0, 0)
 # what Pillow raises for a damaged file or value (anything else is a bug of ours, and is raised)
 DAMAGED = (OSError, ValueError, TypeError, KeyError, IndexError, SyntaxError, EOFError, struct.error,
            zlib.error, ZeroDivisionError, OverflowError)
+UNDECODABLE = (*DAMAGED, RuntimeError)  # around Pillow's own opening and decoding only (AVIF: RuntimeError)
 
 
 class ImageError(Exception):
@@ -53,43 +55,52 @@ class ImageResult:
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")
 
 
-def register_plugins(path: Path, data: bytes | None = None) -> None:
-    """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF."""
+def _head(path: Path, data: bytes | None) -> bytes:
+    """The file's first 16 bytes (b"" when it cannot be read: opening it says why)."""
     if data is not None:
-        head = data[:12]
-    else:
+        return data[:16]
+    try:
         with open(path, "rb") as fh:
-            head = fh.read(12)
-    if head[4:8] != b"ftyp" or head[8:12] not in HEIF_BRANDS:
-        return
-    try:
+            return fh.read(16)
+    except OSError:
+        return b""
+
+
+def is_heif(path: Path, data: bytes | None = None) -> bool:
+    """Whether the file says it is HEIF (HEIC) in its first 12 bytes."""
+    head = _head(path, data)
+    return head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
+
+
+def register_plugins(path: Path, data: bytes | None = None) -> None:
+    """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF (if it is
+    missing: an ImportError, which build.py names, never "this HEIC file cannot be read")."""
+    if is_heif(path, data):
         import pillow_heif
-    except ImportError:  # pragma: no cover - HEIC then fails as "cannot be read"
-        return
-    pillow_heif.register_heif_opener()
+        pillow_heif.register_heif_opener()
 
 
-MEMORY_BLOCKS = 4               # freed 16 MB pixel blocks Pillow keeps for the next photo
+def require_libraries(heif: bool) -> None:
+    """Import Pillow (and pillow-heif, for HEIF photos) here, before the image workers start: one that
+    cannot be imported is an ImportError build.py names, not a broken pool (workers fork from here)."""
+    import PIL.Image  # noqa: F401
+    if heif:
+        import pillow_heif  # noqa: F401
 
 
-def keep_freed_memory() -> None:
-    """Keep the memory a photo frees for the next one (in a pool worker: a build making a single
-    photo has no next one, and measured slower with it).
-
-    Each photo allocates ~40 MB of pixels and buffers and frees them again. By default Pillow and
-    the C library return that memory to the system and fault it back in, zeroed, for the next photo:
-    ~15% of a cold build's CPU went to the kernel. Keeping it (Pillow's block cache, glibc's
-    malloc thresholds) costs no more than the largest photo's working set.
-    """
-    from PIL import Image
-    Image.core.set_blocks_max(MEMORY_BLOCKS)
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 32 << 20)    # M_MMAP_THRESHOLD: photo-sized buffers come from the heap...
-        libc.mallopt(-1, 256 << 20)   # M_TRIM_THRESHOLD: ...which is not handed back after each photo
-    except (OSError, AttributeError):  # not glibc (or no C library to load): only Pillow's cache applies
-        pass
+@contextlib.contextmanager
+def library_warnings(notes: list[str]):
+    """Pillow's and pillow-heif's warnings about a damaged file ("Corrupt EXIF data...") as one-line
+    notes, never printed: that metadata is never published, and they name a library file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for warning in caught:
+                text = " ".join(str(warning.message).split())
+                if text not in notes:
+                    notes.append(text)
 
 
 def _load_plugins() -> None:
@@ -119,15 +130,32 @@ def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
         _load_plugins()
         formats = [f for f in ALLOWED_FORMATS if f in Image.OPEN]
         im = Image.open(io.BytesIO(data) if data is not None else path, formats=formats)
-    except DAMAGED as exc:  # Pillow raises many types for unreadable input
-        raise ImageError(f"cannot be read as an image ({type(exc).__name__}); "
-                         "use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file") from None
+    except UNDECODABLE as exc:  # Pillow raises many types for unreadable input
+        raise ImageError(_unopenable(path, data, exc)) from None
     width, height = im.size
     if width * height > settings.max_pixels:
         im.close()
         raise ImageError(f"is {width}x{height} = {width * height:,} pixels, over the limit of "
                          f"{settings.max_pixels:,}; resize it or raise images.max_pixels in gallery.yaml")
     return im
+
+
+SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+
+
+def _unopenable(path: Path, data: bytes | None, exc: BaseException) -> str:
+    """Why Image.open failed, for the user: a damaged file of a type we read, or another type."""
+    data = _head(path, data)
+    kind = next((kind for signature, kind in SIGNATURES if data.startswith(signature)), None)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        kind = "WebP"
+    elif data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis", *HEIF_BRANDS):
+        kind = "AVIF" if data[8:12] in (b"avif", b"avis") else "HEIC"
+    if kind is None:
+        return f"cannot be read as an image ({type(exc).__name__}); use a JPEG, PNG, WebP, TIFF, HEIC or AVIF file"
+    return (f"is {'an' if kind == 'AVIF' else 'a'} {kind} file that cannot be opened ({type(exc).__name__}): it is "
+            "damaged, perhaps only in its metadata; copy it again from the original, or open it in an image editor "
+            "and save it as a new file")
 
 
 def _draft(im, settings: ImageSettings, mode: str) -> None:
@@ -143,7 +171,7 @@ def _decoding():
     Pillow's own decoding runs inside: a failure of our resizing or colour code is a bug, and raised."""
     try:
         yield
-    except DAMAGED as exc:
+    except UNDECODABLE as exc:
         raise ImageError(f"cannot be decoded ({exc}); the file may be truncated or damaged, "
                          "copy it again from the original") from None
 
@@ -159,15 +187,17 @@ def _decode(im, settings: ImageSettings, draft: str | None = None) -> bytes | No
     return icc
 
 
-def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None):
+def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None, regions=()):
     """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
-    from PIL import ImageOps
     with open_image(path, settings, data) as im:
         plain_jpeg = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
         icc = _decode(im, settings, "RGB" if plain_jpeg else None)
-        with _decoding():
-            upright = ImageOps.exif_transpose(im)
-    return _to_srgb(upright, icc, settings.background)
+        turn = orientation(im)
+        if turn is None and regions:        # fail closed: the regions could be painted on the wrong part
+            raise ImageError("has a damaged EXIF orientation, so which way up its redact regions were drawn is not "
+                             "certain; turn the photo upright in an image editor and save it, check the regions "
+                             "with python build.py serve --drafts, and build again")
+        return _to_srgb(upright(im, turn or 1), icc, settings.background)
 
 
 def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes | None = None):
@@ -179,21 +209,41 @@ def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes 
     redactions (painted before shrinking, so nothing of a redacted region blurs into its edge), is
     made upright first.
     """
-    from PIL import ImageOps
     if not regions:
         with open_image(path, settings, data) as im:
             if im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L"):
                 icc = _decode(im, settings, im.mode)
-                shrunk = _shrink(im, settings)
-                # in place: no copy for an upright photo (shrunk is ours: the decode or its resize);
-                # _to_srgb then copies the pixels alone into a fresh image
-                with _decoding():
-                    ImageOps.exif_transpose(shrunk, in_place=True)
-                return _to_srgb(shrunk, icc, settings.background)
-    im = decode_upright(path, settings, data)
+                # shrunk is ours (the decode or its resize); _to_srgb copies the pixels alone into a
+                # fresh image, so nothing of the file's metadata travels on
+                return _to_srgb(upright(_shrink(im, settings), orientation(im) or 1), icc, settings.background)
+    im = decode_upright(path, settings, data, regions)
     if regions:
         redact(im, regions)
     return _shrink(im, settings)
+
+
+# EXIF orientation -> the turn that shows the picture upright (1, and any other value: as stored)
+TURNS = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE", 6: "ROTATE_270",
+         7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def orientation(im) -> int | None:
+    """A decoded image's EXIF orientation (or XMP tiff:Orientation, which Pillow also reads): 1-8, 1
+    when there is none, None when it is damaged (0, 9, text, a fraction, an EXIF block Pillow cannot
+    read). A damaged one is shown as stored, as browsers and photo viewers show it, not refused
+    (Pillow's exif_transpose would also write the damaged EXIF back, and fail on a NaN rational)."""
+    try:
+        value = im.getexif().get(0x0112, 1)
+    except DAMAGED:
+        return None
+    return value if type(value) is int and 1 <= value <= 8 else None
+
+
+def upright(im, turn: int):
+    """im turned by an EXIF orientation (im itself for 1); no metadata is read or written."""
+    from PIL import Image
+    method = TURNS.get(turn)
+    return im if method is None else im.transpose(Image.Transpose[method])
 
 
 def _shrink(im, settings: ImageSettings):
@@ -257,14 +307,21 @@ def redact(im, regions) -> None:
 
 
 def target_sizes(size: tuple[int, int], bounds: tuple[int, ...]) -> list[tuple[int, int]]:
-    """Output dimensions for each long-side bound, never upscaling, without duplicates."""
+    """Output dimensions for each long-side bound, never upscaling, one per width.
+
+    Files are named by their width and a srcset tells sizes apart by width alone, so two sizes may
+    not share one: for a very tall, thin picture (1x65000) several bounds give the same width,
+    and only the largest of them is kept.
+    """
     width, height = size
     long_side = max(width, height)
     dims: list[tuple[int, int]] = []
     for bound in sorted(bounds):
         scale = min(1.0, bound / long_side)
         dim = (max(1, round(width * scale)), max(1, round(height * scale)))
-        if dim not in dims:
+        if dims and dims[-1][0] == dim[0]:
+            dims[-1] = dim
+        else:
             dims.append(dim)
     return dims
 

@@ -157,11 +157,13 @@ def site_image_bytes(path: Path) -> bytes:
     import io
 
     from PIL import Image
+
+    from .images import DAMAGED, library_warnings
     try:
-        with Image.open(path) as im:
+        with library_warnings([]), Image.open(path) as im:    # its metadata is never published
             im.load()
             pixels = im.convert("RGBA" if "A" in im.getbands() else "RGB")
-    except (OSError, ValueError) as exc:
+    except DAMAGED as exc:
         raise ContentError(problems=[Problem(path, None, f"site_image cannot be read ({exc}); "
                                                          "use a PNG or JPEG file")]) from None
     buf = io.BytesIO()

@@ -2,7 +2,8 @@
 
 Pure functions over bytes (no Pillow, which ignores what it does not understand): JPEG markers,
 PNG chunks, WebP RIFF chunks and AVIF (ISO-BMFF) boxes must be the ones needed to decode the
-picture and nothing else. Each returns (where, what) pairs.
+picture and nothing else. Each returns (where, what) pairs, and never raises: a truncated or
+damaged file is a finding (the audit cannot say what the missing or garbled bytes held).
 """
 
 from __future__ import annotations
@@ -21,19 +22,24 @@ AVIF_ITEMS = {b"av01", b"grid"}
 AVIF_PROPERTIES = {b"ispe", b"pixi", b"av1C", b"colr", b"auxC", b"irot", b"imir", b"pasp", b"clap", b"clli",
                    b"mdcv", b"a1op", b"a1lx", b"lsel"}
 
+
 def check_image(data: bytes, suffix: str) -> list[tuple[str, str]]:
     """(where, what) for everything in an image file that is not needed to show its pixels."""
     if data.startswith(b"\xff\xd8"):
-        found = check_jpeg(data)
+        walk = check_jpeg
     elif data.startswith(b"\x89PNG\r\n\x1a\n"):
-        found = check_png(data)
+        walk = check_png
     elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        found = check_webp(data)
+        walk = check_webp
     elif data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
-        found = check_avif(data)
+        walk = check_avif
     else:
         return [("file", f"not a JPEG, PNG, WebP or AVIF file (the {suffix} file cannot be checked for "
                          "metadata); remove it from the site or replace it with a re-encoded image")]
+    try:
+        found = walk(data)
+    except (struct.error, IndexError) as exc:     # the walkers check their bounds; this is the net under them
+        found = [("file", f"its structure is damaged ({exc}); replace it with a re-encoded image")]
     expected = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WebP", ".avif": "AVIF"}.get(suffix)
     actual = ("JPEG" if data.startswith(b"\xff\xd8") else "PNG" if data.startswith(b"\x89PNG")
               else "WebP" if data[:4] == b"RIFF" else "AVIF")
@@ -180,6 +186,9 @@ def check_webp(data: bytes) -> list[tuple[str, str]]:
     while pos + 8 <= end:
         fourcc, size = struct.unpack("<4sI", data[pos:pos + 8])
         name = fourcc.decode("latin-1").strip()
+        if pos + 8 + size > end:
+            found.append((f"WebP chunk {name} at byte {pos}", "runs past the end of the file (damaged)"))
+            return found
         if fourcc not in WEBP_ALLOWED:
             found.append((f"WebP chunk {name} at byte {pos}",
                           f"{_WEBP_REASONS.get(fourcc, 'not needed to show the image')}; only pixels may be published"))
@@ -189,6 +198,8 @@ def check_webp(data: bytes) -> list[tuple[str, str]]:
                 if flags & bit:
                     found.append((f"WebP chunk VP8X at byte {pos}", f"its flags announce {what}"))
         pos += 8 + size + (size & 1)
+    if pos < end:
+        found.append((f"WebP at byte {pos}", f"{end - pos} bytes that are not a whole chunk (damaged)"))
     return found
 
 
@@ -212,15 +223,23 @@ def _boxes(data: bytes, start: int, end: int):
 def check_avif(data: bytes) -> list[tuple[str, str]]:
     """Walk the boxes: items only av01/grid, properties without ICC profiles, no Exif/XMP/uuid boxes."""
     found: list[tuple[str, str]] = []
+    kinds = set()
     for kind, body, box_end, at in _boxes(data, 0, len(data)):
         name = kind.decode("latin-1")
+        kinds.add(kind)
         if body < 0:
             found.append((f"AVIF box {name} at byte {at}", "runs past the end of the file (damaged)"))
         elif kind not in AVIF_TOP:
             found.append((f"AVIF box {name} at byte {at}", "not needed to show the image (uuid boxes carry XMP)"))
         elif kind == b"meta":
             found.extend(_check_avif_meta(data, body + 4, box_end))
+    if b"mdat" not in kinds and not found:
+        found.append(("AVIF", "no image data (no mdat box): the file is truncated or damaged"))
     return found
+
+
+def _damaged(where: str, body: int) -> list[tuple[str, str]]:
+    return [(where, "runs past the end of the box that holds it (damaged)")] if body < 0 else []
 
 
 def _check_avif_meta(data: bytes, start: int, end: int) -> list[tuple[str, str]]:
@@ -228,15 +247,18 @@ def _check_avif_meta(data: bytes, start: int, end: int) -> list[tuple[str, str]]
     for kind, body, box_end, at in _boxes(data, start, end):
         name = kind.decode("latin-1")
         if body < 0 or kind not in AVIF_META:
-            found.append((f"AVIF box meta/{name} at byte {at}", "not needed to show the image"))
+            found.append((f"AVIF box meta/{name} at byte {at}", "not needed to show the image" if body >= 0 else
+                          "runs past the end of the box that holds it (damaged)"))
         elif kind == b"iinf":
             found.extend(_check_avif_items(data, body, box_end))
         elif kind == b"iprp":
-            for ckind, cbody, cend, _cat in _boxes(data, body, box_end):
-                if ckind == b"ipco":
+            for ckind, cbody, cend, cat in _boxes(data, body, box_end):
+                found.extend(_damaged(f"AVIF box iprp/{ckind.decode('latin-1')} at byte {cat}", cbody))
+                if ckind == b"ipco" and cbody >= 0:
                     found.extend(_check_avif_properties(data, cbody, cend))
         elif kind == b"iref":
-            for rkind, _b, _e, rat in _boxes(data, body + 4, box_end):
+            for rkind, rbody, _e, rat in _boxes(data, body + 4, box_end):
+                found.extend(_damaged(f"AVIF reference iref/{rkind.decode('latin-1')} at byte {rat}", rbody))
                 if rkind in (b"thmb", b"cdsc"):
                     what = "an embedded thumbnail" if rkind == b"thmb" else "a metadata item"
                     found.append((f"AVIF reference iref/{rkind.decode('latin-1')} at byte {rat}", f"links {what}"))
@@ -245,16 +267,15 @@ def _check_avif_meta(data: bytes, start: int, end: int) -> list[tuple[str, str]]
 
 def _check_avif_items(data: bytes, body: int, end: int) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    version = data[body]
-    first = body + 4 + (2 if version == 0 else 4)
-    for kind, ibody, _e, at in _boxes(data, first, end):
-        if kind != b"infe" or ibody < 0:
+    if body + 4 > end:
+        return [(f"AVIF box iinf at byte {body - 8}", "too short to list its items (damaged)")]
+    first = body + 4 + (2 if data[body] == 0 else 4)
+    for kind, ibody, ibox_end, at in _boxes(data, first, end):
+        found.extend(_damaged(f"AVIF box iinf/{kind.decode('latin-1')} at byte {at}", ibody))
+        if kind != b"infe" or ibody < 0 or ibody >= ibox_end or data[ibody] < 2:
             continue
-        iversion = data[ibody]
-        if iversion < 2:
-            continue
-        offset = ibody + 4 + (2 if iversion == 2 else 4) + 2
-        item_type = data[offset:offset + 4]
+        offset = ibody + 4 + (2 if data[ibody] == 2 else 4) + 2
+        item_type = data[offset:min(offset + 4, ibox_end)]
         if item_type not in AVIF_ITEMS:
             what = {b"Exif": "an EXIF item", b"mime": "a MIME item (XMP)", b"jpeg": "a JPEG item (thumbnail?)"}
             found.append((f"AVIF item {item_type.decode('latin-1')} at byte {at}",
@@ -266,13 +287,14 @@ def _check_avif_properties(data: bytes, start: int, end: int) -> list[tuple[str,
     found: list[tuple[str, str]] = []
     for kind, body, _e, at in _boxes(data, start, end):
         name = kind.decode("latin-1")
-        if kind not in AVIF_PROPERTIES:
+        if body < 0:
+            found.extend(_damaged(f"AVIF property {name} at byte {at}", body))
+        elif kind not in AVIF_PROPERTIES:
             found.append((f"AVIF property {name} at byte {at}", "not needed to show the image"))
-        elif kind == b"colr" and body >= 0 and data[body:body + 4] != b"nclx":
+        elif kind == b"colr" and data[body:body + 4] != b"nclx":
             found.append((f"AVIF property colr/{data[body:body + 4].decode('latin-1')} at byte {at}",
                           "an embedded ICC profile (a display profile can identify one machine)"))
     return found
-
 
 
 SVG_METADATA = re.compile(r"(?i)<metadata|rdf:rdf|sodipodi:|inkscape:|xmlns:dc=|adobe:ns:meta")

@@ -75,13 +75,13 @@ def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
     """(value, what) for every identifying value; a damaged part or value is skipped, not the rest."""
     from PIL import Image
 
-    from ..images import register_plugins
+    from ..images import UNDECODABLE, register_plugins
     with warnings.catch_warnings():     # Pillow warns about damaged EXIF; a skipped value says enough
         warnings.simplefilter("ignore")
         register_plugins(path)
         try:
             im = Image.open(path)
-        except DAMAGED as exc:
+        except UNDECODABLE as exc:
             raise Unreadable(f"cannot be opened as an image ({type(exc).__name__})") from None
         with im:
             pairs = [pair for part in (_exif_pairs, _xmp_image_pairs, _iptc_pairs, _png_pairs, _comment_pairs)
@@ -140,23 +140,29 @@ def _xmp_image_pairs(im, path: Path) -> list[tuple[str, str]]:
 def _png_pairs(im, path: Path) -> list[tuple[str, str]]:
     if im.format != "PNG":
         return []
-    texts = _png_chunks(path)[1]
-    pairs = _xmp_pairs(texts["XML:com.adobe.xmp"].encode()) if "XML:com.adobe.xmp" in texts else []
-    pairs.extend((_text(value), f"PNG text '{key}'") for key, value in texts.items()
-                 if not key.startswith(("XML:com.adobe.xmp", "icc:")))
+    pairs = []
+    for key, value in _png_chunks(path)[1]:        # every chunk, even two with the same keyword
+        if key == "XML:com.adobe.xmp":
+            pairs.extend(_xmp_pairs(value))
+        elif not key.startswith("icc:"):
+            pairs.append((_text(value), f"PNG text '{key}'"))
     return pairs
 
 
 def _comment_pairs(im, path: Path) -> list[tuple[str, str]]:
-    comment = im.info.get("comment")
-    return [(_text(comment), "JPEG comment")] if comment else []
+    """Every JPEG COM segment (Pillow's info keeps only the last), or another format's comment."""
+    comments = [value for marker, value in getattr(im, "applist", ()) if marker == "COM"]
+    if not comments and im.info.get("comment"):
+        comments = [im.info["comment"]]
+    return [(_text(comment), "JPEG comment") for comment in comments]
 
 
-def _png_chunks(path: Path) -> tuple[bytes, dict[str, str]]:
-    """A PNG's eXIf chunk and text chunks, found by walking the chunks (Pillow would decode every
-    pixel to reach those after the image data)."""
+def _png_chunks(path: Path) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """A PNG's eXIf chunk and its text chunks as (keyword, text bytes), found by walking the chunks
+    (Pillow would decode every pixel to reach those after the image data). A damaged chunk is
+    skipped, not the others."""
     data = path.read_bytes()
-    exif, texts, pos = b"", {}, 8
+    exif, texts, pos = b"", [], 8
     while pos + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + length]
@@ -165,22 +171,22 @@ def _png_chunks(path: Path) -> tuple[bytes, dict[str, str]]:
                 exif = body
             elif kind in (b"tEXt", b"zTXt", b"iTXt"):
                 key, _, rest = body.partition(b"\x00")
-                texts[key.decode("latin-1")] = _png_text(kind, rest)
-        except (zlib.error, ValueError):
-            pass
+                texts.append((key.decode("latin-1"), _png_text(kind, rest)))
+        except DAMAGED as exc:
+            log.debug("%s: PNG chunk %r at byte %d skipped (%s)", path, kind, pos, exc)
         pos += 12 + length
     return exif, texts
 
 
-def _png_text(kind: bytes, rest: bytes) -> str:
+def _png_text(kind: bytes, rest: bytes) -> bytes:
     if kind == b"tEXt":
-        return rest.decode("latin-1")
+        return rest
     if kind == b"zTXt":
-        return _inflate(rest[1:]).decode("latin-1")
+        return _inflate(rest[1:])
     compressed, rest = rest[0], rest[2:]
     _lang, _, rest = rest.partition(b"\x00")
     _translated, _, text = rest.partition(b"\x00")
-    return (_inflate(text) if compressed else text).decode("utf-8", errors="ignore")
+    return _inflate(text) if compressed else text
 
 
 def _inflate(data: bytes) -> bytes:
@@ -189,18 +195,37 @@ def _inflate(data: bytes) -> bytes:
 
 
 def _text(value) -> str:
+    """A metadata value as the text a page would show: bytes in whatever encoding the device used."""
+    if isinstance(value, str) and max(value, default="\x00") <= "\xff":
+        value = value.encode("latin-1")     # Pillow reads EXIF ASCII as latin-1: often UTF-8 or UTF-16
     if isinstance(value, bytes):
-        if value[:8] in (b"ASCII\x00\x00\x00", b"UNICODE\x00", b"\x00" * 8):  # UserComment header
-            value = value[8:].decode("utf-16" if value[:7] == b"UNICODE" else "latin-1", errors="ignore")
-        elif len(value) > 1 and value[1::2].count(0) > len(value) // 4:  # XP* tags: UTF-16LE
-            value = value.decode("utf-16-le", errors="ignore")
-        else:
-            value = value.decode("utf-8", errors="ignore")
+        value = _decode(value)
     if isinstance(value, (list, tuple)):
         return " ".join(_text(v) for v in value)
     if value is None:
         return ""
     return " ".join(str(value).replace("\x00", " ").split())
+
+
+_USER_COMMENT = {b"ASCII\x00\x00\x00": "latin-1", b"UNICODE\x00": "utf-16", b"\x00" * 8: "latin-1",
+                 b"JIS\x00\x00\x00\x00\x00": "shift_jis"}
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8, else UTF-16 (with a byte-order mark, or as XP* tags write it: every other byte 0),
+    else latin-1; an EXIF UserComment says its own character code in its first 8 bytes."""
+    if raw[:8] in _USER_COMMENT:
+        return raw[8:].decode(_USER_COMMENT[raw[:8]], errors="ignore").lstrip("\ufeff")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16", errors="ignore")
+    if len(raw) > 1 and raw[1::2].count(0) > len(raw) // 4:
+        return raw.decode("utf-16-le", errors="ignore")
+    if len(raw) > 1 and raw[0::2].count(0) > len(raw) // 4:
+        return raw.decode("utf-16-be", errors="ignore")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 _MAKER_TEXT = re.compile(rb"[A-Za-z0-9 ._/=#-]{6,}")
@@ -246,16 +271,34 @@ def _xmp_bytes(im) -> bytes:
 
 
 def _xmp_pairs(xmp: bytes) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for text in _xmp_texts(xmp):
+        for regex in (_XMP_ELEMENT, _XMP_ATTRIBUTE):
+            pairs.extend((value, f"XMP {name}") for name, value in regex.findall(text) if name in XMP_NAMES)
+        for name, body in _XMP_ITEM.findall(text):
+            if name in XMP_NAMES:
+                pairs.extend((value, f"XMP {name}") for value in _XMP_LI.findall(body))
+    return [(_unescape(v), w) for v, w in pairs]
+
+
+_WIDE = (("utf-32-le", b"<\x00\x00\x00"), ("utf-32-be", b"\x00\x00\x00<"), ("utf-16-le", b"<\x00"),
+         ("utf-16-be", b"\x00<"))
+
+
+def _xmp_texts(xmp: bytes) -> list[str]:
+    """The XMP packet as text in every encoding it may be in: UTF-8 (latin-1 too when it is not
+    valid UTF-8), and UTF-16 or UTF-32 when its first characters say so (the XMP standard allows
+    them). A wrong guess finds nothing; a missed one would hide every value."""
     if not xmp:
         return []
-    text = xmp.decode("utf-8", errors="ignore")
-    pairs: list[tuple[str, str]] = []
-    for regex in (_XMP_ELEMENT, _XMP_ATTRIBUTE):
-        pairs.extend((value, f"XMP {name}") for name, value in regex.findall(text) if name in XMP_NAMES)
-    for name, body in _XMP_ITEM.findall(text):
-        if name in XMP_NAMES:
-            pairs.extend((value, f"XMP {name}") for value in _XMP_LI.findall(body))
-    return [(_unescape(v), w) for v, w in pairs]
+    try:
+        texts = [xmp.decode("utf-8")]
+    except UnicodeDecodeError:
+        texts = [xmp.decode("utf-8", errors="ignore"), xmp.decode("latin-1")]
+    codec = next((codec for codec, signature in _WIDE if signature in xmp[:64]), None)
+    if codec is not None:
+        texts.append(xmp.decode(codec, errors="ignore").lstrip("\ufeff"))
+    return texts
 
 
 def _unescape(value: str) -> str:
@@ -264,14 +307,33 @@ def _unescape(value: str) -> str:
 
 
 def _iptc_pairs(im, path: Path) -> list[tuple[str, str]]:
-    from PIL import IptcImagePlugin
-    info = IptcImagePlugin.getiptcinfo(im) or {}
-    pairs = []
-    for (record, dataset), value in info.items():
-        if record == 2 and dataset in IPTC_DATASETS:
-            for one in value if isinstance(value, list) else [value]:
-                pairs.append((_text(one), f"IPTC {IPTC_DATASETS[dataset]}"))
-    return pairs
+    return [(_text(value), f"IPTC {IPTC_DATASETS[dataset]}") for record, dataset, value in _iim(_iptc_bytes(im))
+            if record == 2 and dataset in IPTC_DATASETS]
+
+
+def _iptc_bytes(im) -> bytes:
+    """The IPTC-NAA (IIM) block: in a JPEG's Photoshop resource 0x0404, or a TIFF's tag 33723 (raw:
+    Photoshop tags it as 4-byte integers, hence Pillow's own getiptcinfo reads _tagdata too)."""
+    photoshop = im.info.get("photoshop")
+    if isinstance(photoshop, dict):
+        return photoshop.get(0x0404) or b""
+    tags = getattr(im, "tag_v2", None)
+    return getattr(tags, "_tagdata", {}).get(33723, b"") if tags is not None else b""
+
+
+def _iim(data: bytes):
+    """(record, dataset, value) of each IIM dataset. Pillow's reader gives up at the first damaged
+    one; here a damaged length gives what is there and bytes that are not a dataset are skipped to
+    the next tag marker, so one damaged value does not hide the others."""
+    pos = data.find(b"\x1c")
+    while 0 <= pos and pos + 5 <= len(data):
+        record, dataset, size = data[pos + 1], data[pos + 2], struct.unpack(">H", data[pos + 3:pos + 5])[0]
+        pos += 5
+        if size & 0x8000:                  # an extended dataset: the length is in the next bytes
+            count = size & 0x7FFF
+            size, pos = int.from_bytes(data[pos:pos + min(count, 8)], "big"), pos + count
+        yield record, dataset, data[pos:pos + size]
+        pos = data.find(b"\x1c", pos + size) if pos + size < len(data) else -1
 
 
 _DATETIME = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2})")
