@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 from dataclasses import asdict, dataclass
@@ -13,6 +12,7 @@ from .cache import Store
 from .config import SiteConfig
 from .errors import Problem
 from .ids import ID_RE, camera_id_problem, participant_problem
+from .paths import real_path, resolve_photo
 from .yamlutil import Doc, Reader, did_you_mean, load_yaml, not_regular
 
 KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
@@ -158,7 +158,7 @@ class Parsed:
         return item
 
 
-PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py", "ids.py")
+PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py", "ids.py", "paths.py")
 
 
 def item_json(item: Item) -> dict:
@@ -252,41 +252,6 @@ def _photo(r: Reader, kind: str, photo_dir: Path) -> tuple[Path | None, str | No
         r.error(f"photo '{name}' is outside the photos folder; give a file name inside it", "photo")
         return None, name
     return path, name
-
-
-def resolve_photo(photos_dir: Path, name: str) -> Path | None:
-    """The photo's path if it stays inside photos_dir (after following symlinks), else None."""
-    if os.path.isabs(name) or name.startswith("~") or "\\" in name:
-        return None
-    root = real_path(photos_dir)
-    candidate = photos_dir / name
-    if not within(real_path(candidate), root):
-        return None
-    return candidate
-
-
-def within(real: str, root: str) -> bool:
-    """True when the real path real is root or inside it (both from real_path)."""
-    return real == root or real.startswith(os.path.join(root, ""))
-
-
-@functools.cache
-def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
-
-
-def forget_real_paths() -> None:
-    _real_folder.cache_clear()
-
-
-def real_path(path: Path | str) -> str:
-    """os.path.realpath, resolving each folder once per build (a gallery's photos share a few
-    folders): ~10x faster than Path.resolve() for hundreds of files. site.build() clears the memo."""
-    folder, name = os.path.split(os.path.abspath(path))
-    if not name:
-        return _real_folder(folder)
-    full = os.path.join(_real_folder(folder), name)
-    return os.path.realpath(full) if os.path.islink(full) or name in (".", "..") else full
 
 
 def _alt(r: Reader, kind: str, caption: str) -> str | None:

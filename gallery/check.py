@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import content
-from .captions import CAPTION_SUFFIXES, Item, real_path
+from .captions import CAPTION_SUFFIXES, Item
 from .config import ImageSettings, SiteConfig
 from .content import Decision
 from .errors import Problem
 from .options import BuildOptions
+from .paths import real_path
 
 log = logging.getLogger(__name__)
 

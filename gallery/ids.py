@@ -6,6 +6,7 @@ this module. It imports nothing of the package, so any stage may use it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -41,6 +42,7 @@ def normal_stem(name: str) -> str:
     return _SEPARATORS.sub("-", os.path.splitext(name)[0].lower()).strip("-")
 
 
+@functools.lru_cache(maxsize=4096)     # asked for every published image of an item
 def camera_like(name: str) -> str | None:
     """The part of a file name or id that looks like a camera's file name or a date (e.g. 'img-1234'),
     or None. The name is compared as normal_stem makes it, so IMG_1234.JPG and img-1234 are alike."""

@@ -25,11 +25,12 @@ from pathlib import Path
 
 from . import images
 from .cache import Store
-from .captions import Item, real_path
+from .captions import Item
 from .config import ImageSettings, SiteConfig
 from .errors import ContentError, Problem
 from .images import ImageError, ImageResult, Variant
 from .options import BuildOptions
+from .paths import real_path
 
 log = logging.getLogger(__name__)
 

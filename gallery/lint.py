@@ -12,11 +12,12 @@ import re
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .captions import CAPTION_SUFFIXES, Item, real_path, resolve_photo
+from .captions import CAPTION_SUFFIXES, Item
 from .config import SiteConfig
 from .errors import Problem
 from .ids import participant_key
 from .output import files_under
+from .paths import real_path, resolve_photo
 from .yamlutil import load_yaml, read_bytes
 
 ALT_MIN_WORDS = 3

@@ -225,7 +225,7 @@ def _iso(value) -> str | bool | None:
 
 def _relative(path: Path, root: Path) -> str:
     """path relative to root when inside it (both resolved), else its real path."""
-    from .captions import real_path, within
+    from .paths import real_path, within
     real, base = real_path(path), real_path(root)
     if real == base or not within(real, base):
         return "." if real == base else real

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import audit, check, content, fingerprint, imagecache, output, render
-from .captions import Item, forget_real_paths
+from .captions import Item
 from .config import SiteConfig
 from .content import Decision
 from .errors import CleanupError, ContentError, Problem
 from .images import ImageResult
 from .options import BuildOptions
+from .paths import forget_real_paths
 from .report import outcome as report_outcome
 from .report import write_json
 

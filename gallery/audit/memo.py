@@ -91,13 +91,14 @@ class Memo:
                 self.store.get(key)
             else:
                 pending.append((rel, key, known))
-        every, new = Search(needles), Search(fresh)
+        searches: dict[bool, Search] = {}     # built when first needed: known files need only the fresh needles
         found: list[Finding] = []
         for rel, key, known in pending:
             text = _read_text(folder, rel)
             checked = [Finding(rel, where, message, line) for where, message, line in check_svg(text)] \
                 if rel.endswith(".svg") else []
-            checked += (new if known else every).findings(rel, text.lower())
+            search = searches.get(known) or searches.setdefault(known, Search(fresh if known else needles))
+            checked += search.findings(rel, text.lower())
             if not checked:
                 self.store.put(key, True)
             found.extend(checked)

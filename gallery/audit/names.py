@@ -15,12 +15,12 @@ MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be sea
 def check_names(rels: list[str], sources: list[Path]) -> list[Finding]:
     """check_name for every file of the site: each source name is looked for in all the names at once."""
     found: list[Finding] = []
-    names: list[tuple[str, str, str]] = []       # (rel, normal stem of its name, the part that is the id)
+    names: list[tuple[str, str, str]] = []   # (rel, normal stem of its name, the part that tells nothing)
     for rel in rels:
         own, free = _own_name(rel)
         if own is not None:
             found.append(own)
-        else:
+        elif free is not None:
             names.append((rel, normal_stem(rel.rsplit("/", 1)[-1]), free))
     joined = "\n".join(name for _, name, _ in names)
     for source in sources:
@@ -37,41 +37,40 @@ def check_name(rel: str, sources: list[Path]) -> list[Finding]:
     return check_names([rel], sources)
 
 
-def _own_name(rel: str) -> tuple[Finding | None, str]:
+def _own_name(rel: str) -> tuple[Finding | None, str | None]:
     """A finding about the name itself (not one the generator writes; an id like a camera file name),
-    else None and the part of the name that tells nothing of a source photo: the generator's own
-    words and hashes, and the public identifiers it names pages after (item id, participant code,
-    prompt id, all shown on the pages anyway), as a normal stem. A source named like one of them
-    (lw07-day.jpg, lw07.jpg for participant LW07, about.jpg) is a coincidence, not a leak."""
+    else None and the part of the name that tells nothing of a source photo, as a normal stem: the
+    generator's own words and hashes, and the public identifiers it names pages after (item id,
+    participant code, prompt id, all shown on the pages anyway); None when that is the whole name.
+    A source named like one of them (lw07-day.jpg, lw07.jpg for participant LW07, about.jpg) is a
+    coincidence, not a leak."""
     name = rel.rsplit("/", 1)[-1]
-    free = ""
     if rel.startswith("images/"):
         match = PUBLISHED_IMAGE.match(name)
         if not match:
             return Finding(rel, "file name", "not a name the generator writes (<id>-<hash>-<width>.<ext>); "
                                              "a copied original? Remove it from the site"), ""
-        free = match.group("id")
-    elif rel.startswith(("items/", "participants/", "prompts/")) and rel.count("/") == 1 and name.endswith(".html"):
-        free = name[:-5]            # an item id, a participant code, a prompt id: each chosen to be public
-    camera = camera_id_problem(free) if rel.startswith(("images/", "items/")) else None
-    if camera:      # caption files refuse such ids when they are loaded: this is defence in depth
-        return Finding(rel, "file name", f"{camera}; rename the caption file to a neutral id such as lw07-day"), free
-    return None, _generated_part(rel, name) or free
+        return _camera_id(rel, match.group("id")), None
+    page = NAMED_PAGE.match(rel)
+    if page is not None:        # an item id, a participant code, a prompt id: each chosen to be public
+        return (_camera_id(rel, page.group("id")) if page.group("folder") == "items" else None), None
+    if rel in PAGES:
+        return None, None
+    asset = ASSET.match(rel)
+    if asset is None:
+        return None, ""
+    return None, (None if asset.group("stem") in THEME_ASSETS else asset.group("hash"))
+
+
+def _camera_id(rel: str, item_id: str) -> Finding | None:
+    """Caption files refuse such ids when they are loaded: this is defence in depth."""
+    camera = camera_id_problem(item_id)
+    return Finding(rel, "file name", f"{camera}; rename the caption file to a neutral id such as lw07-day") \
+        if camera else None
 
 
 PAGES = ("index.html", "about.html", "accessibility.html", "404.html", "sitemap.xml", "robots.txt",
          ".gallery-manifest.json", "participants/index.html")
-NAMED_PAGE = re.compile(r"^(?:participants|prompts)/[a-z0-9]+(?:-[a-z0-9]+)*\.html$")
+NAMED_PAGE = re.compile(r"^(?P<folder>items|participants|prompts)/(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.html\Z")
 ASSET = re.compile(r"^assets/(?P<stem>[^/]+)\.(?P<hash>[0-9a-f]{10})(?:\.[a-z0-9]+)?$")
 THEME_ASSETS = ("style", "viewer", "favicon", "site-image")     # gallery/theme/static/ and the site_image copy
-
-
-def _generated_part(rel: str, name: str) -> str:
-    """The normal stem of the part of rel's name the generator made (all of it for its own pages and
-    published images), "" when none."""
-    if rel in PAGES or NAMED_PAGE.match(rel) or (rel.startswith("images/") and PUBLISHED_IMAGE.match(name)):
-        return normal_stem(name)
-    asset = ASSET.match(rel)
-    if asset is None:
-        return ""
-    return normal_stem(name) if asset.group("stem") in THEME_ASSETS else asset.group("hash")
