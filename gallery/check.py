@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import content
+from . import content, imagecache
 from .captions import CAPTION_SUFFIXES, Item
 from .config import ImageSettings, SiteConfig
 from .content import Decision
@@ -54,19 +54,6 @@ def _caption_files(options: BuildOptions) -> int:
                if not name.startswith(".") and os.path.splitext(name)[1].lower() in CAPTION_SUFFIXES)
 
 
-def image_items(items: Iterable[Item], errors: Iterable[Problem] = ()) -> list[Item]:
-    """The items whose photo the image stage makes: not one missing its photo (an error of its own),
-    nor one whose caption file has an error (its id or photo may change: nothing is made for it)."""
-    wrong = {p.path for p in errors}
-    return [i for i in items if i.has_image and i.photo is not None and i.photo.is_file() and i.source not in wrong]
-
-
-def source_photos(decisions: Iterable[Decision]) -> list[Path]:
-    """The photos the privacy audit reads the metadata of: every item's, published or not."""
-    return [d.item.photo for d in decisions if d.item.has_image and d.item.photo is not None
-            and d.item.photo.is_file()]
-
-
 def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = ()) -> list[Problem]:
     """The audit's problem for each source photo whose metadata cannot be read (its memo read, never
     written), except a photo the image stage already reported (reported: its problems, by caption file)."""
@@ -74,7 +61,7 @@ def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Ite
     decisions = list(decisions)
     failed = {p.path for p in reported}
     skip = {d.item.photo for d in decisions if d.item.source in failed}
-    return Memo(cache / "audit-memo.json").needles([p for p in source_photos(decisions) if p not in skip])[1]
+    return Memo(cache / "audit-memo.json").needles([p for p in content.source_photos(decisions) if p not in skip])[1]
 
 
 def probe_photos(items: Iterable[Item], config: SiteConfig, cache: Path | None = None,
@@ -82,7 +69,7 @@ def probe_photos(items: Iterable[Item], config: SiteConfig, cache: Path | None =
     """The image stage's problem for each photo to be published that it cannot make."""
     from .imagecache import ImageJob
     made = _MadeBefore(cache)
-    todo = [item for item in image_items(items, errors) if not made.knows(item, config)]
+    todo = [item for item in imagecache.image_items(items, errors) if not made.knows(item, config)]
     jobs = [ImageJob(item.id, str(item.photo), None, config.images, item.redact) for item in todo]
     return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {failure}")
             for item, failure in zip(todo, _decode_all(jobs, frozenset(made.index.old)), strict=True)

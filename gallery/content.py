@@ -8,7 +8,9 @@ files a build keeps.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import lint, markup
 from .captions import Item, load_items
@@ -42,6 +44,12 @@ class Content:
     @property
     def left_out(self) -> list[Decision]:
         return [d for d in self.decisions if not d.published]
+
+
+def source_photos(decisions: Iterable[Decision]) -> list[Path]:
+    """The photos the privacy audit reads the metadata of: every item's, published or not."""
+    return [d.item.photo for d in decisions if d.item.has_image and d.item.photo is not None
+            and d.item.photo.is_file()]
 
 
 def gate(item: Item, config: SiteConfig) -> str | None:

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -74,6 +74,14 @@ def _settings_fields(settings: ImageSettings) -> dict:
 
 
 # ---- the build's side ---------------------------------------------------------------------------
+
+def image_items(items: Iterable[Item], errors: Iterable[Problem] = ()) -> list[Item]:
+    """The items whose photo the image stage makes: not one missing its photo (an error of its own),
+    nor one whose caption file has an error (its id or photo may change: nothing is made for it)."""
+    wrong = {p.path for p in errors}
+    return [i for i in items if i.has_image and i.photo is not None and i.photo.is_file() and i.source not in wrong]
+
+
 
 def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) -> tuple[dict[str, ImageResult], int]:
     """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError."""

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, check, content, fingerprint, imagecache, output, render
+from . import audit, content, fingerprint, imagecache, output, render
 from .captions import Item
 from .config import SiteConfig
 from .content import Decision
@@ -83,12 +83,13 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     images: dict[str, ImageResult] = {}
     made = 0
     try:
-        images, made = imagecache.make_images(check.image_items(shown, found.errors), found.config, options)
+        images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:
+        from .check import unreadable_sources  # the errors' path only
         raise ContentError(problems=[*found.errors, *failed,
-                                     *check.unreadable_sources(found.decisions, options.cache, failed)])
+                                     *unreadable_sources(found.decisions, options.cache, failed)])
     return images, made
 
 
@@ -105,7 +106,7 @@ def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupErro
 
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:
     """The privacy audit on the finished staging folder; a finding stops the swap (AuditError)."""
-    audit.raise_if_findings(audit.audit_site(staging, check.source_photos(decisions), shown_as=options.out,
+    audit.raise_if_findings(audit.audit_site(staging, content.source_photos(decisions), shown_as=options.out,
                                              memo=options.cache / "audit-memo.json"))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import difflib
 import json
@@ -185,6 +184,7 @@ def why_not_a_date(text: str) -> str:
         return "there is no year 0"
     if not 1 <= month <= 12:
         return f"there is no month {month}"
+    import calendar  # for this message only
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         return f"{calendar.month_name[month]} {year} has {days} days"
