@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -258,5 +259,18 @@ def missing_dependency(exc: ImportError) -> str | None:
             ". .venv/bin/activate && pip install -r requirements.txt (create it first with python3 -m venv .venv)")
 
 
+def exit_now(code: int) -> None:
+    """End the command: flush what it wrote, then exit without tearing down every module and object
+    one by one. That teardown costs ~30-40 ms, a tenth of a caption edit's 0.4 s budget (README:
+    Performance); every file is closed and every pool shut down by the time a command returns."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
