@@ -156,12 +156,14 @@ class Done:
 def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
              progress: Callable[[int, int], None] | None = None,
              record: Callable[[ImageJob, str], None] | None = None) -> Done:
-    """Process every pending job (in a pool over all cores when there are two or more); returns each
-    photo that cannot be published with its message, Pillow's notes, and how many photos were made."""
+    """Process every pending job in worker processes (a pool over all cores when there are two or
+    more; one photo, or --jobs 1, one process per photo, never the build's own, so that one the
+    operating system kills is named); returns each photo that cannot be published with its message,
+    Pillow's notes, and how many photos were made."""
     workers = workers or os.cpu_count() or 1
     if len(pending) < 2 or workers == 1:
         threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores
-        outcomes: Iterator[tuple[ImageJob, Outcome]] = ((job, _safe_process(job, cache, threads)) for job in pending)
+        outcomes: Iterator[tuple[ImageJob, Outcome]] = ((job, _alone(job, cache, threads)) for job in pending)
     else:
         outcomes = _pool_outcomes(pending, cache, workers)
     done = Done()
@@ -223,13 +225,13 @@ def _pool_outcomes(pending: list[ImageJob], cache: str, workers: int) -> Iterato
         remaining = [job for job, begun in lost if not begun]
 
 
-def _alone(job: ImageJob, cache: str) -> Outcome:
-    """job in a worker process of its own: a photo whose worker is killed again is named."""
+def _alone(job: ImageJob, cache: str, threads: int = 1) -> Outcome:
+    """job in a worker process of its own: a photo whose worker is killed is named."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
     with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(None,)) as pool:
         try:
-            return pool.submit(_safe_process, job, cache).result()
+            return pool.submit(_safe_process, job, cache, threads).result()
         except BrokenProcessPool:
             return Outcome(None, error=_killed(job))
 

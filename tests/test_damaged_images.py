@@ -216,6 +216,25 @@ def test_worker_killed_for_lack_of_memory_names_the_photo(proj: Project):
         "so that photos this large are refused", NOTHING], lines
 
 
+def test_a_single_photo_killed_for_lack_of_memory_is_named_too(proj: Project):
+    """The usual case: one huge photo added and built on its own. It is made in a process of its
+    own too, never in the build's, so the build survives the kill and names the photo."""
+    big = proj.photos / "lw03-day.png"
+    Image.new("RGB", (10000, 10000), (90, 90, 90)).save(big, compress_level=1)
+    proj.caption("lw03-day", participant="LW03", photo="lw03-day.png")
+    killer = OomKiller(limit_mb=300)
+    killer.start()
+    try:
+        lines = refused(proj)
+    finally:
+        killer.done.set()
+        killer.join()
+    assert killer.killed, ("no worker was killed: the test proves nothing", lines)
+    assert lines[0].startswith(f"captions/lw03-day.yaml:{PHOTO_LINE}: photo 'lw03-day.png' could not be made "
+                               "into images: the operating system killed the process decoding it"), lines
+    assert lines[-1] == NOTHING
+
+
 # ---- a Python without the dependencies ---------------------------------------------------------------
 
 BLOCKER = '''

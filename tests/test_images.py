@@ -170,3 +170,23 @@ def test_encoding_in_threads_makes_the_same_bytes(tmp_path, camera_jpeg):
         files.append({v.name: (cache / job.key / v.name).read_bytes() for v in result.variants})
     assert len(files[0]) == 6
     assert files[0] == files[1] == files[2]
+
+
+def test_a_bug_in_our_own_pixel_code_is_raised_not_blamed_on_the_photo(tmp_path, monkeypatch):
+    """Only Pillow's own decoding of a damaged file is "the file may be truncated or damaged": a
+    failure in our resizing or colour code is a bug, raised as itself (the build shows the
+    traceback), never reported to a researcher as a damaged photo."""
+    from gallery import images
+    src = tmp_path / "lw01-day.jpg"
+    Image.new("RGB", (1200, 900), (120, 80, 40)).save(src, quality=90)
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in _to_srgb")
+    monkeypatch.setattr(images, "_to_srgb", broken)
+    with pytest.raises(ValueError, match="a bug in _to_srgb"):
+        images.decode_largest(src, ImageSettings())
+    monkeypatch.undo()
+    truncated = tmp_path / "lw02-day.jpg"
+    truncated.write_bytes(src.read_bytes()[:2000])
+    with pytest.raises(ImageError, match="may be truncated or damaged"):
+        images.decode_largest(truncated, ImageSettings())
