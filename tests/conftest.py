@@ -113,6 +113,13 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "proj")
 
 
+def copy_of(built: Path, tmp_path: Path) -> Project:
+    """A test's own copy of a project a module built once (copying is faster than building again)."""
+    root = tmp_path / "proj"
+    shutil.copytree(built, root, symlinks=True)
+    return Project(root)
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-default-apps", "--disable-extensions"]

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Project
+from conftest import Project, copy_of
 from PIL import Image
 
 PHOTO_LINE = 4      # line of 'photo:' in the conftest caption template
@@ -27,9 +27,7 @@ def built_once(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def proj(built_once: Path, tmp_path: Path) -> Project:
-    root = tmp_path / "proj"
-    shutil.copytree(built_once, root, symlinks=True)
-    return Project(root)
+    return copy_of(built_once, tmp_path)
 
 
 def snapshot(folder: Path) -> dict[str, object]:

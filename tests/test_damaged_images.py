@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, REPO, Project, run_cli
+from conftest import BUILD, REPO, Project, copy_of, run_cli
 from PIL import Image
 
 from gallery.audit import check_image
@@ -40,9 +40,7 @@ def built_once(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def proj(built_once: Path, tmp_path: Path) -> Project:
-    root = tmp_path / "proj"
-    shutil.copytree(built_once, root, symlinks=True)
-    return Project(root)
+    return copy_of(built_once, tmp_path)
 
 
 def site_files(project: Project) -> dict[str, bytes]:

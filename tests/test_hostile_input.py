@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Project, run_cli
+from conftest import Project, copy_of, run_cli
 
 from gallery.errors import Problem
 from gallery.ids import ID_RE
@@ -30,9 +30,7 @@ def built_once(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def proj(built_once: Path, tmp_path: Path) -> Project:
-    root = tmp_path / "proj"
-    shutil.copytree(built_once, root, symlinks=True)
-    return Project(root)
+    return copy_of(built_once, tmp_path)
 
 
 def site_files(project: Project) -> dict[str, tuple[bytes, int]]:
