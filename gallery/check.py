@@ -38,9 +38,8 @@ class CheckResult:
 
 def check(options: BuildOptions) -> CheckResult:
     """Validate settings, captions and photos like a build, without writing anything."""
-    from .output import guard
-    guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
-                        "templates folder": options.templates}, options.root)
+    from .output import guard_build
+    guard_build(options)
     found = content.collect(options)
     photos = probe_photos(found.published, found.config, options.cache, found.errors)
     errors = found.errors + tuple(photos) + tuple(unreadable_sources(found.decisions, options.cache, photos))
@@ -109,21 +108,18 @@ class _MadeBefore:
     """The build's image cache, read only: photos (by stat) already hashed, and results already made."""
 
     def __init__(self, cache: Path | None):
-        from .cache import Store
-        from .imagecache import HASHES, INDEX, META_FORMAT
-        self.hashes = Store(cache / HASHES if cache else None, 1, valid=lambda path, entry: isinstance(entry, list))
-        self.index = Store(cache / INDEX if cache else None, META_FORMAT,
-                           valid=lambda key, entry: isinstance(entry, dict))
+        self.hashes = imagecache.photo_hashes(cache)
+        self.index = imagecache.image_index(cache)
 
     def knows(self, item: Item, config: SiteConfig) -> bool:
         """True when the build would take the item's images from its cache without decoding the photo."""
-        from .imagecache import job_key
         assert item.photo is not None
         try:
             digest = self.hashes.get_stamped(real_path(item.photo), item.photo.stat())
         except OSError:
             return False
-        return isinstance(digest, str) and job_key(item.id, digest, config.images, item.redact) in self.index.old
+        return isinstance(digest, str) and \
+            imagecache.job_key(item.id, digest, config.images, item.redact) in self.index.old
 
 
 def probe_photo(path: Path, settings: ImageSettings) -> tuple[str | None, list[str]]:

@@ -5,7 +5,7 @@ item id and every setting that shapes the files (job_key); a folder is written w
 into place, so it is either complete or absent, with a meta.json saying what it holds (images.json
 keeps every folder's in one file, so that a rebuild reads one file, not one per photo). A photo's
 hash is remembered by its stat_key (sources.json), so an unchanged photo is not read again.
-Photos not in the cache are made by images.make_files in a process pool over all cores. Cached
+Photos not in the cache are made by images.make_files in worker processes (pool.py). Cached
 images no longer published are deleted.
 """
 
@@ -19,11 +19,11 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from . import images
+from . import images, pool
 from .cache import Store
 from .captions import Item
 from .config import ImageSettings, SiteConfig
@@ -83,12 +83,21 @@ def image_items(items: Iterable[Item], errors: Iterable[Problem] = ()) -> list[I
 
 
 
+def photo_hashes(cache: Path | None) -> Store:
+    """sources.json: each photo's SHA-256 by its real path and stat_key."""
+    return Store(cache / HASHES if cache else None, 1, valid=lambda path, entry: isinstance(entry, list))
+
+
+def image_index(cache: Path | None) -> Store:
+    """images.json: every image folder's meta.json, by its key."""
+    return Store(cache / INDEX if cache else None, META_FORMAT, valid=lambda key, entry: isinstance(entry, dict))
+
+
 def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) -> tuple[dict[str, ImageResult], int]:
     """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError."""
     options.cache.mkdir(parents=True, exist_ok=True)
     cache = str(options.cache)
-    hashes = Store(options.cache / HASHES, 1, valid=lambda path, entry: isinstance(entry, list))
-    index = Store(options.cache / INDEX, META_FORMAT, valid=lambda key, entry: isinstance(entry, dict))
+    hashes, index = photo_hashes(options.cache), image_index(options.cache)
     stats: dict[str, tuple[str, os.stat_result]] = {}
     results: dict[str, ImageResult] = {}
     pending = []
@@ -115,7 +124,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
 
     if pending:
         images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
-    done = run_jobs(pending, cache, options.jobs, results, options.progress, record)
+    done = pool.run_jobs(process_source, pending, cache, options.jobs, results, options.progress, record)
     for result in results.values():
         if result.key not in index.new:          # made now, or read from its folder
             index.put(result.key, asdict(result))
@@ -131,172 +140,6 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])
     return results, done.made
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What making one photo's images came to (made in a worker process, so it is pickled)."""
-
-    result: ImageResult | None
-    digest: str | None = None           # the photo's SHA-256, when the worker hashed it
-    error: str | None = None            # why the photo cannot be published
-    made: bool = False                  # False: its images were in the cache
-    notes: tuple[str, ...] = ()         # what Pillow warned about (damaged metadata), in one line each
-
-
-@dataclass
-class Done:
-    """Every job's outcome, gathered in the build's process."""
-
-    failures: list[tuple[str, str]] = field(default_factory=list)     # (item id, message)
-    notes: list[tuple[str, str]] = field(default_factory=list)        # (item id, library warning)
-    made: int = 0
-
-
-def run_jobs(pending: list[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
-             progress: Callable[[int, int], None] | None = None,
-             record: Callable[[ImageJob, str], None] | None = None) -> Done:
-    """Process every pending job in worker processes (a pool over all cores when there are two or
-    more; one photo, or --jobs 1, one process per photo, never the build's own, so that one the
-    operating system kills is named); returns each photo that cannot be published with its message,
-    Pillow's notes, and how many photos were made."""
-    workers = workers or os.cpu_count() or 1
-    if len(pending) < 2 or workers == 1:
-        threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores
-        outcomes: Iterator[tuple[ImageJob, Outcome]] = ((job, _alone(job, cache, threads)) for job in pending)
-    else:
-        outcomes = _pool_outcomes(pending, cache, workers)
-    done = Done()
-    for n, (job, outcome) in enumerate(outcomes, 1):
-        done.made += outcome.made
-        done.notes.extend((job.item_id, note) for note in outcome.notes)
-        if progress is not None:
-            progress(n, len(pending))
-        if outcome.digest is not None and record is not None:
-            record(job, outcome.digest)
-        if outcome.error or outcome.result is None:
-            done.failures.append((job.item_id, outcome.error or "cannot be processed"))
-        else:
-            results[job.item_id] = outcome.result
-            log.debug("made images for %s", job.item_id)
-    return done
-
-
-def _pool_outcomes(pending: list[ImageJob], cache: str, workers: int) -> Iterator[tuple[ImageJob, Outcome]]:
-    """Each job's outcome from a pool of worker processes.
-
-    A worker killed by the operating system (out of memory, on a photo that decompresses to
-    gigabytes) breaks the pool. The photos that had been started are then made again one at a
-    time, each in a process of its own, so that one that kills its worker again is named (the
-    others were stopped with the pool); the photos not started yet go on in a new pool.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed, wait
-    from concurrent.futures.process import BrokenProcessPool
-    remaining = pending
-    while remaining:
-        started = multiprocessing.RawArray("b", len(remaining))     # a worker sets its job's byte
-        seen = set()
-        with ProcessPoolExecutor(max_workers=min(workers, len(remaining)), initializer=_start_worker,
-                                 initargs=(started,)) as pool:
-            futures = {pool.submit(_safe_process, job, cache, 1, n): job for n, job in enumerate(remaining)}
-            try:
-                for future in as_completed(futures):
-                    outcome = future.result()
-                    seen.add(future)
-                    yield futures[future], outcome
-                return
-            except BrokenProcessPool:
-                wait(futures)
-        lost = []
-        for n, (future, job) in enumerate(futures.items()):
-            if future in seen:
-                continue
-            if future.exception() is None:
-                yield job, future.result()
-            else:
-                lost.append((job, started[n]))
-        suspects = [job for job, begun in lost if begun]
-        if not suspects:
-            raise ContentError(problems=[Problem(None, None, "the image worker processes stopped before making "
-                                                             "any image (killed by the system?); run the build again")])
-        for job in suspects:
-            yield job, _alone(job, cache)
-        remaining = [job for job, begun in lost if not begun]
-
-
-def _alone(job: ImageJob, cache: str, threads: int = 1) -> Outcome:
-    """job in a worker process of its own: a photo whose worker is killed is named."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(None,)) as pool:
-        try:
-            return pool.submit(_safe_process, job, cache, threads).result()
-        except BrokenProcessPool:
-            return Outcome(None, error=_killed(job))
-
-
-def _killed(job: ImageJob) -> str:
-    """The message for a photo whose worker the operating system killed, with its size if known."""
-    size = ""
-    try:
-        with images.library_warnings([]), images.open_image(Path(job.source), job.settings) as im:
-            width, height = im.size            # the header only
-        size = f" (it is {width}x{height} = {width * height:,} pixels)"
-    except (ImageError, OSError):
-        pass
-    return (f"could not be made into images: the operating system killed the process decoding it, most likely for "
-            f"lack of memory{size}; resize the photo, or lower images.max_pixels in gallery.yaml (now "
-            f"{job.settings.max_pixels:,}) so that photos this large are refused")
-
-
-_STARTED = None         # in a pool worker: the shared array where it marks each job it starts
-
-
-def _start_worker(started) -> None:
-    global _STARTED
-    _STARTED = started
-    keep_freed_memory()
-
-
-def _safe_process(job: ImageJob, cache: str, threads: int = 1, slot: int = -1) -> Outcome:
-    """process_source in a worker, with a photo that cannot be published as a message, not a crash,
-    and Pillow's warnings about its metadata as notes (a worker's warnings would reach the terminal)."""
-    if _STARTED is not None and slot >= 0:
-        _STARTED[slot] = 1
-    notes: list[str] = []
-    try:
-        with images.library_warnings(notes):
-            result, digest, fresh = process_source(job, cache, threads)
-        return Outcome(result, digest, None, fresh, tuple(notes))
-    except ImageError as exc:
-        return Outcome(None, error=str(exc), notes=tuple(notes))
-    except MemoryError:
-        return Outcome(None, error="is too large to decode in the memory available; resize it, or lower "
-                                   "images.max_pixels in gallery.yaml so that photos this large are refused")
-
-
-MEMORY_BLOCKS = 4               # freed 16 MB pixel blocks Pillow keeps for the next photo
-
-
-def keep_freed_memory() -> None:
-    """Keep the memory a photo frees for the next one (in a pool worker: a build making a single
-    photo has no next one, and measured slower with it).
-
-    Each photo allocates ~40 MB of pixels and buffers and frees them again. By default Pillow and
-    the C library return that memory to the system and fault it back in, zeroed, for the next photo:
-    ~15% of a cold build's CPU went to the kernel. Keeping it (Pillow's block cache, glibc's
-    malloc thresholds) costs no more than the largest photo's working set.
-    """
-    from PIL import Image
-    Image.core.set_blocks_max(MEMORY_BLOCKS)
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 32 << 20)    # M_MMAP_THRESHOLD: photo-sized buffers come from the heap...
-        libc.mallopt(-1, 256 << 20)   # M_TRIM_THRESHOLD: ...which is not handed back after each photo
-    except (OSError, AttributeError):  # not glibc (or no C library to load): only Pillow's cache applies
-        pass
 
 
 def collect_garbage(cache: Path, keep: set[str]) -> None:

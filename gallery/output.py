@@ -10,12 +10,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import CleanupError, OutputError, Problem
+from .options import BuildOptions
 
 MANIFEST = ".gallery-manifest.json"
 STAGING_PREFIX = ".gallery-staging-"
 OLD_PREFIX = ".gallery-old-"
 GENERATED_FOLDERS = ("images/", "items/", "prompts/", "participants/", "assets/")
 _RENAME_EXCHANGE = 2
+
+
+def guard_build(options: BuildOptions) -> None:
+    """guard() for a build's (or check's) output folder and its source folders."""
+    guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
+                        "templates folder": options.templates}, options.root)
 
 
 def guard(out: Path, protected: dict[str, Path], root: Path) -> None:

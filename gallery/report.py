@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .cache import write_atomic
 from .errors import Problem, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,9 +181,7 @@ def write_json(report: BuildReport, options: BuildOptions, now: dt.datetime | No
     path = report_path(options.out)
     import datetime as dt  # here, not at the top: the no-op fast path imports this module
     record = build_record(report, options, now or dt.datetime.now(dt.timezone.utc))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .authoring import neutral_id
+from .cache import write_atomic
 from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
 from .config import SiteConfig, load_config
 from .errors import AuthoringError, Problem, UsageError, display_path
@@ -74,7 +74,9 @@ def import_sheet(options: BuildOptions, sheet: Path, overwrite: bool = False) ->
         raise AuthoringError(problems=errors)
     options.captions.mkdir(parents=True, exist_ok=True)
     for row in rows:
-        result.written.append(_write_atomic(options.captions / f"{row.item_id}.yaml", texts[row.item_id]))
+        path = options.captions / f"{row.item_id}.yaml"
+        write_atomic(path, texts[row.item_id].encode("utf-8"))
+        result.written.append(path)
     return result
 
 
@@ -323,9 +325,3 @@ def caption_yaml(row: Row, sheet: Path) -> str:
                      width=100)
     return f"# {row.item_id}: imported from {sheet.name} row {row.number} by `python build.py import`.\n{body}"
 
-
-def _write_atomic(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path

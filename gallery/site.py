@@ -50,8 +50,7 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     started = time.perf_counter()
     forget_real_paths()                      # folders may have moved since the last build (serve)
     stamp = stamp or fingerprint.inputs(options)   # before any input is read: a later edit is seen next time
-    output.guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
-                               "templates folder": options.templates}, options.root)
+    output.guard_build(options)
     found = content.collect(options, cached=True)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts

@@ -371,13 +371,14 @@ def _pipeline(path: Path, work: Path) -> dict:
     from gallery.audit.memo import Memo
     from gallery.check import probe_photo
     from gallery.config import ImageSettings
-    from gallery.imagecache import ImageJob, _safe_process
+    from gallery.imagecache import ImageJob, process_source
+    from gallery.pool import _safe_process
     settings = ImageSettings(**SETTINGS)
     out: dict = {}
     out["probe"], out["probe_notes"] = probe_photo(path, settings)      # check and add
     cache = work / "cache"
     cache.mkdir(exist_ok=True)
-    outcome = _safe_process(ImageJob("fuzz-item", str(path), None, settings), str(cache))
+    outcome = _safe_process(process_source, ImageJob("fuzz-item", str(path), None, settings), str(cache))
     result = outcome.result
     out["error"], out["notes"] = outcome.error, list(outcome.notes)
     needles, problems = Memo(None).needles([path])  # the audit's reading of the source
