@@ -110,8 +110,8 @@ def rebuild(options: BuildOptions, state: BuildState) -> None:
         log.exception("The build failed unexpectedly")
         state.record([f"the build failed unexpectedly ({type(exc).__name__}: {exc}); see the terminal"])
         return
+    state.record(None)                         # first: the new build is already being served
     report.print_build(result, options, result.record)
-    state.record(None)
 
 
 # ---- watching -----------------------------------------------------------------------------------

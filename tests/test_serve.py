@@ -122,8 +122,10 @@ def test_edit_break_and_fix_a_caption_while_serving(project, serve):
     server.wait_log("captions/lw01-day.yaml:14: unknown key 'titel'")    # and in the terminal
 
     project.caption("lw01-day", caption="Fourth words.")                 # fix it: the page is back
-    page = server.wait_for("items/lw01-day.html", lambda p: "Fourth words." in p)
-    assert "gallery-preview-error" not in page
+    # The new page is on disk a moment before the server learns the build succeeded (the swap
+    # happens inside the build); the reload script only reloads once it has, so wait for both.
+    page = server.wait_for("items/lw01-day.html",
+                           lambda p: "Fourth words." in p and "gallery-preview-error" not in p)
     assert server.proc.poll() is None                                    # the errors did not stop it
 
     assert server.stop() == 0                                            # Ctrl-C stops cleanly
