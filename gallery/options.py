@@ -24,6 +24,11 @@ class BuildOptions:
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)  # (done, total) images
 
     @property
+    def private(self) -> Path:
+        """The project's own folder (git-ignored) for what is not the site: never beside the output."""
+        return self.root / ".gallery"
+
+    @property
     def cache(self) -> Path:
         return self.out.parent / f".{self.out.name}-cache"
 
