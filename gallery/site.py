@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, output, render
+from . import audit, content, fingerprint, imagecache, legacy, output, render
 from .captions import Item
 from .config import SiteConfig
 from .content import Decision
@@ -51,6 +51,7 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     forget_real_paths()                      # folders may have moved since the last build (serve)
     stamp = stamp or fingerprint.inputs(options)   # before any input is read: a later edit is seen next time
     output.guard_build(options)
+    legacy.remove_old_layout(options)        # an earlier version's report, caches, preview beside out
     found = content.collect(options, cached=True)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
