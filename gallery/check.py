@@ -42,7 +42,8 @@ def check(options: BuildOptions) -> CheckResult:
     guard_build(options)
     found = content.collect(options)
     photos = probe_photos(found.published, found.config, options.cache, found.errors, options.photos)
-    errors = found.errors + tuple(photos) + tuple(unreadable_sources(found.decisions, options.cache, photos))
+    unreadable = unreadable_sources(found.decisions, options.cache, photos, options.photos)
+    errors = found.errors + tuple(photos) + tuple(unreadable)
     return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options))
 
 
@@ -53,14 +54,16 @@ def _caption_files(options: BuildOptions) -> int:
                if not name.startswith(".") and os.path.splitext(name)[1].lower() in CAPTION_SUFFIXES)
 
 
-def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = ()) -> list[Problem]:
+def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = (),
+                       photos: Path | None = None) -> list[Problem]:
     """The audit's problem for each source photo whose metadata cannot be read (its memo read, never
     written), except a photo the image stage already reported (reported: its problems, by caption file)."""
     from .audit.memo import Memo
     decisions = list(decisions)
     failed = {p.path for p in reported}
     skip = {d.item.photo for d in decisions if d.item.source in failed}
-    return Memo(cache / "audit-memo.json").needles([p for p in content.source_photos(decisions) if p not in skip])[1]
+    sources = [p for p in content.source_photos(decisions) if p not in skip]
+    return Memo(cache / "audit-memo.json").needles(sources, photos)[1]
 
 
 def probe_photos(items: Iterable[Item], config: SiteConfig, cache: Path | None = None,

@@ -54,7 +54,8 @@ class ImageJob:
                                 # None: the photo is new, the worker hashes the bytes it decodes
     settings: ImageSettings
     redact: tuple[tuple[float, float, float, float], ...] = ()
-    photos: str | None = None   # the photos folder the photo must be inside when it is read (paths.open_photo)
+    photos: str | None = None   # the folder the photo must be inside when it is read (paths.open_photo);
+                                # None (tests): anywhere
 
 
 def file_hash(fh: io.BufferedReader) -> str:

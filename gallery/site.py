@@ -89,7 +89,7 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     if found.errors or failed:
         from .check import unreadable_sources  # the errors' path only
         raise ContentError(problems=[*found.errors, *failed,
-                                     *unreadable_sources(found.decisions, options.cache, failed)])
+                                     *unreadable_sources(found.decisions, options.cache, failed, options.photos)])
     return images, made
 
 
@@ -107,7 +107,7 @@ def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupErro
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:
     """The privacy audit on the finished staging folder; a finding stops the swap (AuditError)."""
     audit.raise_if_findings(audit.audit_site(staging, content.source_photos(decisions), shown_as=options.out,
-                                             memo=options.cache / "audit-memo.json"))
+                                             memo=options.cache / "audit-memo.json", photos=options.photos))
 
 
 def removed_items(out: Path, decisions: tuple[Decision, ...], shown: set[str]) -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ RED = (200, 0, 0)
 def started(project: Project, command: str, pause: Path, at: str) -> subprocess.Popen:
     """The command, run to pause at the point named at (and at no other)."""
     pause.mkdir(exist_ok=True)
-    for label in ("image-stage", "read-lw01-day.jpg"):
+    for label in ("image-stage", "read-lw01-day.jpg", "metadata-lw01-day.jpg"):
         if label != at:
             (pause / f"{label}.go").touch()
     args = project.args() if command == "build" else [a for a in project.args() if a != "--templates"
@@ -169,3 +169,23 @@ def test_a_large_photo_is_hashed_and_decoded_from_one_open_file(project, tmp_pat
     assert made and digest == hashlib.sha256(src.read_bytes()).hexdigest()
     assert result.key == imagecache.job_key("lw01-day", digest, ImageSettings(), ())
     assert {v.width for v in result.variants} == {480, 1200}
+
+
+def test_the_audit_reads_the_metadata_of_the_photo_it_checked(project, tmp_path):
+    """The caption repeats the photo's camera model, which the audit must find. The photo is swapped
+    for a link to a file without metadata just before the audit reads it: reading that file instead
+    would let the model through. The audit refuses the swapped photo instead; nothing is published."""
+    from PIL import Image
+    exif = Image.Exif()
+    exif[0x0110] = "SecretCam 9000"
+    project.photo("lw01-day.jpg", colour=RED, exif=exif)
+    project.caption("lw01-day", caption="Taken with my SecretCam 9000.")
+    outside = outside_photo(tmp_path)
+    pause = tmp_path / "pause"
+    proc = started(project, "build", pause, "metadata-lw01-day.jpg")
+    wait_paused(proc, pause, "metadata-lw01-day.jpg")
+    swap_for_link(project.photos / "lw01-day.jpg", outside)
+    code, stderr = go_on(proc, pause, "metadata-lw01-day.jpg")
+    assert code == 1, stderr
+    assert "lw01-day.jpg: was replaced while the build was reading it" in stderr, stderr
+    assert not project.out.exists()
