@@ -94,7 +94,7 @@ def _researcher_commands(sub) -> None:
     srv.add_argument("--port", type=_port, default=8000, metavar="N",
                      help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     srv.add_argument("--drafts", action="store_true",
-                     help="also show unconsented items, marked DRAFT, built into <out>-preview/ (never site/)")
+                     help="also show unconsented items, marked DRAFT, built into .gallery/ (never site/ nor beside it)")
     _verbosity(srv)
 
 

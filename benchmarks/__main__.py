@@ -78,7 +78,7 @@ class Ours:
 
     def clean(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
-        shutil.rmtree(self.out.parent / f".{self.out.name}-cache", ignore_errors=True)
+        shutil.rmtree(self.config.parent / ".gallery" / self.out.name, ignore_errors=True)   # options.workspace
 
     def build(self, sample: bool = False) -> Run:
         result = run(self.command(), sample=sample)

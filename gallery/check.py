@@ -41,8 +41,9 @@ def check(options: BuildOptions) -> CheckResult:
     from .output import guard_build
     guard_build(options)
     found = content.collect(options)
-    photos = probe_photos(found.published, found.config, options.cache, found.errors)
-    errors = found.errors + tuple(photos) + tuple(unreadable_sources(found.decisions, options.cache, photos))
+    photos = probe_photos(found.published, found.config, options.cache, found.errors, options.photos)
+    unreadable = unreadable_sources(found.decisions, options.cache, photos, options.photos)
+    errors = found.errors + tuple(photos) + tuple(unreadable)
     return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options))
 
 
@@ -53,23 +54,26 @@ def _caption_files(options: BuildOptions) -> int:
                if not name.startswith(".") and os.path.splitext(name)[1].lower() in CAPTION_SUFFIXES)
 
 
-def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = ()) -> list[Problem]:
+def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = (),
+                       photos: Path | None = None) -> list[Problem]:
     """The audit's problem for each source photo whose metadata cannot be read (its memo read, never
     written), except a photo the image stage already reported (reported: its problems, by caption file)."""
     from .audit.memo import Memo
     decisions = list(decisions)
     failed = {p.path for p in reported}
     skip = {d.item.photo for d in decisions if d.item.source in failed}
-    return Memo(cache / "audit-memo.json").needles([p for p in content.source_photos(decisions) if p not in skip])[1]
+    sources = [p for p in content.source_photos(decisions) if p not in skip]
+    return Memo(cache / "audit-memo.json").needles(sources, photos)[1]
 
 
 def probe_photos(items: Iterable[Item], config: SiteConfig, cache: Path | None = None,
-                 errors: Iterable[Problem] = ()) -> list[Problem]:
+                 errors: Iterable[Problem] = (), photos: Path | None = None) -> list[Problem]:
     """The image stage's problem for each photo to be published that it cannot make."""
     from .imagecache import ImageJob
     made = _MadeBefore(cache)
     todo = [item for item in imagecache.image_items(items, errors) if not made.knows(item, config)]
-    jobs = [ImageJob(item.id, str(item.photo), None, config.images, item.redact) for item in todo]
+    inside = str(photos) if photos is not None else None
+    jobs = [ImageJob(item.id, str(item.photo), None, config.images, item.redact, inside) for item in todo]
     return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' {failure}")
             for item, failure in zip(todo, _decode_all(jobs, frozenset(made.index.old)), strict=True)
             if failure is not None]
@@ -92,11 +96,11 @@ def decode_failure(job, known: frozenset[str] = frozenset()) -> str | None:
     from . import images
     from .imagecache import read_source
     try:
-        job, data, _ = read_source(job)
-        if job.key in known:
-            return None
-        with images.library_warnings([]):      # damaged metadata is the build's -v note, not an error
-            images.decode_largest(Path(job.source), job.settings, job.redact, data)
+        with read_source(job) as (keyed, data, _):
+            if keyed.key in known:
+                return None
+            with images.library_warnings([]):      # damaged metadata is the build's -v note, not an error
+                images.decode_largest(Path(job.source), job.settings, job.redact, data)
     except images.ImageError as exc:
         return str(exc)
     except MemoryError:

@@ -11,26 +11,28 @@ images no longer published are deleted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import io
 import json
 import logging
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from . import images, pool
-from .cache import Store
+from .cache import Store, stat_key
 from .captions import Item
 from .config import ImageSettings, SiteConfig
 from .errors import ContentError, Problem
 from .images import ImageError, ImageResult, Variant
 from .options import BuildOptions
-from .paths import real_path
+from .paths import PhotoMoved, open_photo, pause, real_path
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +54,16 @@ class ImageJob:
                                 # None: the photo is new, the worker hashes the bytes it decodes
     settings: ImageSettings
     redact: tuple[tuple[float, float, float, float], ...] = ()
+    photos: str | None = None   # the folder the photo must be inside when it is read (paths.open_photo);
+                                # None (tests): anywhere
 
 
-def file_hash(path: Path) -> str:
+def file_hash(fh: io.BufferedReader) -> str:
+    """The SHA-256 of an open file, read from its start in blocks."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    fh.seek(0)
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -101,19 +106,17 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
     stats: dict[str, tuple[str, os.stat_result]] = {}
     results: dict[str, ImageResult] = {}
     pending = []
+    pause("image-stage")
     for item in items:
         if not item.has_image or item.photo is None:
             continue
-        job = ImageJob(item.id, str(item.photo), None, config.images, item.redact)
+        # a job to make has no key: the worker hashes the bytes it decodes (read once, from one open file)
+        job = ImageJob(item.id, str(item.photo), None, config.images, item.redact, str(options.photos))
         path, st = real_path(item.photo), item.photo.stat()   # taken before the photo is read
+        stats[item.id] = (path, st)
         digest = hashes.get_stamped(path, st)
-        if digest is None:
-            stats[item.id] = (path, st)
-            pending.append(job)
-            continue
-        key = job_key(item.id, digest, config.images, item.redact)
-        job = replace(job, key=key)
-        cached = load_cached(job, cache, index.get(key))
+        key = job_key(item.id, digest, config.images, item.redact) if digest is not None else None
+        cached = load_cached(replace(job, key=key), cache, index.get(key)) if key is not None else None
         if cached is None:
             pending.append(job)
         else:
@@ -156,21 +159,32 @@ def collect_garbage(cache: Path, keep: set[str]) -> None:
 
 # ---- the worker's side --------------------------------------------------------------------------
 
-def read_source(job: ImageJob) -> tuple[ImageJob, bytes | None, str | None]:
-    """For a job without a key (a photo not seen before): read the photo once, hash those bytes and
-    key the job by them, so the same bytes are hashed and decoded. Returns (job, data, digest)."""
-    if job.key is not None:
-        return job, None, None
-    path = Path(job.source)
+@contextlib.contextmanager
+def read_source(job: ImageJob) -> Iterator[tuple[ImageJob, bytes | io.BufferedReader, str | None]]:
+    """The photo opened once (paths.open_photo: inside photos/ as it is opened), its bytes hashed and
+    the job keyed by them, so the bytes decoded are the bytes hashed: yields (job, data, digest).
+
+    data is the file's content, or for a very large file the open file itself (hashed by streaming,
+    then decoded from the same file; a file written to in the meantime is refused). A job with a
+    key already (tests) keeps it; digest is then None."""
     try:
-        if path.stat().st_size > WHOLE_READ_LIMIT:   # very large files: hash by streaming, decode from the file
-            digest, data = file_hash(path), None
-        else:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
+        fh = open_photo(job.source, job.photos)
+    except PhotoMoved as exc:
+        raise ImageError(str(exc)) from None
     except OSError as exc:
         raise ImageError(f"cannot be read ({exc.strerror}); check the file is there and readable") from None
-    return replace(job, key=job_key(job.item_id, digest, job.settings, job.redact)), data, digest
+    with fh:
+        before = os.fstat(fh.fileno())
+        try:
+            data: bytes | io.BufferedReader = fh if before.st_size > WHOLE_READ_LIMIT else fh.read()
+            digest = file_hash(fh) if data is fh else hashlib.sha256(data).hexdigest()   # type: ignore[arg-type]
+        except OSError as exc:
+            raise ImageError(f"cannot be read ({exc.strerror}); check the file is there and readable") from None
+        keyed = job if job.key is not None else replace(job, key=job_key(job.item_id, digest, job.settings,
+                                                                         job.redact))
+        yield keyed, data, digest if job.key is None else None
+        if data is fh and stat_key(os.fstat(fh.fileno())) != stat_key(before):
+            raise ImageError("was changed while the build was reading it; nothing of it was published: build again")
 
 
 def process(job: ImageJob, cache_dir: str) -> ImageResult:
@@ -181,13 +195,14 @@ def process(job: ImageJob, cache_dir: str) -> ImageResult:
 def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[ImageResult, str | None, bool]:
     """process(), also returning the photo's SHA-256 when the worker computed it (job.key None),
     and whether the images were made (False: a photo hashed again found them in the cache)."""
-    job, data, digest = read_source(job)
-    assert job.key is not None
-    done = load_cached(job, cache_dir)
-    if done is not None:
-        return done, digest, False
-    files, (width, height), colour, variants = images.make_files(
-        Path(job.source), job.settings, job.redact, f"{job.item_id}-{job.key[:10]}", data, threads)
+    with read_source(job) as (job, data, digest):
+        assert job.key is not None
+        done = load_cached(job, cache_dir)
+        if done is not None:
+            return done, digest, False
+        files, (width, height), colour, variants = images.make_files(
+            Path(job.source), job.settings, job.redact, f"{job.item_id}-{job.key[:10]}", data, threads)
+        del data
     result = ImageResult(job.item_id, job.key, width, height, colour, variants)
     _store(cache_dir, job.key, files, result)
     return result, digest, True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import struct
 import warnings
 import zlib
@@ -55,10 +56,10 @@ class ImageResult:
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"mif2")
 
 
-def _head(path: Path, data: bytes | None) -> bytes:
+def _head(path: Path, data: bytes | io.BufferedReader | None) -> bytes:
     """The file's first 16 bytes (b"" when it cannot be read: opening it says why)."""
-    if data is not None:
-        return data[:16]
+    if data is not None:   # the bytes read, or the photo open (pread: its position is not moved)
+        return data[:16] if isinstance(data, bytes) else os.pread(data.fileno(), 16, 0)
     try:
         with open(path, "rb") as fh:
             return fh.read(16)
@@ -66,13 +67,13 @@ def _head(path: Path, data: bytes | None) -> bytes:
         return b""
 
 
-def is_heif(path: Path, data: bytes | None = None) -> bool:
+def is_heif(path: Path, data: bytes | io.BufferedReader | None = None) -> bool:
     """Whether the file says it is HEIF (HEIC) in its first 12 bytes."""
     head = _head(path, data)
     return head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
 
 
-def register_plugins(path: Path, data: bytes | None = None) -> None:
+def register_plugins(path: Path, data: bytes | io.BufferedReader | None = None) -> None:
     """pillow-heif costs ~0.1 s to import: load it only for a file that says it is HEIF (if it is
     missing: an ImportError, which build.py names, never "this HEIC file cannot be read")."""
     if is_heif(path, data):
@@ -116,20 +117,20 @@ def _load_plugins() -> None:
             pass
 
 
-def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
+def open_image(path: Path, settings: ImageSettings, data: bytes | io.BufferedReader | None = None):
     """Open (header only) and check the pixel limit before anything is decoded.
 
-    data, when given, is the file's content already read (the worker hashes the same bytes).
+    data, when given, is the file's content read, or the file open (the worker hashes the same bytes).
     """
     from PIL import Image
     register_plugins(path, data)
     Image.MAX_IMAGE_PIXELS = None  # checked here against our own, configurable limit
-    if (len(data) if data is not None else path.stat().st_size) == 0:
+    if (len(data) if isinstance(data, bytes) else data.seek(0, io.SEEK_END) if data else path.stat().st_size) == 0:
         raise ImageError("is empty (0 bytes); copy the photo again from the original")
     try:
         _load_plugins()
         formats = [f for f in ALLOWED_FORMATS if f in Image.OPEN]
-        im = Image.open(io.BytesIO(data) if data is not None else path, formats=formats)
+        im = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data or path, formats=formats)
     except UNDECODABLE as exc:  # Pillow raises many types for unreadable input
         raise ImageError(_unopenable(path, data, exc)) from None
     width, height = im.size
@@ -143,7 +144,7 @@ def open_image(path: Path, settings: ImageSettings, data: bytes | None = None):
 SIGNATURES = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
 
 
-def _unopenable(path: Path, data: bytes | None, exc: BaseException) -> str:
+def _unopenable(path: Path, data: bytes | io.BufferedReader | None, exc: BaseException) -> str:
     """Why Image.open failed, for the user: a damaged file of a type we read, or another type."""
     data = _head(path, data)
     kind = next((kind for signature, kind in SIGNATURES if data.startswith(signature)), None)
@@ -187,7 +188,7 @@ def _decode(im, settings: ImageSettings, draft: str | None = None) -> bytes | No
     return icc
 
 
-def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = None, regions=()):
+def decode_upright(path: Path, settings: ImageSettings, data: bytes | io.BufferedReader | None = None, regions=()):
     """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
     with open_image(path, settings, data) as im:
         plain_jpeg = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
@@ -200,7 +201,7 @@ def decode_upright(path: Path, settings: ImageSettings, data: bytes | None = Non
         return _to_srgb(upright(im, turn or 1), icc, settings.background)
 
 
-def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes | None = None):
+def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes | io.BufferedReader | None = None):
     """The largest published size, upright, sRGB, redacted, from one decode.
 
     A plain RGB or greyscale JPEG (nearly every phone photo) is decoded at the smallest JPEG draft
@@ -346,8 +347,9 @@ def placeholder_colour(im) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def make_files(source: Path, settings: ImageSettings, regions=(), stem: str = "image", data: bytes | None = None,
-               threads: int = 1) -> tuple[dict[str, bytes], tuple[int, int], str, tuple[Variant, ...]]:
+def make_files(source: Path, settings: ImageSettings, regions=(), stem: str = "image",
+               data: bytes | io.BufferedReader | None = None, threads: int = 1
+               ) -> tuple[dict[str, bytes], tuple[int, int], str, tuple[Variant, ...]]:
     """Every published size and format of one photo: (file name -> bytes, largest size, placeholder
     colour, variants). File names are <stem>-<width>.<ext>.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +26,29 @@ class BuildOptions:
 
     @property
     def private(self) -> Path:
-        """The project's own folder (git-ignored) for what is not the site: never beside the output."""
-        return self.root / ".gallery"
+        """The project's own folder (git-ignored) for what is not the site: never beside the output.
+
+        .gallery/ beside the settings file (the project's folder: build.py's by default)."""
+        return self.config.parent / ".gallery"
+
+    @property
+    def workspace(self) -> Path:
+        """This output folder's own folder in private: its caches, build report and drafts preview.
+
+        One per output folder (two --out folders of one project never share their page cache,
+        no-op record or image cache, whose garbage collection keeps only what its output uses): named
+        after the output's path from the project's folder (its absolute path when outside it), with
+        '/' written as %2F, so that two outputs never get one name: .gallery/site, .gallery/www%2Fgallery.
+        """
+        home = os.path.abspath(self.private.parent)
+        out = os.path.abspath(self.out)
+        rel = os.path.relpath(out, home)
+        name = out if rel == ".." or rel.startswith(".." + os.sep) else rel
+        return self.private / name.replace("%", "%25").replace(os.sep, "%2F")
 
     @property
     def cache(self) -> Path:
-        return self.out.parent / f".{self.out.name}-cache"
-
+        return self.workspace / "cache"
 
 
 def options_for(root: Path, **overrides: Any) -> BuildOptions:

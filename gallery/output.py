@@ -17,12 +17,14 @@ STAGING_PREFIX = ".gallery-staging-"
 OLD_PREFIX = ".gallery-old-"
 GENERATED_FOLDERS = ("images/", "items/", "prompts/", "participants/", "assets/")
 _RENAME_EXCHANGE = 2
+MAY_HOLD_OUTPUT = ("project root", "project's own folder")   # the drafts preview is built in .gallery/
 
 
 def guard_build(options: BuildOptions) -> None:
     """guard() for a build's (or check's) output folder and its source folders."""
     guard(options.out, {"photos folder": options.photos, "captions folder": options.captions,
-                        "templates folder": options.templates}, options.root)
+                        "templates folder": options.templates, "project's own folder": options.private},
+          options.root)
 
 
 def guard(out: Path, protected: dict[str, Path], root: Path) -> None:
@@ -34,7 +36,7 @@ def guard(out: Path, protected: dict[str, Path], root: Path) -> None:
         if target == source or target in source.parents:
             problems.append(Problem(out, None, f"the output folder would contain the {label} ({path}); "
                                                "choose another --out, such as site/"))
-        elif source in target.parents and label != "project root":
+        elif source in target.parents and label not in MAY_HOLD_OUTPUT:
             problems.append(Problem(out, None, f"the output folder is inside the {label} ({path}); "
                                                "choose a folder outside it, such as site/"))
     if target.exists() and not target.is_dir():

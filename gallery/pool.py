@@ -93,7 +93,7 @@ def _pool_outcomes(work: Work, pending: list[ImageJob], cache: str, workers: int
         started = multiprocessing.RawArray("b", len(remaining))     # a worker sets its job's byte
         seen = set()
         with ProcessPoolExecutor(max_workers=min(workers, len(remaining)), initializer=_start_worker,
-                                 initargs=(started,)) as pool:
+                                 initargs=(started, os.getpid())) as pool:
             futures = {pool.submit(_safe_process, work, job, cache, 1, n): job for n, job in enumerate(remaining)}
             try:
                 for future in as_completed(futures):
@@ -124,7 +124,8 @@ def _alone(work: Work, job: ImageJob, cache: str, threads: int = 1) -> Outcome:
     """job in a worker process of its own: a photo whose worker is killed is named."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker, initargs=(None,)) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_start_worker,
+                             initargs=(None, os.getpid())) as pool:
         try:
             return pool.submit(_safe_process, work, job, cache, threads).result()
         except BrokenProcessPool:
@@ -148,10 +149,46 @@ def _killed(job: ImageJob) -> str:
 _STARTED = None         # in a pool worker: the shared array where it marks each job it starts
 
 
-def _start_worker(started) -> None:
+def _start_worker(started, parent: int) -> None:
     global _STARTED
+    die_with_parent(parent)
     _STARTED = started
     keep_freed_memory()
+
+
+_PR_SET_PDEATHSIG = 1
+PARENT_POLL = 0.5       # seconds between a worker's looks at its parent where prctl is not to be had
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when the build that started it (pid parent) dies, even by SIGKILL.
+
+    Linux: prctl(PR_SET_PDEATHSIG, SIGKILL) has the kernel kill it. Elsewhere, a daemon thread
+    looks at os.getppid() every PARENT_POLL seconds. Either way the parent is checked once right
+    after, in case it died before this worker asked (then getppid() is another process's id)."""
+    import signal
+    if not _death_signal(signal.SIGKILL):
+        import threading
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _death_signal(signum: int) -> bool:
+    """prctl(PR_SET_PDEATHSIG, signum); False where the system has no prctl."""
+    import ctypes
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    return prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
 
 
 def _safe_process(work: Work, job: ImageJob, cache: str, threads: int = 1, slot: int = -1) -> Outcome:

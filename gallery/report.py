@@ -1,7 +1,8 @@
 """What the commands tell their user: progress, the build summary, the check, and the JSON build report.
 
 Messages go through logging (configured once in build.py): -q shows only errors, -v adds the
-reason for every decision. The JSON report is written beside the output folder, never inside it.
+reason for every decision. The JSON report is written into the project's own folder
+(options.workspace), never inside the output folder nor beside it.
 """
 
 from __future__ import annotations
@@ -171,14 +172,15 @@ def print_removal_checklist(removed: list[tuple[str, str]], options: BuildOption
 
 # ---- the JSON build report ----------------------------------------------------------------------
 
-def report_path(out: Path) -> Path:
-    """Beside the output folder (never inside it, so it is never deployed)."""
-    return out.parent / REPORT_NAME
+def report_path(options: BuildOptions) -> Path:
+    """In the project's own folder for this output (never inside the output nor beside it, where a web
+    server publishing the output's parent would serve it)."""
+    return options.workspace / REPORT_NAME
 
 
 def write_json(report: BuildReport, options: BuildOptions, now: dt.datetime | None = None) -> Path:
     """Write the machine-readable build report atomically; returns its path."""
-    path = report_path(options.out)
+    path = report_path(options)
     import datetime as dt  # here, not at the top: the no-op fast path imports this module
     record = build_record(report, options, now or dt.datetime.now(dt.timezone.utc))
     write_atomic(path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -186,7 +188,7 @@ def write_json(report: BuildReport, options: BuildOptions, now: dt.datetime | No
 
 
 def build_record(report: BuildReport, options: BuildOptions, now: dt.datetime) -> dict:
-    root = report_path(options.out).parent   # paths relative to where the report is
+    root = options.private.parent   # paths relative to the project's folder
 
     def where(path: Path | None) -> str | None:
         return _relative(path, root) if path is not None else None

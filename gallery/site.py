@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, output, render
+from . import audit, content, fingerprint, imagecache, legacy, output, render
 from .captions import Item
 from .config import SiteConfig
 from .content import Decision
@@ -51,6 +51,7 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     forget_real_paths()                      # folders may have moved since the last build (serve)
     stamp = stamp or fingerprint.inputs(options)   # before any input is read: a later edit is seen next time
     output.guard_build(options)
+    legacy.remove_old_layout(options)        # an earlier version's report, caches, preview beside out
     found = content.collect(options, cached=True)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
@@ -88,7 +89,7 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     if found.errors or failed:
         from .check import unreadable_sources  # the errors' path only
         raise ContentError(problems=[*found.errors, *failed,
-                                     *unreadable_sources(found.decisions, options.cache, failed)])
+                                     *unreadable_sources(found.decisions, options.cache, failed, options.photos)])
     return images, made
 
 
@@ -106,7 +107,7 @@ def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupErro
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:
     """The privacy audit on the finished staging folder; a finding stops the swap (AuditError)."""
     audit.raise_if_findings(audit.audit_site(staging, content.source_photos(decisions), shown_as=options.out,
-                                             memo=options.cache / "audit-memo.json"))
+                                             memo=options.cache / "audit-memo.json", photos=options.photos))
 
 
 def removed_items(out: Path, decisions: tuple[Decision, ...], shown: set[str]) -> list[tuple[str, str]]:

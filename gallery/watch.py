@@ -4,7 +4,8 @@ The watchdog callback only records that something changed; the main loop waits f
 moment (debounce), rebuilds, and on an error keeps serving the last good build with an overlay
 naming the problem. The reload script and the overlay are added to pages as they are served; the
 files in the output folder are never changed by the preview. With drafts, unconsented items are
-built into a separate preview folder (never into site/) and marked "DRAFT — not published".
+built into a preview folder in the project's own .gallery/ (never into site/, nor beside it) and
+marked "DRAFT — not published".
 """
 
 from __future__ import annotations
@@ -273,14 +274,18 @@ def start_server(port: int, folder: Path, state: BuildState, drafts: bool, site_
 # ---- the command --------------------------------------------------------------------------------
 
 def preview_options(options: BuildOptions) -> BuildOptions:
-    """With drafts, build into <out>-preview beside the output folder, never into it."""
+    """With drafts, build into the project's own folder (options.workspace / "preview"): never into
+    the output folder, nor beside it, where a web server publishing its parent would serve drafts."""
     if not options.drafts:
         return options
-    return dataclasses.replace(options, out=options.out.parent / f"{options.out.name}-preview")
+    return dataclasses.replace(options, out=options.workspace / "preview")
 
 
 def serve(options: BuildOptions, port: int = 8000, ready: Callable[[str], None] | None = None) -> None:
     """Build, serve and rebuild on every change until interrupted (KeyboardInterrupt propagates)."""
+    if options.drafts:       # the site's own build does this too; a drafts preview does not build it
+        from . import legacy
+        legacy.remove_old_layout(options)
     options = preview_options(options)
     state = BuildState()
     recorder = ChangeRecorder(*watched(options))

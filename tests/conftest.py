@@ -94,6 +94,21 @@ class Project:
             raise AssertionError(f"build failed ({result.returncode}):\n{result.stderr}")
         return result
 
+    @property
+    def cache(self) -> Path:
+        """The build's cache folder for this output (in the project's own .gallery/)."""
+        return self.options().cache
+
+    @property
+    def report(self) -> Path:
+        """The JSON build report for this output (in the project's own .gallery/)."""
+        return self.options().workspace / "build-report.json"
+
+    def options(self):
+        from gallery.options import options_for
+        return options_for(REPO, photos=self.photos, captions=self.captions, config=self.config,
+                           templates=self.templates, out=self.out)
+
     def tree(self) -> dict[str, bytes]:
         """Every file of the built site: {relative path: bytes}."""
         return {str(p.relative_to(self.out)): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}

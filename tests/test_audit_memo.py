@@ -18,7 +18,7 @@ def test_an_old_page_is_checked_again_when_a_new_photo_brings_new_metadata(proje
     project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
     project.item("lw01-day", caption="We borrowed a Frobnicator Z9 camera for the day.")
     assert build_with(project).returncode == 0
-    memo = project.root / ".site-cache" / "audit-memo.json"
+    memo = project.cache / "audit-memo.json"
     assert memo.is_file(), "the first build should remember what it checked"
     # the unchanged page now holds the model name of a newly added photo
     project.photo("lw02-day.jpg", size=(300, 200), exif=exif_bytes(model="Frobnicator Z9"))
@@ -33,7 +33,7 @@ def test_a_changed_image_file_is_read_again(project: Project, tmp_path):
     project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
     project.item("lw01-day")
     assert build_with(project).returncode == 0
-    memo = project.root / ".site-cache" / "audit-memo.json"
+    memo = project.cache / "audit-memo.json"
     jpeg = sorted(project.out.glob("images/*.jpg"))[0]
     assert audit.audit_site(project.out, memo=memo) == []
     data = jpeg.read_bytes()
@@ -47,7 +47,7 @@ def test_a_damaged_memo_means_a_full_audit(project: Project):
     project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
     project.item("lw01-day")
     assert build_with(project).returncode == 0
-    memo = project.root / ".site-cache" / "audit-memo.json"
+    memo = project.cache / "audit-memo.json"
     memo.write_text("{not json")
     jpeg = sorted(project.out.glob("images/*.jpg"))[0]
     with open(jpeg, "ab") as fh:
@@ -150,7 +150,7 @@ def test_a_damaged_memo_entry_means_a_full_audit_not_a_crash(project: Project):
     project.config.write_text("images:\n  sizes: [200]\n  formats: [jpeg]\n")
     project.item("lw01-day")
     assert build_with(project).returncode == 0
-    memo = project.root / ".site-cache" / "audit-memo.json"
+    memo = project.cache / "audit-memo.json"
     for damage in ('{"images": [], "texts": [], "names": [], "stems": [], "needles": [["a", "b", "c"]], "sources": {}}',
                    '{"images": "x", "texts": [], "names": [], "stems": [], "needles": [], "sources": []}',
                    '{"needles": ["abc"]}', "[1, 2]"):

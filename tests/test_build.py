@@ -89,7 +89,7 @@ def test_withdrawal_removes_every_file_of_the_item(project):
     tree = project.tree()
     assert not [n for n in tree if "lw02" in n]
     assert b"lw02" not in b"".join(tree.values()) and b"LW02" not in b"".join(tree.values())
-    cache = project.root / ".site-cache"
+    cache = project.cache
     assert not [p for p in cache.rglob("*") if "lw02" in p.name]
 
 

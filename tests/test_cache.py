@@ -17,7 +17,7 @@ UNCHANGED = "Nothing changed since the last build"
 
 
 def cache_of(project: Project) -> Path:
-    return project.out.parent / f".{project.out.name}-cache"
+    return project.cache
 
 
 def images_of(project: Project, item: str) -> set[str]:
@@ -232,7 +232,7 @@ def full_build(project: Project) -> dict[str, bytes]:
     fresh = project.root / "fresh"
     import shutil
     shutil.rmtree(fresh, ignore_errors=True)
-    shutil.rmtree(project.root / ".fresh-cache", ignore_errors=True)
+    shutil.rmtree(project.root / ".gallery" / "fresh", ignore_errors=True)
     project.build("--out", str(fresh))
     return {str(p.relative_to(fresh)): p.read_bytes() for p in sorted(fresh.rglob("*")) if p.is_file()
             if p.name != ".gallery-manifest.json"}

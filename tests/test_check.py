@@ -27,7 +27,7 @@ def test_a_clean_project_checks_clean_and_nothing_is_written(project):
     assert result.stderr.splitlines() == [
         "check: no problems in 3 caption files; 3 items would be published, 0 left out."]
     assert not project.out.exists()
-    assert not (project.root / "build-report.json").exists()
+    assert not project.report.exists()
 
 
 def test_every_problem_is_reported_at_once_with_hints(project):

@@ -82,7 +82,7 @@ def run_build(project: Project, strict: bool) -> tuple[Outcome, str]:
     published = None
     if result.returncode == 0:
         pages = {p.stem for p in (project.out / "items").glob("*.html")}
-        report = json.loads((project.root / "build-report.json").read_text(encoding="utf-8"))
+        report = json.loads(project.report.read_text(encoding="utf-8"))
         assert {i["id"] for i in report["published"]} == pages, result.stderr
         assert int(BUILD_SUMMARY.match(next(line for line in result.stderr.splitlines()
                                             if BUILD_SUMMARY.match(line))).group(1)) == len(pages)

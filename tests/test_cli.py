@@ -38,14 +38,14 @@ def test_build_prints_decisions_and_a_summary(project):
         "left out: captions/lw02-day.yaml: consent withdrawn on 2024-09-01",
     ]
     assert SUMMARY.fullmatch(lines[2]).groups() == ("2", "2", "0", "1", "0")
-    assert lines[3:] == ["Build report (for the team's records, never published): build-report.json"]
+    assert lines[3:] == ["Build report (for the team's records, never published): .gallery/site/build-report.json"]
 
 
 def test_build_writes_a_json_report_outside_the_site(project):
     gate_project(project)
     project.item("lw03-day", participant="LW03", alt="Photo of a kettle on a counter.")
     project.build()
-    path = project.root / "build-report.json"
+    path = project.report
     report = json.loads(path.read_text())
     assert report["counts"] == {"published": 3, "left_out": 2, "withdrawn": 1, "warnings": 3}
     assert [i["id"] for i in report["published"]] == ["lw01-confidence", "lw01-day", "lw03-day"]
@@ -75,7 +75,7 @@ def test_build_writes_a_json_report_outside_the_site(project):
 def test_a_failed_build_keeps_the_previous_report_and_site(project):
     gate_project(project)
     project.build()
-    before_report = (project.root / "build-report.json").read_bytes()
+    before_report = project.report.read_bytes()
     before_site = project.tree()
     project.caption("lw01-day", participant="LW01", prompt="typical-dya")
     result = project.build(check=False)
@@ -85,7 +85,7 @@ def test_a_failed_build_keeps_the_previous_report_and_site(project):
         "typical-day, confidence, unexpected",
         "Nothing was published; site/ is unchanged.",
     ]
-    assert (project.root / "build-report.json").read_bytes() == before_report
+    assert project.report.read_bytes() == before_report
     assert project.tree() == before_site
 
 

@@ -55,7 +55,7 @@ def test_a_rebuild_with_nothing_changed_prints_the_same_left_out_list_and_warnin
     assert said(again) == lines
     counts = UNCHANGED.match(again.stderr.splitlines()[-1])
     assert counts is not None, again.stderr
-    report = json.loads((project.root / "build-report.json").read_text())["counts"]
+    report = json.loads(project.report.read_text())["counts"]
     assert counts.groups() == (str(report["published"]), str(report["left_out"]), str(report["warnings"]))
 
 

@@ -105,7 +105,7 @@ def test_build_killed_during_image_processing_leaves_the_previous_site(project: 
     project.build()
     before = snapshot(project.out)
     big_photos(project, 12)
-    cache = project.root / ".site-cache"
+    cache = project.cache
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), *project.args("--jobs", "2")],
                                cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -225,8 +225,8 @@ def test_a_build_report_that_cannot_be_written_is_reported_after_the_swap(projec
     where it goes), the command says the site is published (exit 3), not "nothing was published",
     and the next build does not answer "nothing changed" with no report for the site it stands for."""
     project.item("lw01-day")
-    blocker = project.root / "build-report.json"
-    blocker.mkdir()
+    blocker = project.report
+    blocker.mkdir(parents=True)
     (blocker / "keep").write_text("a folder in the way")
     result = project.build(check=False)
     assert result.returncode == 3, result.stderr
@@ -237,4 +237,4 @@ def test_a_build_report_that_cannot_be_written_is_reported_after_the_swap(projec
     blocker.rmdir()
     again = project.build()
     assert "Nothing changed" not in again.stderr
-    assert (project.root / "build-report.json").is_file()
+    assert project.report.is_file()

@@ -340,7 +340,7 @@ def test_two_builds_of_the_same_input_are_byte_identical(plain, tree, tmp_path):
     import shutil
 
     from conftest import Project
-    shutil.copytree(plain.root, tmp_path / "again", ignore=shutil.ignore_patterns("site", ".site-cache"))
+    shutil.copytree(plain.root, tmp_path / "again", ignore=shutil.ignore_patterns("site", ".gallery"))
     again = Project(tmp_path / "again")
     build(again)
     assert sorted(again.tree()) == sorted(tree)

@@ -147,10 +147,10 @@ def test_drafts_are_marked_and_never_written_to_site(project, serve):
     assert "DRAFT — not published: " in home
     assert server.get("items/lw03-day.html")[0] == 404                   # withdrawn: not even as a draft
     assert "Withdrawn words." not in home
-    preview = project.root / "site-preview"
+    preview = project.options().workspace / "preview"
     assert (preview / "items" / "lw02-day.html").is_file()
     assert not project.out.exists()                                      # site/ untouched
-    assert not (project.root / "build-report.json").exists()             # a preview is not a build record
+    assert not project.report.exists()                                   # a preview is not a build record
 
 
 def test_a_port_in_use_is_a_usage_error(project, serve):

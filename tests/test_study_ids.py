@@ -114,7 +114,7 @@ def test_an_item_id_like_a_camera_name_is_refused_when_captions_are_loaded(proje
     assert build.returncode == 1
     assert errors_of(build) == [expected]               # one error, not one per image and page
     assert not project.out.exists()
-    cache = project.root / ".site-cache"
+    cache = project.cache
     assert not cache.exists() or not any(p.is_dir() and p.name != "pages" for p in cache.iterdir()), \
         "images were made before the id was refused"
 
@@ -163,7 +163,7 @@ def test_a_participant_code_is_text_even_when_it_looks_like_a_number(project: Pr
     project.build()
     page = project.tree()["items/010-confidence.html"].decode()
     assert "010" in page and "Participant 8" not in page
-    report = json.loads((project.root / "build-report.json").read_text())
+    report = json.loads(project.report.read_text())
     assert [item["participant"] for item in report["published"]] == ["010"]
 
 
@@ -177,7 +177,7 @@ def test_import_writes_a_numeric_looking_participant_as_text(project: Project):
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load((project.captions / "010-typical-day.yaml").read_text())["participant"] == "010"
     project.build()
-    report = json.loads((project.root / "build-report.json").read_text())
+    report = json.loads(project.report.read_text())
     assert [item["participant"] for item in report["published"]] == ["010"]
 
 

@@ -42,7 +42,7 @@ def withdraw(project: Project, item: str) -> None:
 
 def cache_entries(project: Project) -> dict[str, str]:
     """{cache folder: item id} of every cached image set."""
-    cache = project.root / ".site-cache"
+    cache = project.cache
     return {p.name: json.loads((p / "meta.json").read_text())["entries"]["result"]["item_id"]
             for p in cache.iterdir() if (p / "meta.json").is_file()}
 
@@ -106,7 +106,7 @@ def test_cache_entries_are_removed(rebuilt):
     project, _before, _after, _stderr, cache_before = rebuilt
     assert WITHDRAWN in cache_before.values()
     assert WITHDRAWN not in cache_entries(project).values()
-    record = project.root / ".site-cache" / "sources.json"    # absent when every photo is brand new
+    record = project.cache / "sources.json"    # absent when every photo is brand new
     hashes = record.read_text() if record.exists() else ""  # (hashes of photos changed < 2 s ago are not kept)
     assert f"{WITHDRAWN}.jpg" not in hashes
 

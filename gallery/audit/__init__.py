@@ -30,7 +30,7 @@ TEXT_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".css", ".js", ".mjs", ".json"
 
 
 def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None,
-               memo: Path | None = None) -> list[Problem]:
+               memo: Path | None = None, photos: Path | None = None) -> list[Problem]:
     """Every finding in the built site at folder, as problems naming the file (under shown_as).
 
     With memo (a file beside the image cache), what the last clean audit already checked is not
@@ -42,7 +42,7 @@ def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None
         return [Problem(folder, None, "not a folder; build the site first or name the built site folder")]
     sources = [Path(s) for s in sources]
     remembered = Memo(memo)
-    needles, unreadable = remembered.needles(sources)
+    needles, unreadable = remembered.needles(sources, photos)     # each read inside photos (the folder)
     rels = files_under(folder)
     findings = check_names(rels, sources)
     texts = []

@@ -49,8 +49,9 @@ class Memo:
         self.store = Store(path, FORMAT, valid=_valid)
         self.checked = {tuple(pair) for pair in self.store.old.get("needles", [])}
 
-    def needles(self, sources: list[Path]) -> tuple[list[Needle], list[Problem]]:
-        """Every source's needles, and a problem for each source whose metadata cannot be read."""
+    def needles(self, sources: list[Path], photos: Path | None = None) -> tuple[list[Needle], list[Problem]]:
+        """Every source's needles, and a problem for each source whose metadata cannot be read (each
+        read inside photos, the photos folder: metadata.source_needles)."""
         needles: list[Needle] = []
         problems: list[Problem] = []
         for source in sources:
@@ -59,7 +60,7 @@ class Memo:
             pairs = self.store.get_stamped(key, st)
             if pairs is None:
                 try:
-                    pairs = [[n.text, n.what] for n in source_needles(source)]
+                    pairs = [[n.text, n.what] for n in source_needles(source, photos)]
                 except Unreadable as exc:
                     problems.append(Problem(source, None, f"{exc}: the privacy audit cannot read its metadata, so "
                                                           "it cannot check that none of it is published; replace "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import struct
 import warnings
@@ -54,15 +55,17 @@ DAMAGED = (OSError, ValueError, TypeError, KeyError, IndexError, SyntaxError, st
            ZeroDivisionError, OverflowError, EOFError)
 
 
-def source_needles(path: Path) -> list[Needle]:
+def source_needles(path: Path, photos: Path | None = None) -> list[Needle]:
     """Strings from one source photo's metadata that must never appear in the site's text.
 
-    Raises Unreadable when the file cannot be opened as an image at all.
+    The photo is read through paths.open_photo: inside photos (the photos folder; None: anywhere)
+    as it is opened, and every byte read from that one open file. Raises Unreadable when the file cannot be
+    opened as an image at all, or is no longer the file inside photos that was checked.
     """
     pairs = [(path.name, "file name")]
     if camera_like(path.stem):      # the rule item ids follow, so a stem that is a valid id is never searched
         pairs.append((path.stem, "file name"))
-    pairs.extend(_metadata_pairs(path))
+    pairs.extend(_metadata_pairs(path, photos))
     needles: dict[str, Needle] = {}
     for value, what in pairs:
         for text in _variants(value, what):
@@ -71,16 +74,23 @@ def source_needles(path: Path) -> list[Needle]:
     return list(needles.values())
 
 
-def _metadata_pairs(path: Path) -> list[tuple[str, str]]:
+def _metadata_pairs(path: Path, photos: Path | None) -> list[tuple[str, str]]:
     """(value, what) for every identifying value; a damaged part or value is skipped, not the rest."""
     from PIL import Image
 
     from ..images import UNDECODABLE, register_plugins
-    with warnings.catch_warnings():     # Pillow warns about damaged EXIF; a skipped value says enough
+    from ..paths import PhotoMoved, open_photo
+    try:
+        fh = open_photo(path, photos, "metadata")
+    except PhotoMoved as exc:
+        raise Unreadable(str(exc)) from None
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror})") from None
+    with fh, warnings.catch_warnings():     # Pillow warns about damaged EXIF; a skipped value says enough
         warnings.simplefilter("ignore")
-        register_plugins(path)
+        register_plugins(path, fh)
         try:
-            im = Image.open(path)
+            im = Image.open(fh)
         except UNDECODABLE as exc:
             raise Unreadable(f"cannot be opened as an image ({type(exc).__name__})") from None
         with im:
@@ -116,7 +126,7 @@ def _exif_pairs(im, path: Path) -> list[tuple[str, str]]:
     from PIL import Image
     if im.format == "PNG":
         exif = Image.Exif()
-        png_exif = _png_chunks(path)[0]
+        png_exif = _png_chunks(_whole(im))[0]
         if png_exif:
             exif.load(png_exif)
     else:
@@ -141,7 +151,7 @@ def _png_pairs(im, path: Path) -> list[tuple[str, str]]:
     if im.format != "PNG":
         return []
     pairs = []
-    for key, value in _png_chunks(path)[1]:        # every chunk, even two with the same keyword
+    for key, value in _png_chunks(_whole(im))[1]:        # every chunk, even two with the same keyword
         if key == "XML:com.adobe.xmp":
             pairs.extend(_xmp_pairs(value))
         elif not key.startswith("icc:"):
@@ -157,11 +167,16 @@ def _comment_pairs(im, path: Path) -> list[tuple[str, str]]:
     return [(_text(comment), "JPEG comment") for comment in comments]
 
 
-def _png_chunks(path: Path) -> tuple[bytes, list[tuple[str, bytes]]]:
+def _whole(im) -> bytes:
+    """Every byte of the open photo im was opened from (os.pread: Pillow's place in it is not moved)."""
+    fd = im.fp.fileno()
+    return os.pread(fd, os.fstat(fd).st_size, 0)
+
+
+def _png_chunks(data: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
     """A PNG's eXIf chunk and its text chunks as (keyword, text bytes), found by walking the chunks
     (Pillow would decode every pixel to reach those after the image data). A damaged chunk is
     skipped, not the others."""
-    data = path.read_bytes()
     exif, texts, pos = b"", [], 8
     while pos + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
@@ -173,7 +188,7 @@ def _png_chunks(path: Path) -> tuple[bytes, list[tuple[str, bytes]]]:
                 key, _, rest = body.partition(b"\x00")
                 texts.append((key.decode("latin-1"), _png_text(kind, rest)))
         except DAMAGED as exc:
-            log.debug("%s: PNG chunk %r at byte %d skipped (%s)", path, kind, pos, exc)
+            log.debug("PNG chunk %r at byte %d skipped (%s)", kind, pos, exc)
         pos += 12 + length
     return exif, texts
 
