@@ -92,3 +92,9 @@ class UsageError(GalleryError):
 
 class AuthoringError(GalleryError):
     """add or import cannot write the caption files (a bad sheet row, a file already there); nothing was written."""
+
+
+class BusyError(GalleryError):
+    """Another build of the same project holds the build lock; this one did nothing."""
+
+    exit_code = 4

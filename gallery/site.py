@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, output, render
+from . import audit, content, fingerprint, imagecache, lock, output, render
 from .captions import Item
 from .config import SiteConfig
 from .content import Decision
@@ -47,6 +47,11 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
 
     stamp: fingerprint.inputs(options) taken just before (build.py has it from its no-op check).
     """
+    with lock.hold(options.private):          # one build at a time (build.py took it already: re-entrant)
+        return _build(options, stamp)
+
+
+def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     started = time.perf_counter()
     forget_real_paths()                      # folders may have moved since the last build (serve)
     stamp = stamp or fingerprint.inputs(options)   # before any input is read: a later edit is seen next time

@@ -93,9 +93,10 @@ class BuildState:
 
 def rebuild(options: BuildOptions, state: BuildState) -> None:
     """Build once; report an error in the terminal and in the browser, never stop on it."""
-    from . import report, site
+    from . import lock, report, site
     try:
-        result = site.build(options)
+        with lock.hold(options.private, "serve"):   # per rebuild, never for the whole session
+            result = site.build(options)
     except GalleryError as exc:
         lines = exc.lines()
         for line in lines:
