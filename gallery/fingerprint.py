@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .cache import Store, stat_key
 from .options import BuildOptions
-from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX, files_under, read_manifest
+from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX, files_under, read_manifest, served
 
 RECORD = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -112,6 +112,7 @@ def output(out: Path) -> str | None:
 
 def _leftovers(out: Path) -> bool:
     """A staging or previous-site folder beside out: a build must run, to delete it (see output)."""
+    out = served(out)                  # a symlinked site/ is swapped beside its target
     try:
         names = os.listdir(out.parent)
     except OSError:

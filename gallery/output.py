@@ -46,6 +46,12 @@ def guard(out: Path, protected: dict[str, Path], root: Path) -> None:
         raise OutputError(problems=problems)
 
 
+def served(out: Path) -> Path:
+    """The folder a build replaces: out, or the folder it links to when it is a symlink (a common
+    deployment: site -> /var/www/gallery), so the served folder is the one swapped and the symlink stays."""
+    return Path(os.path.realpath(out)) if os.path.islink(out) else out
+
+
 def read_manifest(out: Path) -> list[str]:
     try:
         data = json.loads((out / MANIFEST).read_text())

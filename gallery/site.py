@@ -62,9 +62,10 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     images, made = make_images(found, shown, options)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
-    with output.staging(options.out) as staging:
+    target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
+    with output.staging(target) as staging:
         written = write_site(staging, found.config, shown, images, options, drafts={i.id for i in drafts})
-        report.foreign, previous = output.finish(staging, options.out, written,
+        report.foreign, previous = output.finish(staging, target, written,
                                                  check=lambda: run_audit(staging, found.decisions, options))
     try:    # the new site is live: what follows only tidies up and records it
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
