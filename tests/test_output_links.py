@@ -55,3 +55,32 @@ def test_a_symlinked_site_whose_folder_is_missing_gets_it_made(project: Project,
     project.build()
     assert project.out.is_symlink()
     assert (target / "items" / "lw01-day.html").is_file()
+
+
+def test_symlinks_and_folders_the_web_team_put_in_site_are_kept_with_a_warning(project: Project, tmp_path: Path):
+    project.item("lw01-day")
+    project.item("lw02-day", participant="LW02")
+    project.build()
+    docs = tmp_path / "srv" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "guide.html").write_text("<p>the web team's docs</p>")
+    (project.out / "docs").symlink_to(docs, target_is_directory=True)        # a symlinked folder
+    (project.out / "robots.txt").symlink_to(docs / "guide.html")              # a symlink to a file
+    (project.out / "gone").symlink_to(tmp_path / "nowhere")                   # a dangling symlink
+    (project.out / "uploads" / "2024").mkdir(parents=True)                    # an empty folder
+    withdraw(project, "lw02-day")
+    result = project.build()
+    assert (project.out / "docs").is_symlink() and os.readlink(project.out / "docs") == str(docs)
+    assert os.readlink(project.out / "robots.txt") == str(docs / "guide.html")
+    assert os.readlink(project.out / "gone") == str(tmp_path / "nowhere")
+    assert (project.out / "uploads" / "2024").is_dir()
+    assert (docs / "guide.html").read_text() == "<p>the web team's docs</p>"   # never followed, never deleted
+    assert sorted(os.listdir(docs)) == ["guide.html"]
+    warnings = sorted(line for line in result.stderr.splitlines() if "was not written by this tool" in line)
+    assert warnings == [f"warning: site/{rel} was not written by this tool; kept as it was"
+                        for rel in ("docs", "gone", "robots.txt", "uploads/2024/")]
+    assert not (project.out / "items" / "lw02-day.html").exists()
+    again = project.build()                      # nothing changed: the same warnings, the same links
+    assert "Nothing changed" in again.stderr
+    assert sorted(line for line in again.stderr.splitlines() if "was not written by this tool" in line) == warnings
+    assert (project.out / "docs").is_symlink()
