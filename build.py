@@ -166,8 +166,16 @@ def run_build(args: argparse.Namespace) -> int:
             report.print_unchanged(record.outcome, fingerprint.foreign(options.out), options)
             return 0
         from gallery import site
+        from gallery.errors import CleanupError
         options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
-        result = site.build(options, stamp)
+        try:
+            result = site.build(options, stamp)
+        except CleanupError as exc:       # the new site is live: what failed, then what a withdrawal still needs
+            for line in exc.lines():
+                print(line, file=sys.stderr)
+            if exc.removed:
+                report.print_removal_checklist(list(exc.removed), options)
+            return exc.exit_code
     report.print_build(result, options, result.record)
     return 0
 

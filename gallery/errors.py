@@ -75,9 +75,12 @@ class OutputError(GalleryError):
 
 
 class CleanupError(GalleryError):
-    """The new site is in place, but the previous one could not be deleted completely."""
+    """The new site is in place, but the previous one could not be deleted completely (or the build
+    failed in another way after the swap). removed: (id, reason) of the items it took offline, whose
+    withdrawal checklist is still to be printed."""
 
     exit_code = 3
+    removed: tuple[tuple[str, str], ...] = ()
 
 
 class AuditError(GalleryError):

@@ -21,7 +21,7 @@ from . import audit, content, fingerprint, imagecache, lock, output, render
 from .captions import Item
 from .config import SiteConfig
 from .content import Decision
-from .errors import CleanupError, ContentError, Problem
+from .errors import CleanupError, ContentError, Problem, display_path
 from .images import ImageResult
 from .options import BuildOptions
 from .paths import forget_real_paths
@@ -75,7 +75,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
         fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published),
                          report_outcome(report))
     except BaseException as exc:
-        raise _failed_after_swap(options, exc) from exc
+        raise _failed_after_swap(options, exc, report) from exc
     return report
 
 
@@ -98,15 +98,29 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     return images, made
 
 
-def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupError:
+def _failed_after_swap(options: BuildOptions, exc: BaseException, report: BuildReport) -> CleanupError:
     """The CleanupError for a failure (or Ctrl-C) after the new site went live: reported as such,
-    never as "nothing was published", and with no record that would let the next build skip its work."""
+    never as "nothing was published", saying what is live, with the items it took offline (for the
+    withdrawal checklist), and with no record that would let the next build skip its work."""
     fingerprint.forget(options)
     if isinstance(exc, CleanupError):
-        return exc
-    what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({exc})"
-    return CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
-                                                            f"{what} while tidying up; run the build again")])
+        error = exc
+    else:
+        what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({_reason(exc)})"
+        error = CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
+                                                                  f"{what} while tidying up; run the build again")])
+    n = len(report.published)
+    gone = f" ({', '.join(i for i, _ in report.removed)} removed)" if report.removed else ""
+    error.problems += (Problem(options.out, None, f"the new site is live: {n} item{'' if n == 1 else 's'} "
+                                                  f"published{gone}"),)
+    error.removed = tuple(report.removed)
+    return error
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror and (exc.filename2 or exc.filename):
+        return f"{exc.strerror}: {display_path(exc.filename2 or exc.filename)}"
+    return str(exc)
 
 
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:

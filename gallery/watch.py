@@ -103,6 +103,8 @@ def rebuild(options: BuildOptions, state: BuildState) -> None:
             log.error("%s", line)
         if isinstance(exc, CleanupError):      # the new build is live; only tidying up failed
             log.error("The preview shows the new build; fix the problem above.")
+            if exc.removed:
+                report.print_removal_checklist(list(exc.removed), options)
         else:
             log.error("The preview keeps showing the last good build until this is fixed.")
         state.record(lines)
