@@ -267,3 +267,29 @@ def test_a_failure_after_the_swap_says_what_is_live_and_prints_the_withdrawal_ch
     again = project.build()
     assert "Nothing changed" not in again.stderr
     assert json.loads(blocker.read_text())["counts"]["published"] == 1
+
+
+def test_serve_prints_the_withdrawal_checklist_after_a_failure_after_the_swap(project: Project, caplog):
+    from test_build_lock import withdraw
+
+    from gallery import watch
+    from gallery.options import options_for
+    project.item("lw01-day")
+    project.item("lw02-day", participant="LW02")
+    options = options_for(project.root, config=project.config)
+    state = watch.BuildState()
+    watch.rebuild(options, state)
+    assert state.snapshot() == (1, None)
+    withdraw(project, "lw02-day")
+    blocker = project.root / "build-report.json"
+    blocker.unlink()
+    blocker.mkdir()
+    (blocker / "keep").write_text("a folder in the way")
+    with caplog.at_level("INFO", logger="gallery"):
+        watch.rebuild(options, state)
+    _generation, errors = state.snapshot()
+    assert errors is not None and f"{project.out}: the new site is live: 1 item published (lw02-day removed)" in errors
+    messages = [r.getMessage() for r in caplog.records]
+    assert "The preview shows the new build; fix the problem above." in messages
+    assert any(m.startswith(f"Removed from {project.out}/: lw02-day (consent withdrawn on 2024-09-01).")
+               for m in messages), messages
