@@ -36,7 +36,8 @@ def parser() -> argparse.ArgumentParser:
         prog="python build.py", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Publish consented research photos as an accessible static gallery. "
                     "Exit status: 0 built, 1 the content has errors (nothing was published), 2 wrong usage, "
-                    "3 published, but the previous site could not be deleted.")
+                    "3 published, but the previous site could not be deleted, "
+                    "4 another build of the project is running (nothing was done).")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
     b = sub.add_parser("build", help="build the site (the default command)",
                        description="Build the site from photos/ and captions/ into site/.")
@@ -154,16 +155,27 @@ def run_build(args: argparse.Namespace) -> int:
     options = options_for(ROOT, photos=args.photos, captions=args.captions, config=args.config,
                           templates=args.templates, out=args.out, jobs=args.jobs, strict=args.strict,
                           config_required=args.config is not None)
-    stamp = fingerprint.inputs(options)
-    record = fingerprint.up_to_date(options, stamp)
-    # report is light: answering "nothing changed" imports no Pillow, Jinja2 or pool
-    from gallery import report
-    if record is not None:
-        report.print_unchanged(record.outcome, fingerprint.foreign(options.out), options)
-        return 0
-    from gallery import site
-    options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
-    result = site.build(options, stamp)
+    from gallery import lock, output
+    output.guard_build(options)         # a refused output folder: nothing written, not even the lock
+    with lock.hold(options.private, "build"):   # from reading the inputs to the build record (README: Commands)
+        stamp = fingerprint.inputs(options)
+        record = fingerprint.up_to_date(options, stamp)
+        # report is light: answering "nothing changed" imports no Pillow, Jinja2 or pool
+        from gallery import report
+        if record is not None:
+            report.print_unchanged(record.outcome, fingerprint.foreign(options.out), options)
+            return 0
+        from gallery import site
+        from gallery.errors import CleanupError
+        options = dataclasses.replace(options, progress=report.Progress(enabled=not args.quiet))
+        try:
+            result = site.build(options, stamp)
+        except CleanupError as exc:       # the new site is live: what failed, then what a withdrawal still needs
+            for line in exc.lines():
+                print(line, file=sys.stderr)
+            if exc.removed:
+                report.print_removal_checklist(list(exc.removed), options)
+            return exc.exit_code
     report.print_build(result, options, result.record)
     return 0
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -56,13 +57,26 @@ def identity(path: str | Path) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data to path by renaming a finished temporary file over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _fresh(path)
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _fresh(path: Path) -> Path:
+    """A new temporary file beside path, named by pid and a random token (two writers in one process,
+    or in two containers with the same pid, never share one); created here, so never one of another's."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))   # the umask applies, as for any file
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        return tmp
 
 
 Valid = Callable[[str, Any], bool]

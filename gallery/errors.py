@@ -75,9 +75,12 @@ class OutputError(GalleryError):
 
 
 class CleanupError(GalleryError):
-    """The new site is in place, but the previous one could not be deleted completely."""
+    """The new site is in place, but the previous one could not be deleted completely (or the build
+    failed in another way after the swap). removed: (id, reason) of the items it took offline, whose
+    withdrawal checklist is still to be printed."""
 
     exit_code = 3
+    removed: tuple[tuple[str, str], ...] = ()
 
 
 class AuditError(GalleryError):
@@ -92,3 +95,9 @@ class UsageError(GalleryError):
 
 class AuthoringError(GalleryError):
     """add or import cannot write the caption files (a bad sheet row, a file already there); nothing was written."""
+
+
+class BusyError(GalleryError):
+    """Another build of the same project holds the build lock; this one did nothing."""
+
+    exit_code = 4

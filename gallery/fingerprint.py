@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .cache import Store, stat_key
 from .options import BuildOptions
-from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX, files_under, read_manifest
+from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX, foreign_entries, served
 
 RECORD = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -112,6 +112,7 @@ def output(out: Path) -> str | None:
 
 def _leftovers(out: Path) -> bool:
     """A staging or previous-site folder beside out: a build must run, to delete it (see output)."""
+    out = served(out)                  # a symlinked site/ is swapped beside its target
     try:
         names = os.listdir(out.parent)
     except OSError:
@@ -153,8 +154,7 @@ def _valid_outcome(outcome: dict) -> bool:
 
 def foreign(out: Path) -> list[str]:
     """The files in the output folder this tool did not write (a build carries them over and warns)."""
-    listed = set(read_manifest(out)) | {MANIFEST}
-    return [rel for rel in files_under(out) if rel not in listed]
+    return foreign_entries(out)
 
 
 def up_to_date(options: BuildOptions, stamp: str | None = None) -> Record | None:

@@ -48,6 +48,12 @@ def guard(out: Path, protected: dict[str, Path], root: Path) -> None:
         raise OutputError(problems=problems)
 
 
+def served(out: Path) -> Path:
+    """The folder a build replaces: out, or the folder it links to when it is a symlink (a common
+    deployment: site -> /var/www/gallery), so the served folder is the one swapped and the symlink stays."""
+    return Path(os.path.realpath(out)) if os.path.islink(out) else out
+
+
 def read_manifest(out: Path) -> list[str]:
     try:
         data = json.loads((out / MANIFEST).read_text())
@@ -145,23 +151,43 @@ def finish(staging: Path, out: Path, written: set[str],
 
 
 def _carry_foreign(out: Path, staging: Path, ours: set[str]) -> list[str]:
+    """Copy into staging what in out this tool did not write: files as they are, symlinks as
+    symlinks (never followed into the tree they point to), empty folders as folders; returns them."""
     if not out.is_dir():
         return []
-    manifest = read_manifest(out)
-    previous = set(manifest) | {MANIFEST}
+    damaged = not read_manifest(out)
     carried = []
-    for rel in files_under(out):
-        if rel in previous or rel in ours:
+    for rel in foreign_entries(out):
+        if rel in ours or (damaged and _generated(rel)):   # damaged manifest: never keep an old page or image
             continue
-        if not manifest and _generated(rel):   # damaged manifest: never keep what may be an old page or image
+        path, dest = out / rel, staging / rel
+        if os.path.lexists(dest):                 # one of ours stands there now
             continue
-        path = out / rel
-        if path.is_file():
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            os.symlink(os.readlink(path), dest)
+        elif path.is_dir():
+            dest.mkdir()
+        else:
             shutil.copy2(path, dest)
-            carried.append(rel)
+        carried.append(rel)
     return carried
+
+
+def foreign_entries(out: Path) -> list[str]:
+    """What in out this tool did not write (not in its manifest), as sorted relative paths: files,
+    symlinks (to a file or a folder: listed, never followed) and empty folders (as 'name/')."""
+    listed = set(read_manifest(out)) | {MANIFEST}
+    found: list[str] = []
+    cut = len(os.path.join(str(out), ""))
+    for root, dirs, files in os.walk(out):
+        here = root[cut:].replace(os.sep, "/")
+        prefix = f"{here}/" if here else ""
+        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]   # os.walk does not enter them
+        found.extend(prefix + name for name in links + files if prefix + name not in listed)
+        if here and not dirs and not files:
+            found.append(prefix)
+    return sorted(found)
 
 
 def _generated(rel: str) -> bool:

@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, legacy, output, render
+from . import audit, content, fingerprint, imagecache, legacy, lock, output, render
 from .captions import Item
 from .config import SiteConfig
 from .content import Decision
-from .errors import CleanupError, ContentError, Problem
+from .errors import CleanupError, ContentError, Problem, display_path
 from .images import ImageResult
 from .options import BuildOptions
 from .paths import forget_real_paths
@@ -47,6 +47,11 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
 
     stamp: fingerprint.inputs(options) taken just before (build.py has it from its no-op check).
     """
+    with lock.hold(options.private):          # one build at a time (build.py took it already: re-entrant)
+        return _build(options, stamp)
+
+
+def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     started = time.perf_counter()
     forget_real_paths()                      # folders may have moved since the last build (serve)
     stamp = stamp or fingerprint.inputs(options)   # before any input is read: a later edit is seen next time
@@ -58,9 +63,10 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
     images, made = make_images(found, shown, options)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
-    with output.staging(options.out) as staging:
+    target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
+    with output.staging(target) as staging:
         written = write_site(staging, found.config, shown, images, options, drafts={i.id for i in drafts})
-        report.foreign, previous = output.finish(staging, options.out, written,
+        report.foreign, previous = output.finish(staging, target, written,
                                                  check=lambda: run_audit(staging, found.decisions, options))
     try:    # the new site is live: what follows only tidies up and records it
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
@@ -70,7 +76,7 @@ def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
         fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published),
                          report_outcome(report))
     except BaseException as exc:
-        raise _failed_after_swap(options, exc) from exc
+        raise _failed_after_swap(options, exc, report) from exc
     return report
 
 
@@ -93,15 +99,29 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     return images, made
 
 
-def _failed_after_swap(options: BuildOptions, exc: BaseException) -> CleanupError:
+def _failed_after_swap(options: BuildOptions, exc: BaseException, report: BuildReport) -> CleanupError:
     """The CleanupError for a failure (or Ctrl-C) after the new site went live: reported as such,
-    never as "nothing was published", and with no record that would let the next build skip its work."""
+    never as "nothing was published", saying what is live, with the items it took offline (for the
+    withdrawal checklist), and with no record that would let the next build skip its work."""
     fingerprint.forget(options)
     if isinstance(exc, CleanupError):
-        return exc
-    what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({exc})"
-    return CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
-                                                            f"{what} while tidying up; run the build again")])
+        error = exc
+    else:
+        what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed ({_reason(exc)})"
+        error = CleanupError(problems=[Problem(options.out, None, f"the new site is published, but the build "
+                                                                  f"{what} while tidying up; run the build again")])
+    n = len(report.published)
+    gone = f" ({', '.join(i for i, _ in report.removed)} removed)" if report.removed else ""
+    error.problems += (Problem(options.out, None, f"the new site is live: {n} item{'' if n == 1 else 's'} "
+                                                  f"published{gone}"),)
+    error.removed = tuple(report.removed)
+    return error
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror and (exc.filename2 or exc.filename):
+        return f"{exc.strerror}: {display_path(exc.filename2 or exc.filename)}"
+    return str(exc)
 
 
 def run_audit(staging: Path, decisions: tuple[Decision, ...], options: BuildOptions) -> None:

@@ -94,15 +94,18 @@ class BuildState:
 
 def rebuild(options: BuildOptions, state: BuildState) -> None:
     """Build once; report an error in the terminal and in the browser, never stop on it."""
-    from . import report, site
+    from . import lock, report, site
     try:
-        result = site.build(options)
+        with lock.hold(options.private, "serve"):   # per rebuild, never for the whole session
+            result = site.build(options)
     except GalleryError as exc:
         lines = exc.lines()
         for line in lines:
             log.error("%s", line)
         if isinstance(exc, CleanupError):      # the new build is live; only tidying up failed
             log.error("The preview shows the new build; fix the problem above.")
+            if exc.removed:
+                report.print_removal_checklist(list(exc.removed), options)
         else:
             log.error("The preview keeps showing the last good build until this is fixed.")
         state.record(lines)

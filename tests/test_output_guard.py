@@ -3,6 +3,7 @@ build killed part-way leaves the previous site as it was."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -238,3 +239,57 @@ def test_a_build_report_that_cannot_be_written_is_reported_after_the_swap(projec
     again = project.build()
     assert "Nothing changed" not in again.stderr
     assert project.report.is_file()
+
+
+def test_a_failure_after_the_swap_says_what_is_live_and_prints_the_withdrawal_checklist(project: Project):
+    """A withdrawal whose build report cannot be written (a folder in the way, as a full disk would
+    fail it): the withdrawn item is already offline, so the command says what is live, prints the
+    checklist the team needs to finish the removal, exits 3, and the next build redoes the record."""
+    from test_build_lock import withdraw
+    project.item("lw01-day")
+    project.item("lw02-day", participant="LW02")
+    project.build()
+    withdraw(project, "lw02-day")
+    blocker = project.report
+    blocker.unlink()
+    blocker.mkdir()
+    (blocker / "keep").write_text("a folder in the way")
+    result = project.build(check=False)
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.splitlines()
+    assert "site: the new site is live: 1 item published (lw02-day removed)" in lines, result.stderr
+    assert any(line.startswith("Removed from site/: lw02-day (consent withdrawn on 2024-09-01).") for line in lines)
+    assert "  [ ] redeploy site/ now (rsync -a --delete, so the old files are deleted on the server)" in lines
+    assert "Nothing was published" not in result.stderr and "Traceback" not in result.stderr
+    assert not (project.out / "items" / "lw02-day.html").exists()
+    (blocker / "keep").unlink()
+    blocker.rmdir()
+    again = project.build()
+    assert "Nothing changed" not in again.stderr
+    assert json.loads(blocker.read_text())["counts"]["published"] == 1
+
+
+def test_serve_prints_the_withdrawal_checklist_after_a_failure_after_the_swap(project: Project, caplog):
+    from test_build_lock import withdraw
+
+    from gallery import watch
+    from gallery.options import options_for
+    project.item("lw01-day")
+    project.item("lw02-day", participant="LW02")
+    options = options_for(project.root, config=project.config)
+    state = watch.BuildState()
+    watch.rebuild(options, state)
+    assert state.snapshot() == (1, None)
+    withdraw(project, "lw02-day")
+    blocker = project.report
+    blocker.unlink()
+    blocker.mkdir()
+    (blocker / "keep").write_text("a folder in the way")
+    with caplog.at_level("INFO", logger="gallery"):
+        watch.rebuild(options, state)
+    _generation, errors = state.snapshot()
+    assert errors is not None and f"{project.out}: the new site is live: 1 item published (lw02-day removed)" in errors
+    messages = [r.getMessage() for r in caplog.records]
+    assert "The preview shows the new build; fix the problem above." in messages
+    assert any(m.startswith(f"Removed from {project.out}/: lw02-day (consent withdrawn on 2024-09-01).")
+               for m in messages), messages

@@ -179,3 +179,15 @@ def test_the_browser_reloads_by_itself(project, serve, browser):
         assert "unknown key 'titel'" in overlay.inner_text()
     finally:
         page.close()
+
+
+def test_a_build_beside_an_idle_serve_runs_at_once(project, serve):
+    """serve holds the build lock for each rebuild, never for the whole session: a build in
+    another terminal does not wait for the server to stop."""
+    project.item("lw01-day", caption="First words.")
+    server = serve()
+    server.wait_for("items/lw01-day.html", lambda p: "First words." in p)
+    project.caption("lw01-day", caption="Second words.")
+    server.wait_for("items/lw01-day.html", lambda p: "Second words." in p)
+    project.build(env={"GALLERY_LOCK_WAIT": "10"})   # exit 4 if serve held the lock for its session
+    assert server.proc.poll() is None
