@@ -46,3 +46,12 @@ def _real_path(path: str) -> str:
         return _real_folder(folder)
     full = os.path.join(_real_folder(folder), name)
     return os.path.realpath(full) if os.path.islink(full) or name in (".", "..") else full
+
+
+LITTER = {"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", ".ds_store", ".localized", "icon\r"}
+
+
+def is_litter(name: str) -> bool:
+    """A file an operating system leaves in folders (Explorer's Thumbs.db and desktop.ini, the Finder's
+    .DS_Store and ._ AppleDouble files): never the user's content, never copied or published."""
+    return name.lower() in LITTER or name.startswith("._")
