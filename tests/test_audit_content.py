@@ -8,12 +8,14 @@ Artist), real ICC profiles, the real command line.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import random
 import re
 import shutil
 import struct
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -237,3 +239,102 @@ def test_a_memoised_verdict_depends_on_the_content_kind(proj: Project):
     assert (image.stat().st_size, image.stat().st_ino) == (st.st_size, st.st_ino)
     found = audit.audit_site(proj.out, memo=memo)
     assert any(p.path == image and "holds text under a .jpg name" in p.message for p in found), found
+
+
+# ---- images inside text ---------------------------------------------------------------------------
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def svg_holding(href: str, text: str = "") -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            f'<image xlink:href="{href}" width="4" height="4"/>{text}</svg>')
+
+
+def embeddings() -> dict[str, tuple[str, str]]:
+    """(file name, text) holding the EXIF JPEG in each way a page, style sheet, SVG or script can."""
+    jpeg = b64(exif_jpeg())
+    wrapped = "\n   ".join(jpeg[i:i + 76] for i in range(0, len(jpeg), 76))
+    pct = urllib.parse.quote_from_bytes(exif_jpeg(), safe="")
+    inner = svg_holding(f"data:image/jpeg;base64,{jpeg}")
+    nested, quoted = b64(inner.encode()), urllib.parse.quote(inner)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg">{}</svg>'
+    return {
+        "svg href": ("icon.svg", svg.format(f'<image href="data:image/jpeg;base64,{jpeg}"/>')),
+        "svg xlink:href": ("icon.svg", svg_holding(f"data:image/jpeg;base64,{jpeg}")),
+        "svg style": ("icon.svg", svg.format(f"<rect style=\"fill: url('data:image/jpeg;base64,{jpeg}')\"/>")),
+        "css url unquoted": ("extra.css", f".a {{ background: url(data:image/jpeg;base64,{jpeg}) }}"),
+        "css url quoted": ("extra.css", f'.a {{ background: url("data:image/jpeg;base64,{jpeg}") }}'),
+        "css url spaced": ("extra.css", f".a {{ background: url(  'data:image/jpeg;base64,{jpeg}'  ) }}"),
+        "html src": ("page.html", f'<img src="data:image/jpeg;base64,{jpeg}" alt="">'),
+        "html srcset": ("page.html", f'<img srcset="data:image/png;base64,{b64(plain("PNG"))} 1x, '
+                                     f'data:image/jpeg;base64,{jpeg} 2x" alt="">'),
+        "html style": ("page.html", f"<div style=\"background-image: url('data:image/jpeg;base64,{jpeg}')\"></div>"),
+        "upper case": ("extra.css", f".a {{ background: URL(DATA:IMAGE/JPEG;BASE64,{jpeg}) }}"),
+        "whitespace in base64": ("icon.svg", svg.format(f'<image href="data:image/jpeg;base64,\n   {wrapped}\n"/>')),
+        "percent-encoded": ("extra.css", f'.a {{ background: url("data:image/jpeg,{pct}") }}'),
+        "svg in svg (base64)": ("extra.css", f'.a {{ background: url("data:image/svg+xml;base64,{nested}") }}'),
+        "svg in svg (percent)": ("extra.css", f'.a {{ background: url("data:image/svg+xml,{quoted}") }}'),
+        "script": ("extra.js", f'const picture = "data:image/jpeg;base64,{jpeg}";'),
+        "json": ("extra.json", f'{{"icon": "data:image/jpeg;base64,{jpeg}"}}'),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(embeddings()))
+def test_an_exif_jpeg_inside_text_is_found(tmp_path: Path, case: str):
+    name, text = embeddings()[case]
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / name).write_text("/* first line */\n" + text, encoding="utf-8")
+    found = [str(p) for p in audit.audit_site(tmp_path)]
+    assert any(f"assets/{name}:2: data: URI (" in f and "JPEG segment APP1 (EXIF)" in f for f in found), found
+
+
+def test_images_inside_a_static_svg_are_found_by_the_build(proj: Project):
+    """The build refuses a static SVG holding an EXIF JPEG, and one whose embedded SVG names the camera."""
+    exif = Image.Exif()
+    exif[0x0110] = "Pixel 8 Pro"
+    proj.photo("lw07-day.jpg", size=(300, 200), exif=exif.tobytes())
+    inner = svg_holding(f"data:image/jpeg;base64,{b64(exif_jpeg())}", "<text>Pixel 8 Pro</text>")
+    static(proj, "badge.svg", svg_holding(f"data:image/svg+xml;base64,{b64(inner.encode())}").encode())
+    lines = refused(proj)
+    mine = [line for line in lines if re.match(asset("badge.svg") + ":1: ", line)]
+    assert any("data: URI (image/svg+xml): data: URI (image/jpeg): JPEG segment APP1 (EXIF)" in line
+               for line in mine), lines
+    assert any("text inside a data: URI: contains 'Pixel 8 Pro', the EXIF Model of lw07-day.jpg" in line
+               for line in mine), lines
+
+
+@pytest.mark.parametrize("uri, message", [
+    ("data:image/jpeg;base64,@@not base64@@", "its content cannot be decoded"),
+    ("data:image/jpeg;base64,AAAAA", "its content cannot be decoded"),
+    (f"data:image/gif;base64,{b64(plain('GIF'))}", "holds a GIF image, which the privacy audit cannot check"),
+    (f"data:image/tiff;base64,{b64(plain('TIFF'))}", "holds a TIFF image, which the privacy audit cannot check"),
+    (f"data:application/octet-stream;base64,{b64(random.Random(3).randbytes(64))}", "cannot check"),
+])
+def test_a_data_uri_the_audit_cannot_check_is_a_finding(tmp_path: Path, uri: str, message: str):
+    (tmp_path / "extra.css").write_text(f".a {{ background: url('{uri}') }}\n")
+    found = [str(p) for p in audit.audit_site(tmp_path)]
+    assert len(found) == 1 and found[0].startswith(f"{tmp_path}/extra.css:1: data: URI (") and message in found[0], \
+        found
+
+
+def test_nesting_is_bounded(tmp_path: Path):
+    text = svg_holding(f"data:image/jpeg;base64,{b64(exif_jpeg())}")
+    for _ in range(8):
+        text = svg_holding(f"data:image/svg+xml;base64,{b64(text.encode())}")
+    (tmp_path / "deep.svg").write_text(text)
+    found = [str(p) for p in audit.audit_site(tmp_path)]
+    assert len(found) == 1 and "data: URIs nested more than 4 deep" in found[0], found
+
+
+def test_clean_data_uris_and_look_alikes_are_not_findings(tmp_path: Path):
+    """Plain icons as themes write them, and text that only looks like the start of a data: URI."""
+    (tmp_path / "extra.css").write_text(
+        ".a { background: url(\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E\") }\n"
+        f".b {{ background: url(data:image/png;base64,{b64(plain('PNG'))}) }}\n"
+        f".c {{ background: url('data:image/webp;base64,{b64(plain('WEBP'))}') }}\n"
+        ".d { background: url(data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg'></svg>) }\n")
+    (tmp_path / "extra.js").write_text("const x = {data: 1, metadata:2}; call({data:x, y:1}); // data: here\n")
+    (tmp_path / "page.html").write_text('<p data-x="data:">The data: column</p>\n')
+    assert audit.audit_site(tmp_path) == []

@@ -16,11 +16,13 @@ Anything else is checked in full; a missing or damaged memo means a full audit.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from ..cache import Store, identity
 from ..errors import Problem
-from .containers import check_font, check_image, check_svg
+from .containers import check_font, check_image
+from .embedded import check_text
 from .findings import Finding, Needle
 from .kinds import FONTS, UNKNOWN, cannot_check, mismatch
 from .metadata import Unreadable, source_needles
@@ -104,10 +106,12 @@ class Memo:
             if text is None:
                 found.append(Finding(rel, "file", cannot_check(UNKNOWN)))
                 continue
-            checked = [Finding(rel, where, message, line) for where, message, line in check_svg(text)] \
-                if rel.endswith(".svg") else []
+            own, inside = check_text(rel, text)      # SVG metadata, images inside data: URIs
+            checked = [Finding(rel, where, message, line) for where, message, line in own]
             search = searches.get(known) or searches.setdefault(known, Search(fresh if known else needles))
             checked += search.findings(rel, text.lower())
+            checked += [replace(f, where="text inside a data: URI", line=line)
+                        for line, embedded in inside for f in search.findings(rel, embedded.lower())]
             if not checked:
                 self.store.put(key, True)
             found.extend(checked)
