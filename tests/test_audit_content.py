@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Project, copy_of, run_cli
-from PIL import Image
+from PIL import Image, ImageCms
 
 from gallery import audit
 
@@ -338,3 +338,41 @@ def test_clean_data_uris_and_look_alikes_are_not_findings(tmp_path: Path):
     (tmp_path / "extra.js").write_text("const x = {data: 1, metadata:2}; call({data:x, y:1}); // data: here\n")
     (tmp_path / "page.html").write_text('<p data-x="data:">The data: column</p>\n')
     assert audit.audit_site(tmp_path) == []
+
+
+# ---- the site image -------------------------------------------------------------------------------
+
+def site_picture(fmt: str) -> bytes:
+    """A real PNG or JPEG carrying an ICC profile and an EXIF block with a GPS position and an artist."""
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x013B] = ARTIST
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (51.0, 30.0, 26.64), "W", (0.0, 7.0, 39.12)
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 40), (200, 80, 40)).save(buf, fmt, icc_profile=icc, exif=exif.tobytes())
+    data = buf.getvalue()
+    assert (b"iCCP" in data and b"eXIf" in data) if fmt == "PNG" else (b"ICC_PROFILE" in data and b"Exif" in data)
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_the_site_image_is_published_as_pixels_only(proj: Project, fmt: str):
+    """A site_image with an ICC profile and EXIF: built (the profile used to block every build), and
+    published with neither."""
+    (proj.root / "share.img").write_bytes(site_picture(fmt))
+    proj.config.write_text(proj.config.read_text() + "site_image: share.img\n")
+    proj.build("-q")
+    published = [rel for rel in proj.tree() if rel.startswith("assets/site-image.")]
+    assert len(published) == 1, sorted(proj.tree())
+    data = (proj.out / published[0]).read_bytes()
+    assert data.startswith(b"\x89PNG") and audit.check_png(data) == []
+    for chunk in (b"iCCP", b"eXIf", b"tEXt", b"zTXt", b"iTXt"):
+        assert chunk not in data
+    assert ARTIST.encode() not in data
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (64, 40) and not im.info.get("icc_profile") and not im.getexif()
+        red, green, blue = im.convert("RGB").getpixel((30, 20))[:3]
+        assert abs(red - 200) < 8 and abs(green - 80) < 8 and abs(blue - 40) < 8
+    result = run_cli("audit", str(proj.out), "--photos", str(proj.photos))
+    assert result.returncode == 0, result.stderr
