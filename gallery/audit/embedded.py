@@ -18,7 +18,7 @@ import re
 import urllib.parse
 
 from .containers import check_font, check_image, check_svg
-from .kinds import FONTS, HEAD, IMAGES, TEXT, cannot_check, sniff
+from .kinds import FONTS, HEAD, IMAGES, TEXT, UNKNOWN, cannot_check, sniff
 
 MAX_DEPTH = 4
 MARKUP = (".html", ".htm", ".svg", ".xml", ".xhtml")
@@ -45,8 +45,11 @@ def _embedded(text: str, markup: bool, depth: int, texts: list[tuple[int, str]],
               line: int | None = None) -> list[tuple[int, str, str]]:
     """(line, where, what) for each data: URI in text; line, when given, is that of the enclosing URI."""
     found: list[tuple[int, str, str]] = []
+    counted, lines = 0, 1
     for match in DATA_URI.finditer(text):
-        at = line or text.count("\n", 0, match.start()) + 1
+        lines += text.count("\n", counted, match.start())
+        counted = match.start()
+        at = line or lines
         kind_named = match.group("type") or "no type"
         label = f"data: URI ({kind_named.lower()})"
         data = _decode(_payload(text, match), "base64" in match.group("params").lower(), markup)
@@ -71,7 +74,7 @@ def _check_payload(data: bytes, depth: int, texts: list[tuple[int, str]], line: 
     except UnicodeDecodeError:
         inner = "\x00"
     if "\x00" in inner:
-        return [("content", cannot_check("binary data that is not UTF-8 text"))]
+        return [("content", cannot_check(UNKNOWN))]
     if depth >= MAX_DEPTH and DATA_URI.search(inner):
         return [("content", f"data: URIs nested more than {MAX_DEPTH} deep; replace them with files")]
     texts.append((line, inner))
@@ -84,7 +87,7 @@ def _payload(text: str, match: re.Match) -> str:
     """The URI's payload: up to the quote that opened it, the `)` of a CSS url(, or else the first
     whitespace or markup character; never into the next data: URI (a srcset lists several)."""
     start = match.end()
-    before = text[:match.start()].rstrip()
+    before = text[max(0, match.start() - 64):match.start()].rstrip()
     if before[-1:] in ("\"", "'"):
         end = text.find(before[-1], start)
     elif before[-4:].lower() == "url(":
