@@ -376,3 +376,40 @@ def test_the_site_image_is_published_as_pixels_only(proj: Project, fmt: str):
         assert abs(red - 200) < 8 and abs(green - 80) < 8 and abs(blue - 40) < 8
     result = run_cli("audit", str(proj.out), "--photos", str(proj.photos))
     assert result.returncode == 0, result.stderr
+
+
+# ---- any bytes: never a traceback, never clean unless checkable -------------------------------------
+
+CASES = int(os.environ.get("GALLERY_CONTENT_CASES", "300"))
+
+
+def test_any_bytes_are_checked_or_refused(tmp_path: Path):
+    """Seeded: files that start like every kind the audit knows, then anything (or a real file cut or
+    flipped), under random names. The audit never raises, and calls a file clean only when it is
+    UTF-8 text without NULs or a JPEG/PNG/WebP/AVIF/WOFF/WOFF2 its walker accepted under its own name."""
+    rng = random.Random(1313)
+    starts = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBP", b"\x00\x00\x00\x1cftypavif",
+              b"wOFF", b"wOF2", b"GIF89a", b"II*\x00", b"BM", b"<svg>", b"data:", b"", b"\xef\xbb\xbf"]
+    real = [exif_jpeg(), plain("PNG"), plain("WEBP"), woff(), woff2()]
+    names = ["a.jpg", "a.png", "a.webp", "a.avif", "a.woff", "a.woff2", "a.css", "a.svg", "a", "a.bin"]
+    clean = 0
+    for case in range(CASES):
+        folder = tmp_path / str(case)
+        folder.mkdir()
+        if rng.random() < 0.4:
+            data = bytearray(rng.choice(real))
+            for _ in range(rng.randrange(3)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            data = bytes(data[:rng.randrange(1, len(data) + 1)])
+        else:
+            data = rng.choice(starts) + rng.randbytes(rng.randrange(64))
+        name = rng.choice(names)
+        (folder / name).write_bytes(data)
+        if not audit.audit_site(folder):
+            clean += 1
+            kind = audit.kinds.sniff(data[:audit.kinds.HEAD])
+            if kind == audit.kinds.TEXT:
+                assert "\x00" not in data.decode("utf-8"), data
+            else:
+                assert kind in audit.kinds.IMAGES + audit.kinds.FONTS and audit.kinds.expected(name) == kind, data
+    assert 0 < clean < CASES, clean
