@@ -12,7 +12,7 @@ from .cache import Store
 from .config import SiteConfig
 from .errors import Problem
 from .ids import ID_RE, camera_id_problem, participant_problem
-from .paths import real_path, resolve_photo
+from .paths import is_litter, real_path, resolve_photo
 from .yamlutil import Doc, Reader, did_you_mean, load_yaml, not_regular
 
 KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
@@ -91,7 +91,8 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
     items: list[Item] = []
     seen: dict[str, Path] = {}
     with os.scandir(captions_dir) as listing:      # names and types in one call: no Path per file
-        entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+        entries = sorted((e for e in listing if not e.name.startswith(".") and not is_litter(e.name)),
+                         key=lambda e: e.name)
     for entry in entries:
         suffix = os.path.splitext(entry.name)[1].lower()
         path = captions_dir / entry.name

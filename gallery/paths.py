@@ -114,3 +114,10 @@ def pause(label: str) -> None:
     end = time.monotonic() + 60
     while not os.path.exists(os.path.join(folder, f"{label}.go")) and time.monotonic() < end:
         time.sleep(0.01)
+LITTER = {"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", ".ds_store", ".localized", "icon\r"}
+
+
+def is_litter(name: str) -> bool:
+    """A file an operating system leaves in folders (Explorer's Thumbs.db and desktop.ini, the Finder's
+    .DS_Store and ._ AppleDouble files): never the user's content, never copied or published."""
+    return name.lower() in LITTER or name.startswith("._")

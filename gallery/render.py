@@ -13,6 +13,7 @@ from .captions import Item
 from .config import Prompt, SiteConfig
 from .errors import GalleryError, Problem
 from .images import MIME, ImageResult
+from .paths import is_litter
 
 log = logging.getLogger(__name__)
 
@@ -211,11 +212,12 @@ def placeholder_css() -> str:
 
 
 def asset_files(templates_dir: Path | None) -> dict[str, Path]:
-    """Static files of the theme, each overridable by a file of the same name in templates/static/."""
+    """Static files of the theme, each overridable by a file of the same name in templates/static/
+    (operating-system litter such as Thumbs.db or .DS_Store is never copied)."""
     files = {p.name: p for p in sorted((THEME / "static").iterdir()) if p.is_file()}
     user_static = templates_dir / "static" if templates_dir else None
     if user_static and user_static.is_dir():
-        files.update({p.name: p for p in sorted(user_static.iterdir()) if p.is_file()})
+        files.update({p.name: p for p in sorted(user_static.iterdir()) if p.is_file() and not is_litter(p.name)})
     return files
 
 

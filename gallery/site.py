@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import audit, content, fingerprint, imagecache, legacy, lock, output, render
 from .captions import Item
-from .config import SiteConfig
+from .config import ImageSettings, SiteConfig
 from .content import Decision
 from .errors import CleanupError, ContentError, Problem, display_path
 from .images import ImageResult
@@ -160,7 +160,7 @@ def write_site(folder: Path, config: SiteConfig, items: list[Item], images: dict
         site.assets[name] = render.hashed_name(name, data)
         staging.write(site.assets[name], data)
     if config.site_image is not None:
-        data = site_image_bytes(config.site_image)
+        data = site_image_bytes(config.site_image, config.images)
         site.assets["site-image"] = render.hashed_name("site-image.png", data)
         staging.write(site.assets["site-image"], data)
     for rel, page in render.render_pages(site, options.templates, cache=options.cache / "pages").items():
@@ -174,20 +174,18 @@ def write_site(folder: Path, config: SiteConfig, items: list[Item], images: dict
     return staging.files
 
 
-def site_image_bytes(path: Path) -> bytes:
-    """The optional generic sharing image, re-encoded from pixels (no metadata travels)."""
+def site_image_bytes(path: Path, settings: ImageSettings) -> bytes:
+    """The optional generic sharing image, made as photos are (images.decode_upright: decoded pixels
+    only, upright, colours converted from its profile to sRGB, transparency flattened onto
+    images.background), saved as a PNG holding nothing else: no ICC profile, no EXIF, no text."""
     import io
 
-    from PIL import Image
-
-    from .images import DAMAGED, library_warnings
+    from .images import ImageError, decode_upright, library_warnings
     try:
-        with library_warnings([]), Image.open(path) as im:    # its metadata is never published
-            im.load()
-            pixels = im.convert("RGBA" if "A" in im.getbands() else "RGB")
-    except DAMAGED as exc:
-        raise ContentError(problems=[Problem(path, None, f"site_image cannot be read ({exc}); "
-                                                         "use a PNG or JPEG file")]) from None
+        with library_warnings([]):      # its metadata is never published, so its damage is no matter
+            pixels = decode_upright(path, settings)
+    except ImageError as exc:
+        raise ContentError(problems=[Problem(path, None, f"site_image {exc}")]) from None
     buf = io.BytesIO()
     pixels.save(buf, "PNG", optimize=True)
     return buf.getvalue()

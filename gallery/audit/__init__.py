@@ -1,6 +1,7 @@
 """The privacy audit: re-read what a build wrote; anything but pixels and our own text is a finding.
 
-Image files are checked by walking their containers byte by byte (containers), file names must
+Every file is identified by its content (kinds): image files and fonts are checked by walking their
+containers byte by byte (containers), anything the audit cannot check is a finding, file names must
 reveal nothing the page address does not (names), and no text file of the site may contain text
 taken from the sources' metadata (metadata, search). `python build.py audit [DIR]` runs it on a
 built site; every build runs it on the staging folder before the swap, so a finding leaves the
@@ -14,8 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import Problem
+from ..paths import is_litter
 from .containers import check_avif, check_image, check_jpeg, check_png, check_webp
 from .findings import Finding, Needle, raise_if_findings
+from .kinds import FONTS, IMAGES, TEXT, cannot_check, head_of, mismatch, sniff
 from .memo import Memo
 from .metadata import source_needles
 from .names import check_name, check_names
@@ -24,17 +27,17 @@ from .search import search_texts
 __all__ = ["audit_site", "raise_if_findings", "Finding", "Needle", "check_image", "check_jpeg", "check_png",
            "check_webp", "check_avif", "check_name", "source_needles", "search_texts"]
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".heic", ".heif", ".bmp",
-                  ".ico", ".jxl", ".mpo"}
-TEXT_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest", ".map"}
+LITTER = ("operating-system litter (a file manager's thumbnail cache or folder settings), not part of the site; "
+          "delete it")
 
 
 def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None = None,
                memo: Path | None = None, photos: Path | None = None) -> list[Problem]:
     """Every finding in the built site at folder, as problems naming the file (under shown_as).
 
-    With memo (a file beside the image cache), what the last clean audit already checked is not
-    read again (see memo.Memo). Without it (`build.py audit`) every file is checked in full.
+    Each file is checked as what its first bytes say it is (kinds.sniff), never by its name. With
+    memo (a file beside the image cache), what the last clean audit already checked is not read
+    again (see memo.Memo). Without it (`build.py audit`) every file is checked in full.
     """
     from ..output import files_under
     folder = Path(folder)
@@ -47,11 +50,18 @@ def audit_site(folder: Path, sources: Iterable[Path] = (), shown_as: Path | None
     findings = check_names(rels, sources)
     texts = []
     for rel in rels:
-        suffix = os.path.splitext(rel)[1].lower()
-        if suffix in IMAGE_SUFFIXES:
-            findings.extend(remembered.check_image(folder, rel, suffix))
-        elif suffix in TEXT_SUFFIXES:
+        if is_litter(rel.rsplit("/", 1)[-1]):
+            findings.append(Finding(rel, "file", LITTER))
+            continue
+        kind = sniff(head_of(os.path.join(folder, rel)))
+        if kind in IMAGES or kind in FONTS:
+            findings.extend(remembered.check_image(folder, rel, kind))
+        elif kind == TEXT:
+            wrong = mismatch(rel, kind)
+            findings.extend([Finding(rel, "file", wrong)] if wrong else [])
             texts.append(rel)
+        else:
+            findings.append(Finding(rel, "file", cannot_check(kind)))
     findings.extend(remembered.check_texts(folder, texts, needles))
     if not findings and not unreadable:
         remembered.save()

@@ -12,6 +12,8 @@ import re
 import struct
 import zlib
 
+from .kinds import HEAD, TEXT, cannot_check, mismatch, sniff
+
 JPEG_ALLOWED = {0xC0: "SOF0", 0xC1: "SOF1", 0xC2: "SOF2", 0xC4: "DHT", 0xDB: "DQT", 0xDD: "DRI", 0xDA: "SOS"}
 PNG_ALLOWED = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"sRGB", b"gAMA", b"cHRM"}
 WEBP_ALLOWED = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
@@ -24,27 +26,19 @@ AVIF_PROPERTIES = {b"ispe", b"pixi", b"av1C", b"colr", b"auxC", b"irot", b"imir"
 
 
 def check_image(data: bytes, suffix: str) -> list[tuple[str, str]]:
-    """(where, what) for everything in an image file that is not needed to show its pixels."""
-    if data.startswith(b"\xff\xd8"):
-        walk = check_jpeg
-    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
-        walk = check_png
-    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        walk = check_webp
-    elif data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
-        walk = check_avif
-    else:
-        return [("file", f"not a JPEG, PNG, WebP or AVIF file (the {suffix} file cannot be checked for "
-                         "metadata); remove it from the site or replace it with a re-encoded image")]
+    """(where, what) for everything in an image file that is not needed to show its pixels; the file is
+    read as what its bytes are (kinds.sniff), and a name that says otherwise is named too."""
+    kind = sniff(data[:HEAD])
+    walk = {"JPEG": check_jpeg, "PNG": check_png, "WebP": check_webp, "AVIF": check_avif}.get(kind)
+    if walk is None:
+        return [("file", cannot_check(kind if kind != TEXT else "text, not an image"))]
     try:
         found = walk(data)
     except (struct.error, IndexError) as exc:     # the walkers check their bounds; this is the net under them
         found = [("file", f"its structure is damaged ({exc}); replace it with a re-encoded image")]
-    expected = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WebP", ".avif": "AVIF"}.get(suffix)
-    actual = ("JPEG" if data.startswith(b"\xff\xd8") else "PNG" if data.startswith(b"\x89PNG")
-              else "WebP" if data[:4] == b"RIFF" else "AVIF")
-    if expected != actual:
-        found.append(("file", f"holds {actual} data under a {suffix} name"))
+    wrong = mismatch(f"file{suffix}", kind)
+    if wrong:
+        found.append(("file", wrong))
     return found
 
 
@@ -308,3 +302,44 @@ def check_svg(text: str) -> list[tuple[str, str, int]]:
     line = text.count("\n", 0, match.start()) + 1
     return [(f"SVG '{match.group(0)}'", "editor metadata (author, file paths, licence); save the SVG as plain "
                                         "SVG without metadata", line)]
+
+
+FONT_HEADERS = {b"wOFF": ">4sIIHHIHHIIIII", b"wOF2": ">4sIIHHIIHHIIIII"}     # WOFF 1.0 (44 bytes), WOFF2 (48)
+SFNT_TABLES = {b"cmap", b"head", b"hhea", b"hmtx", b"maxp", b"name", b"OS/2", b"post", b"cvt ", b"fpgm", b"glyf",
+               b"loca", b"prep", b"CFF ", b"CFF2", b"VORG", b"EBDT", b"EBLC", b"gasp", b"hdmx", b"kern", b"LTSH",
+               b"PCLT", b"VDMX", b"vhea", b"vmtx", b"BASE", b"GDEF", b"GPOS", b"GSUB", b"JSTF", b"MATH", b"EBSC",
+               b"COLR", b"CPAL", b"SVG ", b"sbix", b"CBDT", b"CBLC", b"avar", b"fvar", b"gvar", b"HVAR", b"MVAR",
+               b"STAT", b"VVAR", b"cvar", b"DSIG", b"meta", b"feat", b"morx", b"trak", b"ltag"}
+
+
+def check_font(data: bytes) -> list[tuple[str, str]]:
+    """A WOFF or WOFF2 font: its header must match the file, with no extended metadata block (XML that
+    can hold any text) and no private data block; a WOFF's tables must be standard OpenType tables.
+    The tables themselves (the name table: the font maker's designer, vendor and licence strings) are
+    not read."""
+    layout = FONT_HEADERS[data[:4]]
+    size = struct.calcsize(layout)
+    if len(data) < size:
+        return [("font header", "the file is shorter than a font header (truncated or damaged)")]
+    fields = struct.unpack(layout, data[:size])
+    length, tables, meta_length, private_length = fields[2], fields[3], fields[-4], fields[-1]
+    found: list[tuple[str, str]] = []
+    if length != len(data):
+        found.append(("font header", f"says the file is {length} bytes, but it is {len(data)} (damaged, or data "
+                                     "added after the font)"))
+    if meta_length:
+        found.append(("font header", "announces an extended metadata block (XML: vendor, credits, licence, any "
+                                     "text); remove it, e.g. by converting the font again"))
+    if private_length:
+        found.append(("font header", "announces a private data block (any data); remove it, e.g. by converting "
+                                     "the font again"))
+    if data[:4] == b"wOFF":
+        for n in range(tables):
+            at = size + 20 * n
+            tag = data[at:at + 4]
+            if len(tag) < 4:
+                found.append(("font tables", "the table directory runs past the end of the file (damaged)"))
+                break
+            if tag not in SFNT_TABLES:
+                found.append((f"font table '{tag.decode('latin-1')}'", "not a standard OpenType table"))
+    return found

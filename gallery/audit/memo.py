@@ -3,8 +3,10 @@
 Only facts that are safe by construction are remembered (README: "Privacy guarantees"):
 
 - a source photo's metadata strings, by its path and `cache.stat_key` (recorded once settled);
-- an image file of the site found clean, by its `cache.identity` (the site's images and pages are
-  hard links to files in the caches, so an unchanged file keeps it);
+- an image or font file of the site found clean, by its `cache.identity` (the site's images and pages
+  are hard links to files in the caches, so an unchanged file keeps it) together with the kind its
+  first bytes say it is (kinds.sniff, read on every audit): a verdict on a JPEG never vouches for
+  text that took its place;
 - a text file found clean of a set of needles, by its identity: it is searched again for needles
   not in that set, and in full once it changed.
 
@@ -14,16 +16,19 @@ Anything else is checked in full; a missing or damaged memo means a full audit.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from ..cache import Store, identity
 from ..errors import Problem
-from .containers import check_image, check_svg
+from .containers import check_font, check_image
+from .embedded import check_text
 from .findings import Finding, Needle
+from .kinds import FONTS, UNKNOWN, cannot_check, mismatch
 from .metadata import Unreadable, source_needles
 from .search import Search
 
-FORMAT = 3
+FORMAT = 4
 
 
 def _valid(key: str, value) -> bool:
@@ -70,13 +75,16 @@ class Memo:
             needles.extend(Needle(text, what, source) for text, what in pairs)
         return needles, problems
 
-    def check_image(self, folder: Path, rel: str, suffix: str) -> list[Finding]:
+    def check_image(self, folder: Path, rel: str, kind: str) -> list[Finding]:
+        """An image or font file (kind: what kinds.sniff says it is), checked by its container."""
         path = os.path.join(folder, rel)
-        key = f"image:{identity(path)}"
+        key = f"image:{kind}:{identity(path)}"
         if self.store.get(key):
             return []
         with open(path, "rb") as fh:
-            found = [Finding(rel, where, message) for where, message in check_image(fh.read(), suffix)]
+            data = fh.read()
+        checked = check_font(data) + _named(rel, kind) if kind in FONTS else check_image(data, os.path.splitext(rel)[1])
+        found = [Finding(rel, where, message) for where, message in checked]
         if not found:
             self.store.put(key, True)
         return found
@@ -96,10 +104,15 @@ class Memo:
         found: list[Finding] = []
         for rel, key, known in pending:
             text = _read_text(folder, rel)
-            checked = [Finding(rel, where, message, line) for where, message, line in check_svg(text)] \
-                if rel.endswith(".svg") else []
+            if text is None:
+                found.append(Finding(rel, "file", cannot_check(UNKNOWN)))
+                continue
+            own, inside = check_text(rel, text)      # SVG metadata, images inside data: URIs
+            checked = [Finding(rel, where, message, line) for where, message, line in own]
             search = searches.get(known) or searches.setdefault(known, Search(fresh if known else needles))
             checked += search.findings(rel, text.lower())
+            checked += [replace(f, where="text inside a data: URI", line=line)
+                        for line, embedded in inside for f in search.findings(rel, embedded.lower())]
             if not checked:
                 self.store.put(key, True)
             found.extend(checked)
@@ -114,6 +127,17 @@ class Memo:
             pass
 
 
-def _read_text(folder: Path, rel: str) -> str:
+def _read_text(folder: Path, rel: str) -> str | None:
+    """The file's text; None when it is not UTF-8 without NUL bytes (kinds.sniff saw only its start)."""
     with open(os.path.join(folder, rel), "rb") as fh:
-        return fh.read().decode("utf-8", errors="replace")
+        data = fh.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
+def _named(rel: str, kind: str) -> list[tuple[str, str]]:
+    wrong = mismatch(rel, kind)
+    return [("file", wrong)] if wrong else []
