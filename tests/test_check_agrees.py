@@ -36,7 +36,8 @@ CHECK_COUNT = re.compile(r"^check: .*; (\d+) items? would be published, (\d+) le
 BUILD_SUMMARY = re.compile(r"^Published (\d+) items? to ")
 NOT_ERRORS = (re.compile(r"^check: "), re.compile(r"^Nothing was published; "), re.compile(r"^Build report "),
               re.compile(r"^privacy audit: \d+ finding"), BUILD_SUMMARY, PUBLISHED, LEFT_OUT, WARNING,
-              re.compile(r"^Removed from |^  \[ \] "))   # the build's checklist after a withdrawal
+              re.compile(r"^Removed from |^  \[ \] "),   # the build's checklist after a withdrawal
+              re.compile(r"^Processing images: \d+/\d+ done$"))   # a build over 2 s (a busy machine)
 
 
 @dataclass(frozen=True)
