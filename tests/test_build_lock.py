@@ -12,9 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import BUILD, REPO, Project
 
-from gallery.options import options_for
-
-PRIVATE = options_for(REPO).private     # the command line's project folder is build.py's own
 HOLD = """
 import sys
 sys.path.insert(0, sys.argv[1])
@@ -26,9 +23,10 @@ with lock.hold(Path(sys.argv[2]), "serve"):
 """
 
 
-def start_holder() -> subprocess.Popen:
+def start_holder(project: Project) -> subprocess.Popen:
     """Another process holding the project's build lock until its stdin is closed (or it is killed)."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(REPO), str(PRIVATE)], stdin=subprocess.PIPE,
+    private = str(project.options().private)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(REPO), private], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline() == "held\n"
     return holder
@@ -67,7 +65,7 @@ def test_ten_builds_started_together_all_succeed_and_the_last_inputs_win(project
 
 def test_a_build_started_while_another_holds_the_lock_waits_then_runs(project: Project):
     project.item("lw01-day")
-    holder = start_holder()
+    holder = start_holder(project)
     try:
         build = start_build(project)
         with pytest.raises(subprocess.TimeoutExpired):
@@ -85,7 +83,7 @@ def test_a_build_started_while_another_holds_the_lock_waits_then_runs(project: P
 
 def test_a_build_that_waits_too_long_stops_naming_the_other_build(project: Project):
     project.item("lw01-day")
-    holder = start_holder()
+    holder = start_holder(project)
     try:
         build = start_build(project, env={"GALLERY_LOCK_WAIT": "0.5"})
         _out, err = build.communicate(timeout=120)
@@ -93,7 +91,7 @@ def test_a_build_that_waits_too_long_stops_naming_the_other_build(project: Proje
         holder.communicate("\n", timeout=30)
     assert build.returncode == 4, err
     (line,) = [line for line in err.splitlines() if "is running" in line]
-    assert line.startswith(f"{PRIVATE / 'build.lock'}: another build (pid {holder.pid}, started ")
+    assert line.startswith(f".gallery/build.lock: another build (pid {holder.pid}, started ")
     assert ", by python build.py serve) is running" in line
     assert "is running on this project, so this one did nothing; run it again once that one has finished " \
            "(it waited 0.5 s; GALLERY_LOCK_WAIT sets how long)" in line
@@ -103,10 +101,10 @@ def test_a_build_that_waits_too_long_stops_naming_the_other_build(project: Proje
 
 def test_a_lock_left_by_a_killed_build_does_not_block(project: Project):
     project.item("lw01-day")
-    holder = start_holder()
+    holder = start_holder(project)
     holder.kill()                                   # kill -9: the lock file stays, naming a dead pid
     holder.wait(timeout=30)
-    assert f'"pid": {holder.pid}' in (PRIVATE / "build.lock").read_text()
+    assert f'"pid": {holder.pid}' in (project.options().private / "build.lock").read_text()
     result = project.build(env={"GALLERY_LOCK_WAIT": "0"})
     assert "Waiting" not in result.stderr
     assert site_items(project) == ["lw01-day.html"]
@@ -119,7 +117,7 @@ def test_a_forked_worker_that_outlives_its_build_holds_no_lock(project: Project)
     from gallery import lock
     project.item("lw01-day")
     stop = multiprocessing.get_context("fork").Event()
-    with lock.hold(PRIVATE):
+    with lock.hold(project.options().private):
         worker = multiprocessing.get_context("fork").Process(target=stop.wait, args=(60,))
         worker.start()
     try:
