@@ -21,9 +21,9 @@ from ..errors import Problem
 from .containers import check_image, check_svg
 from .findings import Finding, Needle
 from .metadata import Unreadable, source_needles
-from .search import Search
+from .search import Search, search_key
 
-FORMAT = 3
+FORMAT = 4     # 4: texts searched as a reader sees them (reading.view)
 
 
 def _valid(key: str, value) -> bool:
@@ -37,11 +37,6 @@ def _valid(key: str, value) -> bool:
 
 def _pair_of(first: type, second: type, value) -> bool:
     return type(value) is list and len(value) == 2 and type(value[0]) is first and type(value[1]) is second
-
-
-def _search_key(needle: Needle) -> tuple[str, bool]:
-    """What a needle is searched for as (its lowered text; as a whole name for a file name)."""
-    return needle.text.lower(), needle.what == "file name"
 
 
 class Memo:
@@ -82,7 +77,7 @@ class Memo:
 
     def check_texts(self, folder: Path, rels: list[str], needles: list[Needle]) -> list[Finding]:
         """Search the text files for the needles, reading only what the memo cannot vouch for."""
-        fresh = [n for n in needles if _search_key(n) not in self.checked]
+        fresh = [n for n in needles if search_key(n) not in self.checked]
         pending: list[tuple[str, str, bool]] = []      # (rel, memo key, known clean of the checked needles)
         for rel in rels:
             key = f"text:{identity(os.path.join(folder, rel))}"
@@ -98,11 +93,11 @@ class Memo:
             checked = [Finding(rel, where, message, line) for where, message, line in check_svg(text)] \
                 if rel.endswith(".svg") else []
             search = searches.get(known) or searches.setdefault(known, Search(fresh if known else needles))
-            checked += search.findings(rel, text.lower())
+            checked += search.findings(rel, text)
             if not checked:
                 self.store.put(key, True)
             found.extend(checked)
-        self.store.put("needles", [list(key) for key in sorted({_search_key(n) for n in needles})])
+        self.store.put("needles", [list(key) for key in sorted({search_key(n) for n in needles})])
         return found
 
     def save(self) -> None:
