@@ -25,8 +25,10 @@ class BuildOptions:
 
     @property
     def private(self) -> Path:
-        """The project's own folder (git-ignored) for what is not the site: never beside the output."""
-        return self.root / ".gallery"
+        """The project's own folder (git-ignored) for what is not the site: never beside the output.
+
+        .gallery/ beside the settings file (the project's folder: build.py's by default)."""
+        return self.config.parent / ".gallery"
 
     @property
     def cache(self) -> Path:
