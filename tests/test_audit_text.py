@@ -42,6 +42,13 @@ def hits(text: str, needle: str, rel: str = "p.html", what: str = "EXIF Artist")
     "<p>Sio&shy;bhan O'Brien-Kelly</p>",             # a soft hyphen: a reader sees the name
     "<p>Sio\u00adbhan O'Bri\u200ben-Kel\u2060ly</p>",  # soft hyphen, zero-width space, word joiner
     "<p>SIOBHAN O'BRIEN-KELLY</p>",
+    "<p><strong>Siobhan</strong> O&#39;Brien-<em>Kelly</em></p>",   # Markdown's emphasis, inside the name
+    "<p>Sio<b>bhan</b> O'Brien-Kelly</p>",
+    "<p>Siobhan<br>O'Brien-Kelly</p>",
+    "<td>Siobhan</td>\n  <td>O'Brien-Kelly</td>",
+    "<span class=\"given\">Siobhan</span> <a href=\"/p/\">O'Brien</a>-Kelly",
+    "<!-- Siobhan O'Brien-Kelly -->",
+    "<script>if (a<b) { who = 'Siobhan O\\'Brien-Kelly'; }</script>",
 ])
 def test_a_name_is_found_as_a_reader_sees_it(page):
     expected = "rsquo" not in page
@@ -145,8 +152,10 @@ def test_planted_names_are_found_on_their_own_line():
     name = "Siobhán O'Brien-Kelly"
     forms = ["Siobhán O&#39;Brien-Kelly", "Siobha\u0301n O&#x27;Brien-Kelly", "SIOBH&Aacute;N O'BRIEN-KELLY",
              "Siobh%C3%A1n+O%27Brien-Kelly", "Sio&shy;bhán\n   O'Brien-Kelly", "Siobhán&nbsp;O\\u0027Brien-Kelly",
-             "Siobh\\e1 n O\\27 Brien-Kelly"]
-    filler = ["<p>", "</p>", "ß", "İ", "ﬁ", "e\u0301", "&amp;", "&#39;", "%41%42", "  \n  ", "\u00ad", "\u200b",
+             "Siobh\\e1 n O\\27 Brien-Kelly", "<strong>Siobhán</strong>\n O&#39;Brien-<em>Kelly</em>",
+             "<span class=x>Sio</span>bhán O'<b\n>Brien-Kelly"]
+    filler = ["<p>", "</p>", "<br>", "<b>", "</em>", "<a href='x'>", "<!--", "-->",
+              "ß", "İ", "ﬁ", "e\u0301", "&amp;", "&#39;", "%41%42", "  \n  ", "\u00ad", "\u200b",
               "Σ", "ς", "word", " ", "\\u0041", "+", "&", "%", "\\"]
     for case in range(300):
         lines = ["".join(rng.choice(filler) for _ in range(rng.randint(0, 12))).replace("\n", " ")

@@ -9,18 +9,22 @@ search engine) sees O'Brien. The view decodes, in order, as a browser does:
    (`\\u0027`, `\\u{27}`, `\\x27`, `\\'`) in scripts, CSS's (`\\27 `) in stylesheets, both in pages;
 3. invisible characters (soft hyphens, zero-width spaces and joiners, bidi controls) are dropped,
    and every run of white space (line breaks, `&nbsp;`) is one space, as a reader sees it;
-4. Unicode is normalised (NFC) and case-folded, so that "Siobhán" typed with a combining accent
-   and σ/ς/Σ are each one thing, and everything is lower case.
+4. Unicode is normalised (NFC) and case-folded (`str.casefold`, for what is not ASCII: it is
+   slow), so that "Siobhán" typed with a combining accent and σ/ς/Σ are each one thing, and
+   everything is lower case.
 
 The decoding is done everywhere, not only inside links or scripts: decoding more than a browser
 would finds more, and a needle holding a character the decoding could change (`&`, `%`, a
-backslash) is also looked for in the text as written (search.py). Markup is not removed: a name
-split by a tag (`Siob<b>han</b>`) is not seen. Each stage is a regular expression substitution; a position in the view
-is traced back to the file as written only for what was found (`View.origin`).
+backslash) is also looked for in the text as written (search.py). A page is read twice: with its
+markup (attribute values are text too) and with its tags taken out, so that `<b>Siob</b>han` and
+`Siobhan <em>O'Brien</em>` are seen as a reader sees them. Each stage is a regular expression
+substitution; a position in the view is traced back to the file as written only for what was found
+(`View.origin`).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -45,9 +49,15 @@ _INVISIBLE_CHARS = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180
                     "\u2069\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a\ufe0b\ufe0c\ufe0d"
                     "\ufe0e\ufe0f\ufeff")
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+")
+_INVISIBLE_SET = set(_INVISIBLE_CHARS)
+_ASCII = bytes(range(128))
 _SPACE = re.compile(r"\s+")
 _COMPOSED = re.compile(r"\S?[^\x00-\x7f]+")     # a run of non-ASCII characters and the letter before it
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_INLINE = ("a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd",
+           "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "tspan", "u", "var", "wbr")
+_INLINE_TAG = re.compile(rf"</?(?:{'|'.join(_INLINE + tuple(t.upper() for t in _INLINE))})(?:\s[^<>]*)?/?>")   # nothing
+_BLOCK_TAG = re.compile(r"<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)|-->")     # a space: between words
 _LETTERS = {"n": " ", "r": " ", "t": " ", "f": " ", "v": " ", "b": "", "\n": "", "\r": ""}
 
 
@@ -85,40 +95,74 @@ class View:
         return pos
 
 
-def view(text: str, suffix: str) -> View:
-    """What a reader of text (a file ending in suffix) sees, case-folded.
+def views(text: str, suffix: str) -> list[View]:
+    """What a reader of text (a file ending in suffix) sees, case-folded: for a page, with its markup
+    (attribute values are read too) and with its tags taken out (`<b>Siobhan</b> O'Brien`).
 
     Each stage runs only when the text holds what it changes; the white space and case stages run
-    at C speed (str.split, str.casefold) and are traced back by an equivalent expression.
+    at C speed (str.split, str.lower) and are traced back by an equivalent expression.
     """
-    stages: list[Stage] = []
-
-    def stage(pattern: re.Pattern, replace: Replace, fast: Callable[[str], str] | None = None) -> None:
-        nonlocal text
-        stages.append(Stage(pattern, replace, text))
-        text = fast(text) if fast else pattern.sub(replace, text)
-
     kind = "css" if suffix == ".css" else "script" if suffix in _SCRIPTS else "page"
+    decoded = _Stages(text)
     if kind == "page" and "&" in text:
-        stage(_ENTITY, _entity)
+        decoded.run(_ENTITY, _entity)
     if "%" in text or "+" in text or "\\" in text:
-        stage(_ESCAPES[kind], _escape)
-    if not text.isascii() and any(c in text for c in _INVISIBLE_CHARS):
-        stage(_INVISIBLE, "")
-    stage(_SPACE, _space, _collapse)
-    if not text.isascii():
-        if not unicodedata.is_normalized("NFC", text):
-            stage(_COMPOSED, _compose)
-        if len(text.casefold()) != len(text):     # ß, ﬁ, İ...: longer folded; str.casefold is 1:1 after this
-            stage(_NON_ASCII, _fold)
-    return View(text.casefold(), tuple(stages))
+        decoded.run(_ESCAPES[kind], _escape)
+    rare = _non_ascii(decoded.text)
+    if rare & _INVISIBLE_SET:
+        decoded.run(_INVISIBLE, "")
+    seen = [_finish(_Stages(decoded.text, decoded.stages), rare)]
+    if kind == "page" and "<" in decoded.text:     # a comment's marks are taken out, what it says stays
+        untagged = _Stages(decoded.text, decoded.stages)
+        untagged.run(_INLINE_TAG, "")
+        untagged.run(_BLOCK_TAG, " ")
+        seen.append(_finish(untagged, rare))
+    return seen
+
+
+class _Stages:
+    """A text and the substitutions that made it, so that a position in it can be traced back."""
+
+    def __init__(self, text: str, stages: list[Stage] | None = None):
+        self.text = text
+        self.stages = list(stages or [])
+
+    def run(self, pattern: re.Pattern, replace: Replace, fast: Callable[[str], str] | None = None) -> None:
+        """Substitute (with fast, a quicker function that gives the same result, if given)."""
+        self.stages.append(Stage(pattern, replace, self.text))
+        self.text = fast(self.text) if fast else pattern.sub(replace, self.text)
+
+
+def _finish(text: _Stages, rare: set[str]) -> View:
+    """White space collapsed, Unicode normalised and folded (rare: the text's characters beyond ASCII)."""
+    text.run(_SPACE, _space, _collapse)
+    if rare:
+        composed = not unicodedata.is_normalized("NFC", text.text)
+        if composed:
+            text.run(_COMPOSED, _compose)
+        if composed or any(_folds(c) for c in rare):
+            text.run(_NON_ASCII, _fold)
+    return View(text.text.lower(), tuple(text.stages))
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The characters of text beyond ASCII (C speed: its UTF-8 with the ASCII bytes deleted)."""
+    if text.isascii():
+        return set()
+    return set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+
+
+@functools.cache
+def _folds(char: str) -> bool:
+    """True when str.lower() is not the case folding of char: ß, ς, ﬁ, İ (longer), Σ (ς at a word's end)."""
+    return char.casefold() != char.lower() or len(char.lower()) != 1 or char == "\u03a3"
 
 
 def needle_view(text: str) -> str:
     """A needle as the view shows it: `+` as a space, invisible characters dropped, white space, case and
     Unicode form as in `view`."""
     text = _collapse(_INVISIBLE.sub("", text.replace("+", " ")))
-    return _COMPOSED.sub(_compose, text).casefold()
+    return _NON_ASCII.sub(_fold, _COMPOSED.sub(_compose, text)).lower()
 
 
 def _collapse(text: str) -> str:

@@ -15,7 +15,7 @@ import os
 import re
 
 from .findings import Finding, Needle
-from .reading import needle_view, view
+from .reading import needle_view, views
 
 _DECODED = re.compile(r"[&%\\]")
 
@@ -33,8 +33,8 @@ class Search:
         if self.decoded is None:
             return []
         reported: set[tuple[str, bool]] = set()
-        seen = view(text, os.path.splitext(rel)[1].lower())
         found = [self._finding(rel, needle, text.count("\n", 0, seen.origin(start)) + 1)
+                 for seen in views(text, os.path.splitext(rel)[1].lower())
                  for needle, start in _matches(self.decoded, seen.text, needle_view, reported)]
         if self.written is not None:
             low = text.lower()     # counted in low itself: lower() keeps every line break
