@@ -86,7 +86,9 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
     decisions = decide(items, config)
     for d in decisions:
         errors.extend(_photo_problems(d, options, warnings))
-    errors.extend(photoid.same_pictures(decisions, options, record=cached))
+    shared, twice = photoid.same_pictures(decisions, options, record=cached)
+    errors.extend(shared)
+    warnings.extend(twice)
     published = [d.item for d in decisions if d.published]
     warnings.extend(_markup_warnings(published))
     warnings.extend(lint.content_warnings(config, items, {i.participant for i in published},

@@ -45,18 +45,22 @@ class Withdrawn:
     photo: str
 
 
-def same_pictures(decisions: Sequence, options, record: bool) -> list[Problem]:
-    """An error for each item whose photo is another item's picture under another name, or the picture
-    of a withdrawn item (now, or as recorded). record: keep the withdrawn pictures' record (a build)."""
+def same_pictures(decisions: Sequence, options, record: bool) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings): an error for each item whose photo is the picture of a withdrawn item under
+    another name (in the project now, or as recorded), a warning for each whose photo is another
+    item's picture under another name. record: keep the withdrawn pictures' record (a build does)."""
     from .imagecache import photo_hashes
     photos = _photos(decisions)
     digests = _Digests(photo_hashes(options.cache), Store(options.private / RECORD, 1, valid=_valid))
-    problems = _shared(photos, digests)
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for group in _shared(photos, digests):
+        _group_problems(group, errors, warnings)
     known = digests.withdrawn(photos, decisions)
-    problems += _recorded([p for p in photos if p.published], known, digests, {p.path for p in problems})
+    errors += _recorded([p for p in photos if p.published], known, digests, {p.path for p in errors})
     if record:
         digests.save(known)
-    return problems
+    return errors, warnings
 
 
 def _photos(decisions: Iterable) -> list[Photo]:
@@ -75,8 +79,8 @@ def _photos(decisions: Iterable) -> list[Photo]:
     return photos
 
 
-def _shared(photos: list[Photo], digests: _Digests) -> list[Problem]:
-    """Pictures used by two caption files under two names (one real path twice is the captions' error)."""
+def _shared(photos: list[Photo], digests: _Digests) -> list[list[Photo]]:
+    """The photos, grouped by picture (the same file, or the same bytes of the same size)."""
     by_size: dict[int, list[Photo]] = {}
     for photo in photos:
         by_size.setdefault(photo.st.st_size, []).append(photo)
@@ -86,13 +90,15 @@ def _shared(photos: list[Photo], digests: _Digests) -> list[Problem]:
         for photo in same_size:
             key = digests.of(photo) if len(files) > 1 else (photo.st.st_dev, photo.st.st_ino)
             groups.setdefault(key, []).append(photo)
-    return [problem for group in groups.values() for problem in _group_problems(group)]
+    return [group for group in groups.values() if len(group) > 1]
 
 
-def _group_problems(group: list[Photo]) -> list[Problem]:
+def _group_problems(group: list[Photo], errors: list[Problem], warnings: list[Problem]) -> None:
+    """One picture under two names or more (one real path twice is the caption files' own error): the
+    picture of a withdrawn item is an error for every other item; else a warning, the items' consent
+    being each their own until one is withdrawn."""
     withdrawn = next((p for p in group if p.withdrawn), None)
     first = withdrawn or group[0]
-    problems = []
     seen = {first.real}
     for photo in group:
         if photo.real in seen or (withdrawn is not None and photo.withdrawn):
@@ -103,14 +109,16 @@ def _group_problems(group: list[Photo]) -> list[Problem]:
             else "the same bytes"
         item, other = photo.item, first.item
         if withdrawn is not None:
-            message = (f"photo '{item.photo_name}' is the picture of {_shown(other.source)} (photo "
-                       f"'{other.photo_name}', line {other.photo_line}; {how}), whose consent was withdrawn; "
-                       "a withdrawn picture is never published under another name: remove this photo")
+            errors.append(Problem(item.source, item.photo_line,
+                                  f"photo '{item.photo_name}' is the picture of {_shown(other.source)} (photo "
+                                  f"'{other.photo_name}', line {other.photo_line}; {how}), whose consent was "
+                                  "withdrawn; a withdrawn picture is never published under another name: remove "
+                                  "this photo"))
         else:
-            message = (f"photo '{item.photo_name}' is also used by {other.source.name} (photo '{other.photo_name}', "
-                       f"{how}); each photo belongs to one item")
-        problems.append(Problem(item.source, item.photo_line, message))
-    return problems
+            warnings.append(Problem(item.source, item.photo_line,
+                                    f"photo '{item.photo_name}' is the picture of {other.source.name} too (photo "
+                                    f"'{other.photo_name}', {how}); if either is withdrawn, the other is refused: "
+                                    "give each item a picture of its own"))
 
 
 def _recorded(published: list[Photo], known: dict[str, Withdrawn], digests: _Digests,

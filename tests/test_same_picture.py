@@ -96,14 +96,22 @@ def test_a_published_item_withdrawn_with_its_photo_deleted_is_still_known_by_its
 
 
 @pytest.mark.parametrize("how", ["hard link", "copy"])
-def test_two_items_with_one_picture_under_two_names_is_an_error(withdrawn: Project, how):
+def test_two_items_with_one_picture_under_two_names_is_a_warning_and_an_error_when_strict(withdrawn: Project, how):
+    """Each item's consent is its own until one is withdrawn (then the other is refused, as above)."""
     (os.link if how == "hard link" else shutil.copyfile)(withdrawn.photos / "lw01-day.jpg",
                                                          withdrawn.photos / "other.jpg")
     use(withdrawn, "other.jpg")
+    warning = ("captions/lw03-day.yaml:4: warning: photo 'other.jpg' is the picture of lw01-day.yaml too (photo "
+               f"'lw01-day.jpg', {'the same file' if how == 'hard link' else 'the same bytes'}); if either is "
+               "withdrawn, the other is refused: give each item a picture of its own")
+    check = run_check(withdrawn)
+    build = withdrawn.build()
+    assert warning in check.stderr and warning in build.stderr
+    strict = run_cli("check", "--strict", *withdrawn.args()[:6], "--out", str(withdrawn.out), cwd=withdrawn.root)
+    assert strict.returncode == 1 and "(an error with --strict)" in strict.stderr
+    withdraw(withdrawn, "lw01-day")
     for stderr in both(withdrawn):
-        assert ("captions/lw03-day.yaml:4: photo 'other.jpg' is also used by lw01-day.yaml (photo 'lw01-day.jpg', "
-                f"{'the same file' if how == 'hard link' else 'the same bytes'}); each photo belongs to one item"
-                ) in stderr, stderr
+        assert "captions/lw03-day.yaml:4: photo 'other.jpg' is the picture of captions/lw01-day.yaml" in stderr
 
 
 def test_pictures_of_the_same_size_that_differ_are_fine(withdrawn: Project):
