@@ -2,8 +2,9 @@
 
 Two items' photos are the same picture when they are the same file (a hard link; a symlink or a
 path through `..` is the same real path, which the caption files' own check refuses first) or hold
-the same bytes (a copy). A picture is one item's: used by a second caption file it is an error, and
-when the first item was withdrawn the error says so. A build records the content (SHA-256 and
+the same bytes (a copy). The picture of a withdrawn item used by another caption file is an error
+naming both; one picture for two items not withdrawn is a warning (either's withdrawal would then
+refuse the other). A build records the content (SHA-256 and
 size) of every withdrawn item's photo in the project's private folder (withdrawn.json, never
 published), so that a copy is still refused once the photo and its caption file are gone; the image
 cache's photo hashes still know the photo of an item that was published, then withdrawn and deleted
