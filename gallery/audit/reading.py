@@ -28,7 +28,7 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -56,8 +56,8 @@ _COMPOSED = re.compile(r"\S?[^\x00-\x7f]+")     # a run of non-ASCII characters 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _INLINE = ("a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd",
            "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "tspan", "u", "var", "wbr")
-_INLINE_TAG = re.compile(rf"</?(?:{'|'.join(_INLINE + tuple(t.upper() for t in _INLINE))})(?:\s[^<>]*)?/?>")   # nothing
-_BLOCK_TAG = re.compile(r"<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)|-->")     # a space: between words
+_INLINE_TAG = re.compile(rf"</?(?:{'|'.join(_INLINE)})(?:\s[^<>]*)?/?>")   # nothing (run on lower-case text)
+_BLOCK_TAG = re.compile(r"<(?:!--|/?[a-z][a-z0-9-]*(?:\s[^<>]*)?/?>)|-->")     # a space: between words
 _LETTERS = {"n": " ", "r": " ", "t": " ", "f": " ", "v": " ", "b": "", "\n": "", "\r": ""}
 
 
@@ -111,21 +111,22 @@ def views(text: str, suffix: str) -> list[View]:
     rare = _non_ascii(decoded.text)
     if rare & _INVISIBLE_SET:
         decoded.run(_INVISIBLE, "")
-    seen = [_finish(_Stages(decoded.text, decoded.stages), rare)]
+    seen = [_finish(decoded, rare)]
     if kind == "page" and "<" in decoded.text:     # a comment's marks are taken out, what it says stays
-        untagged = _Stages(decoded.text, decoded.stages)
+        untagged = _Stages(seen[0].text, seen[0].stages)    # folded and lower case (lower() is 1:1)
         untagged.run(_INLINE_TAG, "")
         untagged.run(_BLOCK_TAG, " ")
-        seen.append(_finish(untagged, rare))
+        untagged.run(_SPACE, _space, _collapse)
+        seen.append(View(untagged.text, tuple(untagged.stages)))
     return seen
 
 
 class _Stages:
     """A text and the substitutions that made it, so that a position in it can be traced back."""
 
-    def __init__(self, text: str, stages: list[Stage] | None = None):
+    def __init__(self, text: str, stages: Iterable[Stage] = ()):
         self.text = text
-        self.stages = list(stages or [])
+        self.stages = list(stages)
 
     def run(self, pattern: re.Pattern, replace: Replace, fast: Callable[[str], str] | None = None) -> None:
         """Substitute (with fast, a quicker function that gives the same result, if given)."""
