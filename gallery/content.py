@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lint, markup
+from . import lint, markup, photoid
 from .captions import Item, load_items
 from .config import SiteConfig, load_config
 from .errors import Problem
@@ -76,8 +76,9 @@ def decide(items: list[Item], config: SiteConfig) -> list[Decision]:
 def collect(options: BuildOptions, cached: bool = False) -> Content:
     """Settings, gate decisions, errors and warnings (check shows both at once); raises ConfigError.
 
-    cached: keep the parsed caption files in the cache folder for the next build (a build does;
-    check, which writes nothing, does not).
+    cached: keep the parsed caption files in the cache folder for the next build, and the record of
+    withdrawn pictures (photoid) in the project's private folder (a build does; check, which writes
+    nothing, does not).
     """
     config = load_config(options.config, required=options.config_required)
     items, errors, warnings = load_items(options.captions, options.photos, config,
@@ -85,6 +86,9 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
     decisions = decide(items, config)
     for d in decisions:
         errors.extend(_photo_problems(d, options, warnings))
+    shared, twice = photoid.same_pictures(decisions, options, record=cached)
+    errors.extend(shared)
+    warnings.extend(twice)
     published = [d.item for d in decisions if d.published]
     warnings.extend(_markup_warnings(published))
     warnings.extend(lint.content_warnings(config, items, {i.participant for i in published},

@@ -191,6 +191,31 @@ class PreviewServer(ThreadingHTTPServer):
 class PreviewHandler(SimpleHTTPRequestHandler):
     server: PreviewServer
 
+    def parse_request(self) -> bool:
+        """Refuse, before any method runs, a request not addressed to this server by its own name: a page
+        on another site whose name is pointed at 127.0.0.1 (DNS rebinding) must not read the preview."""
+        if not super().parse_request():
+            return False
+        port = self.server.server_address[1]
+        allowed = {f"{HOST}:{port}", f"localhost:{port}"}
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) == 1 and hosts[0].strip().lower() in allowed:
+            return True
+        asked = ", ".join(repr(host[:80]) for host in hosts) or "no host"
+        body = (f"403 Forbidden: this preview answers only http://{HOST}:{port}/ and http://localhost:{port}/, "
+                f"and this request was addressed to {asked}. A page on another site must not read the preview; "
+                f"open http://{HOST}:{port}/ instead.\n").encode()
+        self.close_connection = True
+        self.send_response(HTTPStatus.FORBIDDEN)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return False
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path
         special = {"/__reload.js": (RELOAD_JS, "text/javascript; charset=utf-8"),

@@ -330,8 +330,8 @@ def test_pillow_warnings_become_our_notes_shown_only_with_verbose(proj: Project)
     caption file, -q nothing; the photo is published."""
     from camerafuzz import exif_case
     damaged = exif_case("IFD0 entry count past the data", "nikon_d70_orient6_serial.jpg").data
-    for n in (3, 4):
-        (proj.photos / f"lw0{n}-day.jpg").write_bytes(damaged)
+    for n in (3, 4):      # two pictures (bytes after the end differ), not one picture under two names
+        (proj.photos / f"lw0{n}-day.jpg").write_bytes(damaged + b"\x00" * (n - 3))
         proj.caption(f"lw0{n}-day", participant=f"LW0{n}")
     note = ("captions/lw03-day.yaml:4: photo 'lw03-day.jpg': damaged metadata ignored (Corrupt EXIF data. "
             "Expecting to read 12 bytes but only got 0.); only its pixels are published")

@@ -191,3 +191,47 @@ def test_a_build_beside_an_idle_serve_runs_at_once(project, serve):
     server.wait_for("items/lw01-day.html", lambda p: "Second words." in p)
     project.build(env={"GALLERY_LOCK_WAIT": "10"})   # exit 4 if serve held the lock for its session
     assert server.proc.poll() is None
+
+
+def raw_request(server: Server, request: bytes) -> tuple[int, str]:
+    """Send request as written (any Host header, or none) to the server; (status, body)."""
+    import socket
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("drafts", [True, False])
+def test_serve_answers_only_its_own_host_name(project, serve, drafts):
+    """DNS rebinding: a page on another site, its name pointed at 127.0.0.1, must not read the preview."""
+    project.item("lw01-day", caption="Published words.")
+    project.item("lw02-day", participant="LW02", caption="Draft words.", publish="false")
+    server = serve(*(["--drafts"] if drafts else []))
+    wanted = "Draft words." if drafts else "Published words."
+    page = "items/lw02-day.html" if drafts else "items/lw01-day.html"
+    server.wait_for(page, lambda p: wanted in p)
+    port = server.url.rsplit(":", 1)[1].strip("/")
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        request = f"GET /{page} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        status, body = raw_request(server, request.encode())
+        assert (status, wanted in body) == (200, True), host
+    foreign = [f"Host: evil.example:{port}\r\n", "Host: evil.example\r\n", f"Host: 127.0.0.1:{int(port) + 1}\r\n",
+               "Host: 127.0.0.1\r\n", "Host: localhost\r\n", f"Host: [::1]:{port}\r\n", f"Host: 127.0.0.2:{port}\r\n",
+               f"Host: localhost.evil.example:{port}\r\n", "",
+               f"Host: 127.0.0.1:{port}\r\nHost: evil.example:{port}\r\n"]
+    for header in foreign:
+        for method in ("GET", "HEAD", "POST"):
+            for target in (f"/{page}", "/__status", "/__reload.js", "/"):
+                request = f"{method} {target} HTTP/1.1\r\n{header}Connection: close\r\nContent-Length: 0\r\n\r\n"
+                status, body = raw_request(server, request.encode())
+                assert status == 403, (header, method, target, status)
+                assert wanted not in body and "generation" not in body
+                if method != "HEAD":
+                    assert f"only http://127.0.0.1:{port}/ and http://localhost:{port}/" in body, body
+    status, body = raw_request(server, f"GET /{page} HTTP/1.0\r\n\r\n".encode())      # HTTP/1.0, no Host
+    assert status == 403 and wanted not in body

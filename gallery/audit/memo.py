@@ -26,9 +26,9 @@ from .embedded import check_text
 from .findings import Finding, Needle
 from .kinds import FONTS, UNKNOWN, cannot_check, mismatch
 from .metadata import Unreadable, source_needles
-from .search import Search
+from .search import Search, search_key
 
-FORMAT = 4
+FORMAT = 5     # 4: files checked by their content; 5: texts searched as a reader sees them (reading)
 
 
 def _valid(key: str, value) -> bool:
@@ -42,11 +42,6 @@ def _valid(key: str, value) -> bool:
 
 def _pair_of(first: type, second: type, value) -> bool:
     return type(value) is list and len(value) == 2 and type(value[0]) is first and type(value[1]) is second
-
-
-def _search_key(needle: Needle) -> tuple[str, bool]:
-    """What a needle is searched for as (its lowered text; as a whole name for a file name)."""
-    return needle.text.lower(), needle.what == "file name"
 
 
 class Memo:
@@ -91,7 +86,7 @@ class Memo:
 
     def check_texts(self, folder: Path, rels: list[str], needles: list[Needle]) -> list[Finding]:
         """Search the text files for the needles, reading only what the memo cannot vouch for."""
-        fresh = [n for n in needles if _search_key(n) not in self.checked]
+        fresh = [n for n in needles if search_key(n) not in self.checked]
         pending: list[tuple[str, str, bool]] = []      # (rel, memo key, known clean of the checked needles)
         for rel in rels:
             key = f"text:{identity(os.path.join(folder, rel))}"
@@ -110,13 +105,13 @@ class Memo:
             own, inside = check_text(rel, text)      # SVG metadata, images inside data: URIs
             checked = [Finding(rel, where, message, line) for where, message, line in own]
             search = searches.get(known) or searches.setdefault(known, Search(fresh if known else needles))
-            checked += search.findings(rel, text.lower())
+            checked += search.findings(rel, text)
             checked += [replace(f, where="text inside a data: URI", line=line)
-                        for line, embedded in inside for f in search.findings(rel, embedded.lower())]
+                        for line, embedded in inside for f in search.findings(rel, embedded)]
             if not checked:
                 self.store.put(key, True)
             found.extend(checked)
-        self.store.put("needles", [list(key) for key in sorted({_search_key(n) for n in needles})])
+        self.store.put("needles", [list(key) for key in sorted({search_key(n) for n in needles})])
         return found
 
     def save(self) -> None:

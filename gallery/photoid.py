@@ -1,0 +1,206 @@
+"""Photos by identity, not by name: one picture whatever it is called.
+
+Two items' photos are the same picture when they are the same file (a hard link; a symlink or a
+path through `..` is the same real path, which the caption files' own check refuses first) or hold
+the same bytes (a copy). The picture of a withdrawn item used by another caption file is an error
+naming both; one picture for two items not withdrawn is a warning (either's withdrawal would then
+refuse the other). A build records the content (SHA-256 and
+size) of every withdrawn item's photo in the project's private folder (withdrawn.json, never
+published), so that a copy is still refused once the photo and its caption file are gone; the image
+cache's photo hashes still know the photo of an item that was published, then withdrawn and deleted
+at once. A photo is hashed only when another (or a recorded one) has its size, each once, and not
+at all when the image cache knows it unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Store
+from .captions import Item
+from .errors import Problem
+from .paths import PhotoMoved, open_photo, real_path
+
+RECORD = "withdrawn.json"
+
+
+@dataclass(frozen=True)
+class Photo:
+    item: Item
+    withdrawn: bool
+    published: bool
+    real: str
+    st: os.stat_result
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A withdrawn item's picture, as recorded: its size, caption file name and photo name."""
+
+    size: int
+    caption: str
+    photo: str
+
+
+def same_pictures(decisions: Sequence, options, record: bool) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings): an error for each item whose photo is the picture of a withdrawn item under
+    another name (in the project now, or as recorded), a warning for each whose photo is another
+    item's picture under another name. record: keep the withdrawn pictures' record (a build does)."""
+    from .imagecache import photo_hashes
+    photos = _photos(decisions)
+    digests = _Digests(photo_hashes(options.cache), Store(options.private / RECORD, 1, valid=_valid), options.photos)
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for group in _shared(photos, digests):
+        _group_problems(group, errors, warnings)
+    known = digests.withdrawn(photos, decisions)
+    errors += _recorded([p for p in photos if p.published], known, digests, {p.path for p in errors})
+    if record:
+        digests.save(known)
+    return errors, warnings
+
+
+def _photos(decisions: Iterable) -> list[Photo]:
+    photos = []
+    for d in decisions:
+        item = d.item
+        if not item.has_image or item.photo is None:
+            continue
+        try:
+            st = os.stat(item.photo)
+        except OSError:
+            continue                # missing: an error or a warning of its own
+        if stat.S_ISREG(st.st_mode):
+            withdrawn = item.consent.withdrawn is not None
+            photos.append(Photo(item, withdrawn, d.published, real_path(item.photo), st))
+    return photos
+
+
+def _shared(photos: list[Photo], digests: _Digests) -> list[list[Photo]]:
+    """The photos, grouped by picture (the same file, or the same bytes of the same size)."""
+    by_size: dict[int, list[Photo]] = {}
+    for photo in photos:
+        by_size.setdefault(photo.st.st_size, []).append(photo)
+    groups: dict[object, list[Photo]] = {}
+    for same_size in by_size.values():
+        files = {(p.st.st_dev, p.st.st_ino) for p in same_size}
+        for photo in same_size:
+            key = digests.of(photo) if len(files) > 1 else (photo.st.st_dev, photo.st.st_ino)
+            groups.setdefault(key, []).append(photo)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def _group_problems(group: list[Photo], errors: list[Problem], warnings: list[Problem]) -> None:
+    """One picture under two names or more (one real path twice is the caption files' own error): the
+    picture of a withdrawn item is an error for every other item; else a warning, the items' consent
+    being each their own until one is withdrawn."""
+    withdrawn = next((p for p in group if p.withdrawn), None)
+    first = withdrawn or group[0]
+    seen = {first.real}
+    for photo in group:
+        if photo.real in seen or (withdrawn is not None and photo.withdrawn):
+            seen.add(photo.real)
+            continue
+        seen.add(photo.real)
+        how = "the same file" if (photo.st.st_dev, photo.st.st_ino) == (first.st.st_dev, first.st.st_ino) \
+            else "the same bytes"
+        item, other = photo.item, first.item
+        if withdrawn is not None:
+            errors.append(Problem(item.source, item.photo_line,
+                                  f"photo '{item.photo_name}' is the picture of {_shown(other.source)} (photo "
+                                  f"'{other.photo_name}', line {other.photo_line}; {how}), whose consent was "
+                                  "withdrawn; a withdrawn picture is never published under another name: remove "
+                                  "this photo"))
+        else:
+            warnings.append(Problem(item.source, item.photo_line,
+                                    f"photo '{item.photo_name}' is the picture of {other.source.name} too (photo "
+                                    f"'{other.photo_name}', {how}); if either is withdrawn, the other is refused: "
+                                    "give each item a picture of its own"))
+
+
+def _recorded(published: list[Photo], known: dict[str, Withdrawn], digests: _Digests,
+              reported: set[Path | None]) -> list[Problem]:
+    """Published photos with the bytes of a withdrawn item's photo no longer in the project."""
+    sizes = {w.size for w in known.values()}
+    problems = []
+    for photo in published:
+        if photo.item.source in reported or photo.st.st_size not in sizes:
+            continue
+        gone = known.get(digests.of(photo))
+        if gone is not None and gone.caption != photo.item.source.name:
+            problems.append(Problem(photo.item.source, photo.item.photo_line,
+                                    f"photo '{photo.item.photo_name}' has the same bytes as the photo "
+                                    f"'{gone.photo}' of {gone.caption}, whose consent was withdrawn; a withdrawn "
+                                    "picture is never published under another name: remove this photo"))
+    return problems
+
+
+def _shown(path: Path) -> str:
+    """A caption file as messages show it: captions/<name>."""
+    return f"{path.parent.name}/{path.name}"
+
+
+def _valid(key: str, value) -> bool:
+    if key.startswith("picture:"):
+        return (type(value) is list and len(value) == 3 and type(value[0]) is int
+                and all(type(v) is str for v in value[1:]))
+    return key.startswith("photo:") and type(value) is list and len(value) == 2
+
+
+class _Digests:
+    """Photos' SHA-256, each computed once: from the image cache's record when the photo is unchanged,
+    from the withdrawn record's own, or read."""
+
+    def __init__(self, hashes: Store, record: Store, photos: Path):
+        self.hashes = hashes        # the image cache's sources.json: read, never written here
+        self.record = record
+        self.photos = photos        # read only inside it, as every photo is (paths.open_photo)
+        self.done: dict[str, str] = {}
+
+    def of(self, photo: Photo) -> str:
+        from .imagecache import file_hash
+        digest = self.done.get(photo.real)
+        if digest is None:
+            digest = self.hashes.get_stamped(photo.real, photo.st) or self.record.get_stamped(f"photo:{photo.real}",
+                                                                                             photo.st)
+            if not isinstance(digest, str):
+                try:
+                    with open_photo(photo.real, self.photos) as fh:
+                        digest = file_hash(fh)
+                except (OSError, PhotoMoved):
+                    return f"unreadable:{photo.real}"   # one picture of its own; the image stage names the error
+            self.done[photo.real] = digest
+        return digest
+
+    def withdrawn(self, photos: list[Photo], decisions: Iterable) -> dict[str, Withdrawn]:
+        """Every withdrawn picture known: recorded, in the project now, or in the image cache's memory
+        of a withdrawn item's photo that is gone."""
+        known = {key[len("picture:"):]: Withdrawn(*value) for key, value in self.record.old.items()
+                 if key.startswith("picture:")}
+        for photo in photos:
+            if photo.withdrawn:
+                digest = self.of(photo)
+                self.record.put_stamped(f"photo:{photo.real}", photo.st, digest)
+                known[digest] = Withdrawn(photo.st.st_size, photo.item.source.name, photo.item.photo_name or "")
+        present = {photo.item.source for photo in photos}
+        for d in decisions:
+            item = d.item
+            if item.consent.withdrawn is None or item.photo is None or item.source in present:
+                continue
+            entry = self.hashes.old.get(real_path(item.photo))      # published once, now withdrawn and gone
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], str) \
+                    and isinstance(entry[0], list) and entry[0] and type(entry[0][0]) is int:
+                known.setdefault(entry[1], Withdrawn(entry[0][0], item.source.name, item.photo_name or ""))
+        return known
+
+    def save(self, known: dict[str, Withdrawn]) -> None:
+        """Keep every withdrawn picture ever seen (the record only grows)."""
+        for digest, w in known.items():
+            self.record.put(f"picture:{digest}", [w.size, w.caption, w.photo])
+        if self.record.path is not None and self.record.new != self.record.old:
+            self.record.path.parent.mkdir(parents=True, exist_ok=True)
+        self.record.save()
