@@ -38,9 +38,9 @@ class ScreenSettings:
     faces: bool = True
     text: bool = True
     face_threshold: float = 0.35       # CenterFace heatmap score
-    text_threshold: float = 0.5        # recognition score of a line's words
+    text_threshold: float = 0.6        # recognition score of a line's words (0.5 let a cat's eye read as "D")
     text_box_threshold: float = 0.5    # detection score of a text line
-    face_max_side: int = 640           # the picture is reduced to this longer side for each detector
+    face_max_side: int = 800           # the picture is reduced to this longer side for each detector
     text_max_side: int = 960
     face_model: Path | None = None     # None: the files inside the installed packages
     text_detector_model: Path | None = None
@@ -56,6 +56,7 @@ class ScreenSettings:
 def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
     """Every face and text block found in the decoded upright picture (converted to RGB here)."""
     rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
+    rgb = faces.reduced(rgb, max(settings.face_max_side, settings.text_max_side))   # one pass over the pixels
     face_model, detector, recogniser = settings.models()
     flags: list[Flag] = []
     if settings.faces:

@@ -45,7 +45,10 @@ def need(module: str) -> Any:
 def packaged(spec: tuple[str, str]) -> Path:
     """The path of a model file shipped inside an installed package (without importing the package)."""
     package, name = spec
-    found = importlib.util.find_spec(package)
+    try:
+        found = importlib.util.find_spec(package)
+    except ImportError:             # a finder that refuses the name: not installed either
+        found = None
     if found is None or not found.submodule_search_locations:
         raise ScreeningError(f"screening photos needs the Python package {LIBRARIES[package]} "
                              f"(its wheel holds the model file {name}), which is not installed; {INSTALL}")
@@ -112,6 +115,7 @@ def text_models(detector: Path, recogniser: Path, box_threshold: float) -> tuple
         det_module = need("rapidocr_onnxruntime.ch_ppocr_det")
         rec_module = need("rapidocr_onnxruntime.ch_ppocr_rec")
         ort.set_default_logger_severity(3)
+        refused = _ort_errors(ort)
         loaded = []
         for path, what, make, section in ((detector, "text detector", det_module.TextDetector, "Det"),
                                           (recogniser, "text recogniser", rec_module.TextRecognizer, "Rec")):
@@ -121,10 +125,19 @@ def text_models(detector: Path, recogniser: Path, box_threshold: float) -> tuple
                 config.update(limit_type="max", box_thresh=box_threshold)
             try:
                 loaded.append(make(config))
-            except (RuntimeError, ValueError, OSError) as e:   # onnxruntime's errors are RuntimeErrors
+            except refused as e:
                 raise damaged(path, what, e) from None
         _loaded[key] = (loaded[0], loaded[1])
     return _loaded[key]
+
+
+def _ort_errors(ort: Any) -> tuple[type[BaseException], ...]:
+    """The exceptions onnxruntime raises for a model it cannot load (its own classes, not RuntimeError)."""
+    state = importlib.import_module("onnxruntime.capi.onnxruntime_pybind11_state")
+    own = tuple(getattr(state, name) for name in ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf",
+                                                  "NoModel", "NoSuchFile", "NotImplemented", "RuntimeException")
+                if isinstance(getattr(state, name, None), type))
+    return (*own, RuntimeError, ValueError, OSError)
 
 
 @lru_cache(maxsize=16)

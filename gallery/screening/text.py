@@ -31,7 +31,7 @@ def find(picture: Image.Image, detector: Path, recogniser: Path, max_side: int, 
     if quads is None or len(quads) == 0:
         return []
     read, _ = rec([_crop(np, bgr, q) for q in quads])
-    lines = [Line(_bounds(q), str(r[0]).strip(), float(r[1])) for q, r in zip(quads, read)]
+    lines = [Line(_bounds(q), str(r[0]).strip(), float(r[1])) for q, r in zip(quads, read, strict=True)]
     lines = [line for line in lines if line.words and line.score >= threshold]
     w, h = small.size
     return [((b.box[0] / w, b.box[1] / h, (b.box[2] - b.box[0]) / w, (b.box[3] - b.box[1]) / h), b.score, b.words)
@@ -44,7 +44,9 @@ def fitted(picture: Image.Image, max_side: int) -> Image.Image:
     if scale == 1:
         return picture
     size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-    return picture.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0 if scale < 1 else None)
+    if scale > 1:
+        return picture.resize(size, Image.Resampling.BICUBIC)
+    return picture.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 def _bounds(quad: Any) -> tuple[float, float, float, float]:
