@@ -98,7 +98,7 @@ def test_no_flag_on_a_real_picture_without_faces_or_text(name: str):
 
 @pytest.mark.parametrize("name", ["astronaut.png", "camera.png", "coffee.png", "chelsea.png"])
 def test_boxes_are_fractions_inside_the_picture(name: str):
-    low = ScreenSettings(face_threshold=0.05, text_threshold=0.0, text_box_threshold=0.1)   # many flags
+    low = ScreenSettings(face_threshold=0.05, text_threshold=0.0, text_single_threshold=0.0, text_box_threshold=0.1)
     flags = screen(picture(name), low)
     assert flags
     for f in flags:

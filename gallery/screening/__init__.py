@@ -40,8 +40,9 @@ class ScreenSettings:
     face_threshold: float = 0.35       # CenterFace heatmap score
     text_threshold: float = 0.6        # recognition score of a line's words (0.5 let a cat's eye read as "D")
     text_box_threshold: float = 0.5    # detection score of a text line
+    text_single_threshold: float = 0.9  # a line read as one character (a cup's rim read as "O" scored 0.71)
     face_max_side: int = 800           # the picture is reduced to this longer side for each detector
-    text_max_side: int = 960
+    text_max_side: int = 640
     face_model: Path | None = None     # None: the files inside the installed packages
     text_detector_model: Path | None = None
     text_recogniser_model: Path | None = None
@@ -63,8 +64,8 @@ def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
         flags += [Flag("face", clamp(box), round(float(score), 4))
                   for box, score in faces.find(rgb, face_model, settings.face_max_side, settings.face_threshold)]
     if settings.text:
-        found = text.find(rgb, detector, recogniser, settings.text_max_side, settings.text_threshold,
-                          settings.text_box_threshold)
+        found = text.find(rgb, detector, recogniser, settings.text_max_side,
+                          (settings.text_threshold, settings.text_single_threshold), settings.text_box_threshold)
         flags += [Flag("text", clamp(box), round(float(score), 4), words) for box, score, words in found]
     return tuple(flags)
 

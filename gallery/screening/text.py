@@ -20,9 +20,12 @@ class Line:
     score: float
 
 
-def find(picture: Image.Image, detector: Path, recogniser: Path, max_side: int, threshold: float,
+def find(picture: Image.Image, detector: Path, recogniser: Path, max_side: int, thresholds: tuple[float, float],
          box_threshold: float) -> list[tuple[tuple[float, ...], float, str]]:
-    """Each text block found: (x, y, w, h) as fractions of the picture, its best score, its words."""
+    """Each text block found: (x, y, w, h) as fractions of the picture, its best score, its words.
+
+    thresholds: the recognition score a line needs, and the one a line read as one character needs.
+    """
     np = models.need("numpy")
     det, rec = models.text_models(detector, recogniser, box_threshold)
     small = fitted(picture, max_side)
@@ -32,7 +35,7 @@ def find(picture: Image.Image, detector: Path, recogniser: Path, max_side: int, 
         return []
     read, _ = rec([_crop(np, bgr, q) for q in quads])
     lines = [Line(_bounds(q), str(r[0]).strip(), float(r[1])) for q, r in zip(quads, read, strict=True)]
-    lines = [line for line in lines if line.words and line.score >= threshold]
+    lines = [line for line in lines if line.words and line.score >= thresholds[len(line.words) == 1]]
     w, h = small.size
     return [((b.box[0] / w, b.box[1] / h, (b.box[2] - b.box[0]) / w, (b.box[3] - b.box[1]) / h), b.score, b.words)
             for b in merge(lines)]
