@@ -267,3 +267,13 @@ def test_screening_runs_with_no_network_and_writes_nothing_to_home(tmp_path: Pat
     assert "BLOCKED the network is unreachable in this test" in out, out
     assert "Flag(kind='face'" in out and "Region-based segmentation" in out, out
     assert list(home.iterdir()) == [], list(home.iterdir())
+
+
+def test_lines_of_one_block_merge_and_distant_signs_stay_apart():
+    from gallery.screening.text import Line, merge
+    letter = [Line((100, 100, 400, 120), "Dear Ms Smith,", 0.9), Line((100, 130, 380, 150), "your appointment", 0.95),
+              Line((390, 131, 460, 150), "is on", 0.8)]
+    sign = [Line((900, 600, 1000, 650), "EXIT", 0.99)]
+    blocks = merge(sign + letter)
+    assert [b.words for b in blocks] == ["Dear Ms Smith, your appointment is on", "EXIT"]
+    assert blocks[0].box == (100, 100, 460, 150) and blocks[0].score == 0.95
