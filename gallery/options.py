@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,14 +25,14 @@ class BuildOptions:
     drafts: bool = False             # preview only: also show unconsented items, marked as drafts
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)  # (done, total) images
 
-    @property
+    @functools.cached_property
     def private(self) -> Path:
         """The project's own folder (git-ignored) for what is not the site: never beside the output.
 
         .gallery/ beside the settings file (the project's folder: build.py's by default)."""
         return self.config.parent / ".gallery"
 
-    @property
+    @functools.cached_property     # a frozen dataclass: computed once (a build asks ~800 times)
     def workspace(self) -> Path:
         """This output folder's own folder in private: its caches, build report and drafts preview.
 
@@ -46,7 +47,7 @@ class BuildOptions:
         name = out if rel == ".." or rel.startswith(".." + os.sep) else rel
         return self.private / name.replace("%", "%25").replace(os.sep, "%2F")
 
-    @property
+    @functools.cached_property
     def cache(self) -> Path:
         return self.workspace / "cache"
 

@@ -159,9 +159,12 @@ def _folds(char: str) -> bool:
     return char.casefold() != char.lower() or len(char.lower()) != 1 or char == "\u03a3"
 
 
+@functools.cache
 def needle_view(text: str) -> str:
     """A needle as the view shows it: `+` as a space, invisible characters dropped, white space, case and
-    Unicode form as in `view`."""
+    Unicode form as in `view` (each needle is asked for several times in a build)."""
+    if text.isascii():              # nothing invisible, nothing to compose or fold
+        return _collapse(text.replace("+", " ")).lower()
     text = _collapse(_INVISIBLE.sub("", text.replace("+", " ")))
     return _NON_ASCII.sub(_fold, _COMPOSED.sub(_compose, text)).lower()
 
