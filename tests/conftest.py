@@ -162,3 +162,18 @@ def browser():
         launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# A sitecustomize.py for a Python that cannot import the modules named in GALLERY_TEST_BLOCKED
+# (comma-separated), as if they were not installed: tests of the missing-dependency messages.
+BLOCKER = '''
+import os, sys
+BLOCKED = set(os.environ["GALLERY_TEST_BLOCKED"].split(","))
+class Blocked:
+    """This Python cannot import the blocked modules, as if they were not installed."""
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Blocked())
+'''

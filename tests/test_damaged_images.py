@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, REPO, Project, copy_of, run_cli
+from conftest import BLOCKER, BUILD, REPO, Project, copy_of, run_cli
 from PIL import Image
 
 from gallery.audit import check_image
@@ -235,17 +235,6 @@ def test_a_single_photo_killed_for_lack_of_memory_is_named_too(proj: Project):
 
 # ---- a Python without the dependencies ---------------------------------------------------------------
 
-BLOCKER = '''
-import os, sys
-BLOCKED = set(os.environ["GALLERY_TEST_BLOCKED"].split(","))
-class Blocked:
-    """This Python cannot import the blocked modules, as if they were not installed."""
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-sys.meta_path.insert(0, Blocked())
-'''
 
 
 def without(tmp_path: Path, *modules: str) -> dict[str, str]:

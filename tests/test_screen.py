@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import BLOCKER
 from PIL import Image
 
 from gallery.errors import GalleryError
@@ -183,17 +184,6 @@ def test_an_empty_or_missing_model_file_is_a_clear_error(tmp_path: Path):
         screen(picture("coffee.png"), ScreenSettings(text_detector_model=gone))
 
 
-BLOCKER = '''
-import os, sys
-BLOCKED = set(os.environ["GALLERY_TEST_BLOCKED"].split(","))
-class Blocked:
-    """This Python cannot import the blocked modules, as if they were not installed."""
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-sys.meta_path.insert(0, Blocked())
-'''
 
 SCREEN_ONE = f'''
 import sys

@@ -79,6 +79,16 @@ def outside_photo(tmp_path: Path) -> Path:
     return folder / "lw01-day.jpg"
 
 
+def swapped_at(project: Project, tmp_path: Path, command: str, label: str, outside: Path) -> tuple[int, str]:
+    """Run command, swap the photo lw01-day.jpg for a link to outside when it pauses at label, let it
+    finish; (exit code, stderr)."""
+    pause = tmp_path / "pause"
+    proc = started(project, command, pause, label)
+    wait_paused(proc, pause, label)
+    swap_for_link(project.photos / "lw01-day.jpg", outside)
+    return go_on(proc, pause, label)
+
+
 def assert_refused(project: Project, code: int, stderr: str, photo: str = "lw01-day.jpg") -> None:
     assert code == 1, stderr
     assert f"captions/lw01-day.yaml:4: photo '{photo}' was replaced while the build was reading it" in stderr, stderr
@@ -90,11 +100,7 @@ def test_a_photo_swapped_for_a_link_outside_photos_before_it_is_read_is_not_publ
     project.photo("lw01-day.jpg", colour=RED)
     project.caption("lw01-day")
     outside = outside_photo(tmp_path)
-    pause = tmp_path / "pause"
-    proc = started(project, "build", pause, "read-lw01-day.jpg")
-    wait_paused(proc, pause, "read-lw01-day.jpg")          # resolved and checked, not yet opened
-    swap_for_link(project.photos / "lw01-day.jpg", outside)
-    assert_refused(project, *go_on(proc, pause, "read-lw01-day.jpg"))
+    assert_refused(project, *swapped_at(project, tmp_path, "build", "read-lw01-day.jpg", outside))
     assert not project.out.exists()
 
 
@@ -119,11 +125,7 @@ def test_a_cached_photo_swapped_during_the_build_is_not_published(project, tmp_p
     project.build()
     project.caption("lw01-day", caption="New words, so that the build runs.")
     outside = outside_photo(tmp_path)
-    pause = tmp_path / "pause"
-    proc = started(project, "build", pause, "image-stage")
-    wait_paused(proc, pause, "image-stage")
-    swap_for_link(project.photos / "lw01-day.jpg", outside)
-    code, stderr = go_on(proc, pause, "image-stage")
+    code, stderr = swapped_at(project, tmp_path, "build", "image-stage", outside)
     assert_refused(project, code, stderr)
     assert "My working day." in (project.out / "items" / "lw01-day.html").read_text()   # the previous site
 
@@ -132,11 +134,7 @@ def test_check_reads_what_it_checked(project, tmp_path):
     project.photo("lw01-day.jpg", colour=RED)
     project.caption("lw01-day")
     outside = outside_photo(tmp_path)
-    pause = tmp_path / "pause"
-    proc = started(project, "check", pause, "read-lw01-day.jpg")
-    wait_paused(proc, pause, "read-lw01-day.jpg")
-    swap_for_link(project.photos / "lw01-day.jpg", outside)
-    code, stderr = go_on(proc, pause, "read-lw01-day.jpg")
+    code, stderr = swapped_at(project, tmp_path, "check", "read-lw01-day.jpg", outside)
     assert code == 1 and "photo 'lw01-day.jpg'" in stderr and "outside" in stderr, stderr
 
 
@@ -181,11 +179,7 @@ def test_the_audit_reads_the_metadata_of_the_photo_it_checked(project, tmp_path)
     project.photo("lw01-day.jpg", colour=RED, exif=exif)
     project.caption("lw01-day", caption="Taken with my SecretCam 9000.")
     outside = outside_photo(tmp_path)
-    pause = tmp_path / "pause"
-    proc = started(project, "build", pause, "metadata-lw01-day.jpg")
-    wait_paused(proc, pause, "metadata-lw01-day.jpg")
-    swap_for_link(project.photos / "lw01-day.jpg", outside)
-    code, stderr = go_on(proc, pause, "metadata-lw01-day.jpg")
+    code, stderr = swapped_at(project, tmp_path, "build", "metadata-lw01-day.jpg", outside)
     assert code == 1, stderr
     assert "lw01-day.jpg: was replaced while the build was reading it" in stderr, stderr
     assert not project.out.exists()
