@@ -1,3 +1,3 @@
 """Photo-elicitation gallery generator: publishes consented research photos safely."""
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
