@@ -241,3 +241,18 @@ def test_without_required_review_a_changed_photo_is_still_published(project):
     project.photo("lw07-day.jpg", colour=(20, 200, 90))
     project.build()
     assert left_out(project) == {}
+
+
+def test_a_photo_changed_after_the_gate_checked_it_is_not_published(project, tmp_path):
+    """The gate hashed the reviewed photo; the image stage then read other bytes: the build stops."""
+    from test_swapped_photo import go_on, started, wait_paused
+    reviewed_item(project, "lw01-day")
+    pause = tmp_path / "pause"
+    proc = started(project, "build", pause, "read-lw01-day.jpg")
+    wait_paused(proc, pause, "read-lw01-day.jpg")          # after the gate, before the image stage reads
+    project.photo("lw01-day.jpg", colour=(0, 200, 0))       # a picture nobody reviewed
+    code, stderr = go_on(proc, pause, "read-lw01-day.jpg")
+    assert code == 1, stderr
+    assert ("captions/lw01-day.yaml:4: photo 'lw01-day.jpg' was changed after the consent gate checked it against "
+            "its review, while the build was reading it; nothing was published: build again") in stderr.splitlines()
+    assert not project.out.exists()
