@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import logging
 import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "audit", "add", "import", "check", "serve")
+COMMANDS = ("build", "audit", "add", "import", "review", "check", "serve")
 # module -> the package in requirements.txt that installs it
 PACKAGES = {"PIL": "pillow", "pillow_heif": "pillow-heif", "yaml": "pyyaml", "jinja2": "jinja2", "markupsafe": "jinja2",
             "markdown": "markdown", "nh3": "nh3", "ahocorasick": "pyahocorasick", "watchdog": "watchdog"}
@@ -79,6 +80,18 @@ def _researcher_commands(sub) -> None:
     imp.add_argument("--overwrite", action="store_true", help="replace caption files that already exist")
     _sources(imp)
     _verbosity(imp)
+    rev = sub.add_parser("review", help="record that the photo and redactions of an item were checked",
+                         description="Show what is approved (the photo, its size in pixels, the redactions) and "
+                                     "record the review in captions/<id>.yaml: the reviewer, the date and the "
+                                     "photo's hash and redactions, so that a photo or redaction changed later "
+                                     "leaves the item out until it is reviewed again.")
+    rev.add_argument("ids", nargs="*", metavar="ID", help="the item ids to review (e.g. lw07-day)")
+    rev.add_argument("--all", dest="every", action="store_true",
+                     help="review every item (for a reviewer who has checked the whole set)")
+    rev.add_argument("--by", required=True, metavar="INITIALS", help="the reviewer's initials, e.g. ST")
+    rev.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of the review (default: today)")
+    _sources(rev)
+    _verbosity(rev)
     chk = sub.add_parser("check", help="validate photos, captions and settings without building",
                          description="Report every error and warning at once as file:line: message; "
                                      "writes nothing. Exit status 0 clean (warnings allowed), 1 errors.")
@@ -122,6 +135,13 @@ def _verbosity(p: argparse.ArgumentParser) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     group.add_argument("-v", "--verbose", action="store_true", help="explain each decision")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
 
 
 def _positive(text: str) -> int:
@@ -199,6 +219,16 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_review(args: argparse.Namespace) -> int:
+    from gallery import report, reviewing
+    from gallery.errors import UsageError
+    if bool(args.ids) == args.every:
+        raise UsageError("review: give the item ids to review, or --all for every item (not both)")
+    reviewed = reviewing.review_items(_options(args), args.ids, args.by, args.date or dt.date.today(), args.every)
+    report.print_reviewed(reviewed)
+    return 0
+
+
 def run_check(args: argparse.Namespace) -> int:
     from gallery import check, report
     result = check.check(_options(args, out=args.out, strict=args.strict))
@@ -235,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args)
     from gallery.errors import GalleryError, display_path
     try:
-        return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "check": run_check,
-                "serve": run_serve}[args.command](args)
+        return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "review": run_review,
+                "check": run_check, "serve": run_serve}[args.command](args)
     except GalleryError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

@@ -51,7 +51,8 @@ class Added:
             "When the participant has agreed to publication, set consent.publish: true, consent.scope "
             "(e.g. [web]) and consent.date.",
             "After checking the image for faces, third parties, name badges, documents, screens and house "
-            "numbers, fill in review: by and date." if self.photo else
+            f"numbers, record the review: python build.py review {self.item_id} --by INITIALS (it records the "
+            "photo and redactions you checked)." if self.photo else
             "After checking the words for anything that identifies someone, fill in review: by and date.",
             "Run python build.py check, then python build.py (or python build.py serve --drafts to preview).",
         ]

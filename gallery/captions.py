@@ -24,7 +24,9 @@ CAPTION_SUFFIXES = (".yaml", ".yml")
 KEYS = ("participant", "prompt", "kind", "photo", "title", "caption", "alt", "long_description",
         "content_note", "credit", "consent", "review", "order", "redact", "notes")
 CONSENT_KEYS = ("publish", "scope", "date", "withdrawn")
-REVIEW_KEYS = ("by", "date")
+REVIEW_KEYS = ("by", "date", "photo", "redact")   # flags' `accepted:` list comes here (issue 14)
+PHOTO_HASH_RE = re.compile(r"sha256:[0-9a-f]{64}")
+Region = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,12 @@ class Consent:
 
 @dataclass(frozen=True)
 class Review:
+    """What a reviewer approved: the photo's bytes (photo: "sha256:<hex>"; None for a review recorded
+    before reviews recorded the photo) and the redaction regions they saw (see gallery/review.py)."""
     by: str
     date: dt.date
+    photo: str | None = None
+    redact: tuple[Region, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class Item:
     consent: Consent = Consent()
     review: Review | None = None
     order: int | None = None
-    redact: tuple[tuple[float, float, float, float], ...] = ()
+    redact: tuple[Region, ...] = ()
     photo_line: int | None = None
     key_lines: tuple[tuple[str, int], ...] = ()   # (top-level key, line) for messages
 
@@ -167,7 +173,7 @@ def item_json(item: Item) -> dict:
     data = asdict(item)
     data.update(source=str(item.source), photo=str(item.photo) if item.photo else None,
                 consent={**data["consent"], "date": _iso(item.consent.date), "withdrawn": _iso(item.consent.withdrawn)},
-                review={"by": item.review.by, "date": item.review.date.isoformat()} if item.review else None)
+                review={**data["review"], "date": item.review.date.isoformat()} if item.review else None)
     return data
 
 
@@ -176,7 +182,8 @@ def item_from_json(data: dict) -> Item:
     return Item(**{**data, "source": Path(data["source"]), "photo": Path(data["photo"]) if data["photo"] else None,
                    "consent": Consent(consent["publish"], tuple(consent["scope"]), _day(consent["date"]),
                                       _day(consent["withdrawn"]), consent["recorded"]),
-                   "review": Review(review["by"], _day(review["date"])) if review else None,
+                   "review": Review(review["by"], _day(review["date"]), review["photo"],
+                                    tuple((x, y, w, h) for x, y, w, h in review["redact"])) if review else None,
                    "redact": tuple((x, y, w, h) for x, y, w, h in data["redact"]),
                    "key_lines": tuple((key, line) for key, line in data["key_lines"])})
 
@@ -327,16 +334,25 @@ def _review(r: Reader) -> Review | None:
     r.check_keys(REVIEW_KEYS, "review")
     by = r.text("review", "by", required=True, max_len=100)
     date = _date(r, "review", "date", required=True)
-    return Review(by, date) if by and date else None
+    photo = r.text("review", "photo", max_len=100)
+    if photo is not None and not PHOTO_HASH_RE.fullmatch(photo):
+        r.error("'review.photo' must be the photo's hash as the review command writes it (sha256: and 64 "
+                "hex digits); record the review again: python build.py review ID --by INITIALS", "review", "photo")
+    redact = _regions(r, "review", "redact")
+    return Review(by, date, photo, redact) if by and date else None
 
 
-def _redact(r: Reader) -> tuple[tuple[float, float, float, float], ...]:
-    raw = r.raw("redact")
+def _redact(r: Reader) -> tuple[Region, ...]:
+    return _regions(r, "redact")
+
+
+def _regions(r: Reader, *keys: str) -> tuple[Region, ...]:
+    raw = r.raw(*keys)
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(_region(region) for region in raw):
-        r.error("'redact' must be a list of [x, y, width, height] regions given as fractions of the "
-                "upright image (0 to 1), e.g. [[0.1, 0.2, 0.3, 0.25]]", "redact")
+        r.error(f"'{'.'.join(keys)}' must be a list of [x, y, width, height] regions given as fractions of the "
+                "upright image (0 to 1), e.g. [[0.1, 0.2, 0.3, 0.25]]", *keys)
         return ()
     return tuple((float(x), float(y), float(w), float(h)) for x, y, w, h in raw)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lint, markup, photoid
+from . import lint, markup, photoid, review
 from .captions import Item, load_items
 from .config import SiteConfig, load_config
 from .errors import Problem
@@ -69,8 +69,19 @@ def gate(item: Item, config: SiteConfig) -> str | None:
     return None
 
 
-def decide(items: list[Item], config: SiteConfig) -> list[Decision]:
-    return [Decision(item, gate(item, config)) for item in items]
+def decide(items: list[Item], config: SiteConfig, digest: review.Digest | None = None) -> list[Decision]:
+    """The gate's decision for each item, its review checked against the photo and redactions now.
+
+    digest: the photo's SHA-256 for an item (default: read now)."""
+    return [Decision(item, gate(item, config) or bound(item, config, digest)) for item in items]
+
+
+def bound(item: Item, config: SiteConfig, digest: review.Digest | None = None) -> str | None:
+    """Why the item's review no longer covers its photo or redactions (None: it does, or reviews are off)."""
+    if not config.require_review or item.review is None or not item.has_image:
+        return None
+    read = digest or (lambda i: review.read_hash(i.photo, None) if i.photo else None)
+    return review.stale(item, read(item) if item.review.photo else None)
 
 
 def collect(options: BuildOptions, cached: bool = False) -> Content:
@@ -83,7 +94,11 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
     config = load_config(options.config, required=options.config_required)
     items, errors, warnings = load_items(options.captions, options.photos, config,
                                          cache=options.cache / "captions.json" if cached else None)
-    decisions = decide(items, config)
+    from .imagecache import photo_hashes
+    hashes = review.PhotoHashes(photo_hashes(options.cache), options.photos)
+    decisions = decide(items, config, hashes)
+    if cached:
+        hashes.save()
     for d in decisions:
         errors.extend(_photo_problems(d, options, warnings))
     shared, twice = photoid.same_pictures(decisions, options, record=cached)

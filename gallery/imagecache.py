@@ -122,8 +122,11 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         else:
             results[item.id] = cached
 
+    read: dict[str, str] = {}
+
     def record(job: ImageJob, digest: str) -> None:
         hashes.put_stamped(*stats[job.item_id], digest)
+        read[job.item_id] = digest
 
     if pending:
         images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
@@ -139,6 +142,10 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) ->
         log.debug("%s", Problem(item.source, item.photo_line, f"photo '{item.photo_name}': damaged metadata "
                                                                f"ignored ({note}); only its pixels are published"))
     failed = sorted(done.failures, key=lambda f: by_id[f[0]].source)    # file order, not the workers'
+    failed += [(i, "was changed after the consent gate checked it against its review, while the build was "
+                   "reading it; nothing was published: build again") for i, digest in sorted(read.items())
+               if config.require_review and (r := by_id[i].review) is not None and r.photo is not None
+               and r.photo != f"sha256:{digest}"]
     if failed:
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])

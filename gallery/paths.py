@@ -62,7 +62,7 @@ MOVED = ("was replaced while the build was reading it, by a link or through a fo
          "the photos folder; nothing of it was published: check the photos folder and build again")
 
 
-def open_photo(path: Path | str, photos_dir: Path | str | None, reader: str = "read") -> io.BufferedReader:
+def open_photo(path: Path | str, photos_dir: Path | str | None, reader: str | None = "read") -> io.BufferedReader:
     """The photo opened for reading, checked to be inside photos_dir now, at the moment it is opened.
 
     Its real path is resolved again (not from the memo: it may have changed since the captions
@@ -72,7 +72,8 @@ def open_photo(path: Path | str, photos_dir: Path | str | None, reader: str = "r
     inode), so a folder on the way swapped for a link is found too. Raises PhotoMoved, or OSError
     when it cannot be read. Every byte the build reads of a photo comes from the one file this returns.
     photos_dir None: no folder to stay inside (`build.py audit` reading every file under --photos).
-    reader: who reads (for pause(): "read", the image stage; "metadata", the audit).
+    reader: who reads (for pause(): "read", the image stage; "metadata", the audit; None, the consent
+    gate hashing a reviewed photo: no pause point).
     """
     path = os.fspath(path)
     if photos_dir is None:
@@ -81,7 +82,8 @@ def open_photo(path: Path | str, photos_dir: Path | str | None, reader: str = "r
     real = os.path.realpath(path)
     if not within(real, root):
         raise PhotoMoved(MOVED)
-    pause(f"{reader}-{os.path.basename(path)}")
+    if reader is not None:
+        pause(f"{reader}-{os.path.basename(path)}")
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(real, flags)

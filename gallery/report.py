@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .check import CheckResult
     from .content import Decision
     from .options import BuildOptions
+    from .reviewing import Reviewed
     from .sheet import Imported
     from .site import BuildReport
 
@@ -278,3 +279,16 @@ def print_imported(imported: Imported) -> None:
     n = len(imported.written)
     log.info("Imported %d caption file%s into %s/ from %s. Next: python build.py check", n, _s(n),
              display_path(imported.captions), display_path(imported.sheet))
+
+
+def print_reviewed(reviewed: list[Reviewed]) -> None:
+    """One line per item: what the review approved, and what still keeps it out."""
+    for r in reviewed:
+        item = r.item
+        what = "its words (a reported item)" if r.size is None else (
+            f"photo {item.photo_name} ({r.size[0]}x{r.size[1]} pixels), "
+            + (f"{len(item.redact)} redaction{_s(len(item.redact))} "
+               + ", ".join(f"[{', '.join(f'{v:g}' for v in region)}]" for region in item.redact)
+               if item.redact else "no redactions"))
+        after = f"; still left out: {r.consent}" if r.consent else ""
+        log.info("%s: reviewed by %s on %s: %s%s", display_path(item.source), r.by, r.date.isoformat(), what, after)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from . import review
 from .authoring import neutral_id
 from .cache import write_atomic
 from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
@@ -30,7 +31,7 @@ from .yamlutil import VALUE_ERRORS, did_you_mean, not_regular, read_bytes, why_n
 if TYPE_CHECKING:  # pragma: no cover
     from .options import BuildOptions
 
-NESTED = {"consent": CONSENT_KEYS, "review": REVIEW_KEYS}
+NESTED = {"consent": CONSENT_KEYS, "review": REVIEW_KEYS[:2]}   # a sheet gives by and date; import binds them
 COLUMNS = ("id",) + tuple(k for k in KEYS if k not in NESTED) + tuple(
     f"{group}.{key}" for group, keys in NESTED.items() for key in keys)
 REQUIRED_COLUMNS = ("participant", "prompt", "kind", "caption")
@@ -272,10 +273,28 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
                     warnings.append(Problem(sheet, row.number, f"photo '{photo}' is not in "
                                                                f"{display_path(options.photos)}/ yet; add it "
                                                                "before building"))
+            _bind_review(row, options)
             text = caption_yaml(row, sheet)
             _check_with_loader(Path(tmp) / f"{row.item_id}.yaml", text, row, sheet, options, config, errors)
             texts[row.item_id] = text
     return texts
+
+
+def _bind_review(row: Row, options: BuildOptions) -> None:
+    """A row that records a review records what it approved (gallery/review.py): the photo as it is in
+    the photos folder now, and the row's redactions. Without a readable photo the review stays
+    unbound, so the item is left out until `python build.py review` records it."""
+    photo, given = row.data.get("photo"), row.data.get("review")
+    if not isinstance(given, dict) or not isinstance(photo, str):
+        return
+    path = resolve_photo(options.photos, photo)
+    digest = review.read_hash(path, options.photos) if path is not None else None
+    if digest is None:
+        return
+    given["photo"] = review.photo_ref(digest)
+    regions = row.data.get("redact")
+    if isinstance(regions, list) and regions:
+        given["redact"] = review.normal(tuple(tuple(r) for r in regions))
 
 
 def photo_key(photos_dir: Path, name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import yaml
 from conftest import Project, run_cli
 
@@ -40,7 +42,8 @@ def test_add_copies_under_a_neutral_name_and_writes_a_full_caption(project):
         "  2. When the participant has agreed to publication, set consent.publish: true, consent.scope "
         "(e.g. [web]) and consent.date.",
         "  3. After checking the image for faces, third parties, name badges, documents, screens and house "
-        "numbers, fill in review: by and date.",
+        "numbers, record the review: python build.py review lw07-confidence --by INITIALS (it records the photo "
+        "and redactions you checked).",
         "  4. Run python build.py check, then python build.py (or python build.py serve --drafts to preview).",
     ]
     assert [p.name for p in project.photos.iterdir()] == ["lw07-confidence.jpg"]
@@ -77,8 +80,9 @@ def test_an_added_caption_loads_and_is_left_out_until_consent_is_recorded(projec
                         "A cork board covered in leaflets and thank-you cards.")
     text = text.replace("  publish: false ", "  publish: true  ").replace("  scope: []", "  scope: [web]")
     text = text.replace("  date:  ", "  date: 2024-05-01  ", 1)
-    text = text.replace("  # by: ST", "  by: ST  ").replace("  # date: 2024-05-02", "  date: 2024-05-02  ")
     path.write_text(text)
+    reviewed = run_cli("review", "lw07-confidence", "--by", "ST", *sources(project), cwd=project.root)
+    assert reviewed.returncode == 0, reviewed.stderr
     build = project.build()
     assert "Published 1 item to site/" in build.stderr
     assert "items/lw07-confidence.html" in project.tree()
@@ -178,8 +182,10 @@ def test_import_writes_caption_files_that_build(project):
     first = yaml.safe_load((project.captions / "lw01-day.yaml").read_text())
     assert first["caption"] == "The paperwork never stops.\nIt is how people get help."
     assert first["consent"]["scope"] == ["web", "print"] and first["consent"]["publish"] is True
-    assert str(first["consent"]["date"]) == "2024-05-01" and first["review"] == {"by": "ST", "date":
-                                                                                  first["review"]["date"]}
+    assert str(first["consent"]["date"]) == "2024-05-01" and first["review"] == {
+        "by": "ST", "date": first["review"]["date"], "photo": first["review"]["photo"]}   # bound to the photo
+    digest = hashlib.sha256((project.photos / "lw01-day.jpg").read_bytes()).hexdigest()
+    assert first["review"]["photo"] == f"sha256:{digest}"
     assert "|" in (project.captions / "lw01-day.yaml").read_text()   # multi-line text stays readable
     build = project.build()
     assert "Published 2 items to site/" in build.stderr

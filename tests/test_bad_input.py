@@ -146,7 +146,7 @@ def test_yaml_python_tags_are_refused_not_run(proj: Project):
     proj.photo("lw02-day.jpg")
     proj.caption("lw02-day", participant="LW02",
                  extra=f"title: !!python/object/apply:os.system ['touch {marker}']\n")
-    fails_cleanly(proj, "captions/lw02-day.yaml:14: unsupported YAML tag (could not determine a constructor for "
+    fails_cleanly(proj, "captions/lw02-day.yaml:15: unsupported YAML tag (could not determine a constructor for "
                         "the tag 'tag:yaml.org,2002:python/object/apply:os.system'); remove the '!!' tag and "
                         "write a plain value")
     assert not marker.exists()

@@ -63,7 +63,7 @@ def test_content_error_exits_1_names_file_and_line_and_leaves_site_untouched(pro
     result = project.build(check=False)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert any(re.search(r"captions/lw02-day\.yaml:14: unknown key 'colour'", line) for line in lines), lines
+    assert any(re.search(r"captions/lw02-day\.yaml:15: unknown key 'colour'", line) for line in lines), lines
     assert "Traceback" not in result.stderr
     assert lines[-1] == "Nothing was published; site/ is unchanged."
     assert project.tree() == before

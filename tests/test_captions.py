@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_REVIEW, UNSEEN
 
 from gallery.captions import load_items
 from gallery.config import SiteConfig
@@ -56,7 +57,7 @@ def test_errors_name_file_and_line_and_are_all_collected(project):
     (project.captions / "lw03-c.yaml").write_text("participant: LW03\nprompt: [unclosed\n")
     _, errors, _ = load(project)
     found = messages(errors)
-    assert any(m.endswith("lw04-d.yaml:14: unknown key 'titel' (did you mean 'title'?); allowed keys here: "
+    assert any(m.endswith("lw04-d.yaml:15: unknown key 'titel' (did you mean 'title'?); allowed keys here: "
                           "participant, prompt, kind, photo, title, caption, alt, long_description, content_note, "
                           "credit, consent, review, order, redact, notes") for m in found), found
     assert any("lw04-d.yaml:2: unknown prompt 'typical-dya' (did you mean 'typical-day'?)" in m for m in found)
@@ -125,7 +126,7 @@ def test_misspelt_withdrawn_is_an_error_not_silently_published(project):
     (("scope: [web]", "scope: [print, exhibition]"), "consent scope does not include web"),
     (("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2024-09-01\n"), "consent withdrawn on 2024-09-01"),
     (("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn:\n"), "consent withdrawn"),
-    (("review:\n  by: ST\n  date: 2024-05-02\n", ""), "not reviewed"),
+    (("review:\n  by: ST\n  date: 2024-05-02\n  photo: " + UNSEEN + FIXTURE_REVIEW + "\n", ""), "not reviewed"),
 ])
 def test_the_gate_leaves_items_out_with_a_reason(project, change, reason):
     path = project.caption("lw01-a")
@@ -149,7 +150,8 @@ def test_no_consent_block_means_not_published(project):
 
 def test_review_can_be_switched_off_by_the_team(project):
     path = project.caption("lw01-a")
-    path.write_text(path.read_text().replace("review:\n  by: ST\n  date: 2024-05-02\n", ""))
+    block = "review:\n  by: ST\n  date: 2024-05-02\n  photo: " + UNSEEN + FIXTURE_REVIEW + "\n"
+    path.write_text(path.read_text().replace(block, ""))
     (item,), _, _ = load(project)
     assert gate(item, SiteConfig()) is not None
     assert gate(item, SiteConfig(require_review=False)) is None

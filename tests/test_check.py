@@ -41,7 +41,7 @@ def test_every_problem_is_reported_at_once_with_hints(project):
     assert result.stderr.splitlines() == [
         "captions/lw02-day.yaml:2: unknown prompt 'confidance' (did you mean 'confidence'?); use one of "
         "typical-day, confidence, unexpected",
-        f"captions/lw03-day.yaml:14: unknown key 'titel' (did you mean 'title'?); allowed keys here: {KEYS_LIST}",
+        f"captions/lw03-day.yaml:15: unknown key 'titel' (did you mean 'title'?); allowed keys here: {KEYS_LIST}",
         "captions/lw04-day.yaml:6: warning: 'alt' starts with \"photo of\"; screen readers already say it is an "
         "image, so start with what it shows",
         "captions/lw05-day.yaml:1: the file is empty; it must hold 'key: value' lines",
@@ -62,7 +62,7 @@ def test_every_problem_is_reported_at_once_with_hints(project):
      "'alt' is 308 characters long; keep it under 250 and move the detail to long_description"),
     (dict(alt="An image of a kettle on a counter."), 6,
      "'alt' starts with \"image of\"; screen readers already say it is an image, so start with what it shows"),
-    (dict(extra='title: "TODO: a title"\n'), 14,
+    (dict(extra='title: "TODO: a title"\n'), 15,
      "'title' still holds the placeholder from 'build.py add'; replace the TODO text"),
 ])
 def test_alt_text_and_placeholder_warnings(project, kw, line, message):

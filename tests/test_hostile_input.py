@@ -117,7 +117,7 @@ def cli_sources(project: Project) -> list[str]:
 def test_an_anchor_that_refers_to_itself(proj: Project, extra: str):
     path = proj.captions / "lw01-day.yaml"
     path.write_text(path.read_text() + extra)
-    refused(proj, "captions/lw01-day.yaml:14: a YAML alias (*name) is used inside the value its anchor (&name) "
+    refused(proj, "captions/lw01-day.yaml:15: a YAML alias (*name) is used inside the value its anchor (&name) "
                   "names, so the value never ends; write the value out instead")
 
 
@@ -168,10 +168,10 @@ def test_a_merge_key_that_is_a_mapping_works(proj: Project):
 
 
 @pytest.mark.parametrize("extra, expected", [
-    ("title: !!int abc\n", '14: abc cannot be read as a number; if it is text, put it in quotes: "abc"'),
-    ("title: 0x_\n", '14: 0x_ cannot be read as a number; if it is text, put it in quotes: "0x_"'),
-    ("title: !!bool maybe\n", '14: maybe cannot be read as true or false; if it is text, put it in quotes: "maybe"'),
-    ("notes: " + "[" * 60 + "]" * 60 + "\n", "14: the values are nested more than 50 levels deep; check the "
+    ("title: !!int abc\n", '15: abc cannot be read as a number; if it is text, put it in quotes: "abc"'),
+    ("title: 0x_\n", '15: 0x_ cannot be read as a number; if it is text, put it in quotes: "0x_"'),
+    ("title: !!bool maybe\n", '15: maybe cannot be read as true or false; if it is text, put it in quotes: "maybe"'),
+    ("notes: " + "[" * 60 + "]" * 60 + "\n", "15: the values are nested more than 50 levels deep; check the "
                                              "indentation and brackets"),
 ])
 def test_a_value_yaml_cannot_make(proj: Project, extra: str, expected: str):

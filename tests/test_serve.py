@@ -116,10 +116,10 @@ def test_edit_break_and_fix_a_caption_while_serving(project, serve):
     project.caption("lw01-day", caption="Third words.", extra="titel: Oops\n")   # break it
     page = server.wait_for("items/lw01-day.html", lambda p: "gallery-preview-error" in p)
     assert "The gallery could not be rebuilt" in page
-    assert "captions/lw01-day.yaml:14: unknown key &#x27;titel&#x27; (did you mean &#x27;title&#x27;?)" in page
+    assert "captions/lw01-day.yaml:15: unknown key &#x27;titel&#x27; (did you mean &#x27;title&#x27;?)" in page
     assert "Second words." in page and "Third words." not in page       # the last good build stays
     assert "Second words." in (project.out / "items" / "lw01-day.html").read_text()
-    server.wait_log("captions/lw01-day.yaml:14: unknown key 'titel'")    # and in the terminal
+    server.wait_log("captions/lw01-day.yaml:15: unknown key 'titel'")    # and in the terminal
 
     project.caption("lw01-day", caption="Fourth words.")                 # fix it: the page is back
     # The new page is on disk a moment before the server learns the build succeeded (the swap

@@ -40,8 +40,11 @@ def fill_in(caption) -> None:
     text = re.sub(r'^alt: "TODO[^"]*"', 'alt: "A desk with a laptop and papers."', text, flags=re.M)
     text = text.replace("  publish: false", "  publish: true").replace("  scope: []", "  scope: [web]")
     text = re.sub(r"^  date:(\s+#)", r"  date: 2024-05-01\1", text, count=1, flags=re.M)
-    text = text.replace("  # by: ST", "  by: ST").replace("  # date: 2024-05-02", "  date: 2024-05-02")
     caption.write_text(text, encoding="utf-8")
+    root = caption.parent.parent          # the Project's folder: its photos/ and gallery.yaml
+    reviewed = run_cli("review", caption.stem, "--by", "ST", "--date", "2024-05-02", "--photos", str(root / "photos"),
+                       "--captions", str(caption.parent), "--config", str(root / "gallery.yaml"), cwd=root)
+    assert reviewed.returncode == 0, reviewed.stderr
 
 
 def errors_of(result) -> list[str]:
