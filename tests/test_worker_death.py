@@ -55,6 +55,15 @@ def large_photos(project: Project, count: int) -> None:
         project.caption(item, participant=f"LW{n + 1:02d}")
 
 
+def running_workers(build: subprocess.Popen, end: float) -> list[int]:
+    """The build's worker processes, once there is at least one (fails if the build ends first)."""
+    while not (workers := children_of(build.pid)):
+        assert build.poll() is None, "the build ended before it started a worker"
+        assert time.monotonic() < end, "no worker process started within 60 s"
+        time.sleep(0.01)
+    return workers
+
+
 @pytest.mark.parametrize("jobs", ["2", "1"])
 def test_a_killed_build_leaves_no_image_worker_alive(project, jobs):
     large_photos(project, 6)
@@ -62,13 +71,9 @@ def test_a_killed_build_leaves_no_image_worker_alive(project, jobs):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         end = time.monotonic() + 60
-        while not children_of(build.pid):
-            assert build.poll() is None, "the build ended before it started a worker"
-            assert time.monotonic() < end, "no worker process started within 60 s"
-            time.sleep(0.01)
+        workers = running_workers(build, end)
         time.sleep(0.3)                                  # the workers are decoding now
-        workers = children_of(build.pid)
-        assert workers
+        workers = running_workers(build, end)            # with --jobs 1, one photo's worker may have just ended
         os.kill(build.pid, signal.SIGKILL)
         build.wait()
         end = time.monotonic() + 5
