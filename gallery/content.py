@@ -101,7 +101,7 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
         hashes.save()
     for d in decisions:
         errors.extend(_photo_problems(d, options, warnings))
-    shared, twice = photoid.same_pictures(decisions, options, record=cached)
+    shared, twice = photoid.same_pictures(decisions, options, record=cached, hashes=hashes)
     errors.extend(shared)
     warnings.extend(twice)
     published = [d.item for d in decisions if d.published]

@@ -23,7 +23,8 @@ from pathlib import Path
 from .cache import Store
 from .captions import Item
 from .errors import Problem
-from .paths import PhotoMoved, open_photo, real_path
+from .paths import real_path
+from .review import PhotoHashes
 
 RECORD = "withdrawn.json"
 
@@ -46,13 +47,14 @@ class Withdrawn:
     photo: str
 
 
-def same_pictures(decisions: Sequence, options, record: bool) -> tuple[list[Problem], list[Problem]]:
+def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashes
+                  ) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings): an error for each item whose photo is the picture of a withdrawn item under
     another name (in the project now, or as recorded), a warning for each whose photo is another
-    item's picture under another name. record: keep the withdrawn pictures' record (a build does)."""
-    from .imagecache import photo_hashes
+    item's picture under another name. record: keep the withdrawn pictures' record (a build does).
+    hashes: the gate's photo hashes (the image cache's record, and what the gate read)."""
     photos = _photos(decisions)
-    digests = _Digests(photo_hashes(options.cache), Store(options.private / RECORD, 1, valid=_valid), options.photos)
+    digests = _Digests(hashes, Store(options.private / RECORD, 1, valid=_valid))
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for group in _shared(photos, digests):
@@ -155,23 +157,18 @@ class _Digests:
     """Photos' SHA-256, each computed once: from the image cache's record when the photo is unchanged,
     from the withdrawn record's own, or read."""
 
-    def __init__(self, hashes: Store, record: Store, photos: Path):
-        self.hashes = hashes        # the image cache's sources.json: read, never written here
+    def __init__(self, hashes: PhotoHashes, record: Store):
+        self.hashes = hashes        # the gate's: the image cache's sources.json, read through it
         self.record = record
-        self.photos = photos        # read only inside it, as every photo is (paths.open_photo)
         self.done: dict[str, str] = {}
 
     def of(self, photo: Photo) -> str:
-        from .imagecache import file_hash
         digest = self.done.get(photo.real)
         if digest is None:
-            digest = self.hashes.get_stamped(photo.real, photo.st) or self.record.get_stamped(f"photo:{photo.real}",
-                                                                                             photo.st)
+            digest = self.record.get_stamped(f"photo:{photo.real}", photo.st)
             if not isinstance(digest, str):
-                try:
-                    with open_photo(photo.real, self.photos) as fh:
-                        digest = file_hash(fh)
-                except (OSError, PhotoMoved):
+                digest = self.hashes(photo.item)
+                if digest is None:
                     return f"unreadable:{photo.real}"   # one picture of its own; the image stage names the error
             self.done[photo.real] = digest
         return digest
@@ -191,7 +188,7 @@ class _Digests:
             item = d.item
             if item.consent.withdrawn is None or item.photo is None or item.source in present:
                 continue
-            entry = self.hashes.old.get(real_path(item.photo))      # published once, now withdrawn and gone
+            entry = self.hashes.store.old.get(real_path(item.photo))      # published once, now withdrawn and gone
             if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], str) \
                     and isinstance(entry[0], list) and entry[0] and type(entry[0][0]) is int:
                 known.setdefault(entry[1], Withdrawn(entry[0][0], item.source.name, item.photo_name or ""))
