@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "audit", "add", "import", "review", "check", "serve")
+COMMANDS = ("build", "audit", "add", "import", "review", "screen", "check", "serve")
 # module -> the package in requirements.txt that installs it
 PACKAGES = {"PIL": "pillow", "pillow_heif": "pillow-heif", "yaml": "pyyaml", "jinja2": "jinja2", "markupsafe": "jinja2",
             "markdown": "markdown", "nh3": "nh3", "ahocorasick": "pyahocorasick", "watchdog": "watchdog"}
@@ -90,8 +90,20 @@ def _researcher_commands(sub) -> None:
                      help="review every item (for a reviewer who has checked the whole set)")
     rev.add_argument("--by", required=True, metavar="INITIALS", help="the reviewer's initials, e.g. ST")
     rev.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day of the review (default: today)")
+    rev.add_argument("--accept", type=_flag_number, action="append", default=[], metavar="N",
+                     help="accept screening flag N as it is (with --reason); may be given again for another flag")
+    rev.add_argument("--reason", action="append", default=[], metavar="TEXT",
+                     help="why the flag of the --accept before it may be published, e.g. 'a public street sign'")
+    rev.add_argument("--redact-faces", action="store_true",
+                     help="add a redact region over each face flag (with a margin) before recording the review")
     _sources(rev)
     _verbosity(rev)
+    scr = sub.add_parser("screen", help="list the faces and text the screen finds in each photo",
+                         description="Screen every photo (not withdrawn) for faces and text, as a build does, and "
+                                     "print each flag with how it is resolved (a redaction, an acceptance) or not.")
+    scr.add_argument("--json", type=Path, metavar="FILE", help="also write every item's flags to FILE as JSON")
+    _sources(scr)
+    _verbosity(scr)
     chk = sub.add_parser("check", help="validate photos, captions and settings without building",
                          description="Report every error and warning at once as file:line: message; "
                                      "writes nothing. Exit status 0 clean (warnings allowed), 1 errors.")
@@ -116,6 +128,12 @@ def _sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--photos", type=Path, metavar="DIR", help="folder of photos (default: photos/)")
     p.add_argument("--captions", type=Path, metavar="DIR", help="folder of caption files (default: captions/)")
     p.add_argument("--config", type=Path, metavar="FILE", help="site settings (default: gallery.yaml)")
+
+
+def _flag_number(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a flag number (1, 2, ... as review and screen list them)")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -224,8 +242,28 @@ def run_review(args: argparse.Namespace) -> int:
     from gallery.errors import UsageError
     if bool(args.ids) == args.every:
         raise UsageError("review: give the item ids to review, or --all for every item (not both)")
-    reviewed = reviewing.review_items(_options(args), args.ids, args.by, args.date or dt.date.today(), args.every)
+    if len(args.accept) != len(args.reason) or any(not r.strip() for r in args.reason):
+        raise UsageError("review: give each --accept N a --reason TEXT saying why the flag may be published")
+    if args.accept and (args.every or len(args.ids) != 1):
+        raise UsageError("review: --accept numbers the flags of one item; give that one item's id")
+    asked = reviewing.Asked(tuple(zip(args.accept, (r.strip() for r in args.reason), strict=True)),
+                            args.redact_faces)
+    try:
+        reviewed = reviewing.review_items(_options(args), args.ids, args.by, args.date or dt.date.today(),
+                                          args.every, asked)
+    except reviewing.ReviewError as exc:
+        report.print_reviewed(list(exc.reviewed))
+        raise
     report.print_reviewed(reviewed)
+    return 0
+
+
+def run_screen(args: argparse.Namespace) -> int:
+    from gallery import report, screens
+    found = screens.screen_all(_options(args))
+    report.print_screen(found)
+    if args.json:
+        report.write_screen_json(found, args.json)
     return 0
 
 
@@ -266,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     from gallery.errors import GalleryError, display_path
     try:
         return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "review": run_review,
-                "check": run_check, "serve": run_serve}[args.command](args)
+                "screen": run_screen, "check": run_check, "serve": run_serve}[args.command](args)
     except GalleryError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

@@ -138,10 +138,12 @@ class Store:
         else:
             self.new.pop(key, None)
 
-    def save(self) -> None:
-        if self.path is None or self.new == self.old:
+    def save(self, keep_others: bool = False) -> None:
+        """Write the entries read or stored (keep_others: and every other entry of the file too)."""
+        entries = {**self.old, **self.new} if keep_others else self.new
+        if self.path is None or entries == self.old:
             return
-        record = {"format": self.version, "context": self.context, "entries": self.new}
+        record = {"format": self.version, "context": self.context, "entries": entries}
         encoded = json.dumps(record, sort_keys=True).encode()
         if encoded != self.raw:
             write_atomic(self.path, encoded)

@@ -13,6 +13,7 @@ from .config import SiteConfig
 from .errors import Problem
 from .ids import ID_RE, camera_id_problem, participant_problem
 from .paths import is_litter, real_path, resolve_photo
+from .reviewblock import Accepted, Region, Review, parse_date, parse_review, regions
 from .yamlutil import Doc, Reader, did_you_mean, load_yaml, not_regular
 
 KINDS = {"original": "original", "o": "original", "illustration": "illustration", "i": "illustration",
@@ -24,9 +25,6 @@ CAPTION_SUFFIXES = (".yaml", ".yml")
 KEYS = ("participant", "prompt", "kind", "photo", "title", "caption", "alt", "long_description",
         "content_note", "credit", "consent", "review", "order", "redact", "notes")
 CONSENT_KEYS = ("publish", "scope", "date", "withdrawn")
-REVIEW_KEYS = ("by", "date", "photo", "redact")   # flags' `accepted:` list comes here (issue 14)
-PHOTO_HASH_RE = re.compile(r"sha256:[0-9a-f]{64}")
-Region = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -36,16 +34,6 @@ class Consent:
     date: dt.date | None = None
     withdrawn: dt.date | bool | None = None   # present (any value) means withdrawn
     recorded: bool = False                    # a consent block exists at all
-
-
-@dataclass(frozen=True)
-class Review:
-    """What a reviewer approved: the photo's bytes (photo: "sha256:<hex>"; None for a review recorded
-    before reviews recorded the photo) and the redaction regions they saw (see gallery/review.py)."""
-    by: str
-    date: dt.date
-    photo: str | None = None
-    redact: tuple[Region, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,7 +153,7 @@ class Parsed:
         return item
 
 
-PARSING_CODE = ("captions.py", "yamlutil.py", "config.py", "errors.py", "ids.py", "paths.py")
+PARSING_CODE = ("captions.py", "reviewblock.py", "yamlutil.py", "config.py", "errors.py", "ids.py", "paths.py")
 
 
 def item_json(item: Item) -> dict:
@@ -183,7 +171,9 @@ def item_from_json(data: dict) -> Item:
                    "consent": Consent(consent["publish"], tuple(consent["scope"]), _day(consent["date"]),
                                       _day(consent["withdrawn"]), consent["recorded"]),
                    "review": Review(review["by"], _day(review["date"]), review["photo"],
-                                    tuple((x, y, w, h) for x, y, w, h in review["redact"])) if review else None,
+                                    tuple((x, y, w, h) for x, y, w, h in review["redact"]),
+                                    tuple(Accepted(a["kind"], tuple(a["box"]), a["reason"])
+                                          for a in review["accepted"])) if review else None,
                    "redact": tuple((x, y, w, h) for x, y, w, h in data["redact"]),
                    "key_lines": tuple((key, line) for key, line in data["key_lines"])})
 
@@ -222,7 +212,7 @@ def _parse(doc: Doc, photos_dir: Path, config: SiteConfig, r: Reader) -> Item:
         id=doc.path.stem, source=doc.path, participant=_participant(r), prompt=prompt, kind=kind,
         caption=caption, photo=photo, photo_name=photo_name, title=r.text("title", max_len=200),
         alt=alt, long_description=r.text("long_description"), content_note=r.text("content_note", max_len=1000),
-        credit=_credit(r), consent=_consent(r), review=_review(r), order=r.integer("order"),
+        credit=_credit(r), consent=_consent(r), review=parse_review(r), order=r.integer("order"),
         redact=_redact(r), photo_line=doc.line("photo"),
         key_lines=tuple((k[0], n) for k, n in doc.lines.items() if len(k) == 1),
     )
@@ -283,20 +273,6 @@ def _credit(r: Reader) -> str:
     return value.lower() if value.lower() in ("none", "pseudonym") else value
 
 
-def _date(r: Reader, *keys: str, required: bool = False) -> dt.date | None:
-    value = r.raw(*keys)
-    if value is None:
-        if required:
-            r.error(f"missing '{'.'.join(keys)}'; add the date as YYYY-MM-DD", *keys)
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    r.error(f"'{'.'.join(keys)}' must be a date written YYYY-MM-DD, not {value!r}", *keys)
-    return None
-
-
 def _consent(r: Reader) -> Consent:
     raw = r.raw("consent")
     if raw is None:
@@ -321,49 +297,11 @@ def _consent(r: Reader) -> Consent:
         if isinstance(value, dt.datetime):
             withdrawn = value.date()
     return Consent(publish=bool(publish), scope=tuple(scope),
-                   date=_date(r, "consent", "date", required=bool(publish)), withdrawn=withdrawn, recorded=True)
-
-
-def _review(r: Reader) -> Review | None:
-    raw = r.raw("review")
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        r.error("'review' must hold 'by' (initials of the reviewer) and 'date'", "review")
-        return None
-    r.check_keys(REVIEW_KEYS, "review")
-    by = r.text("review", "by", required=True, max_len=100)
-    date = _date(r, "review", "date", required=True)
-    photo = r.text("review", "photo", max_len=100)
-    if photo is not None and not PHOTO_HASH_RE.fullmatch(photo):
-        r.error("'review.photo' must be the photo's hash as the review command writes it (sha256: and 64 "
-                "hex digits); record the review again: python build.py review ID --by INITIALS", "review", "photo")
-    redact = _regions(r, "review", "redact")
-    return Review(by, date, photo, redact) if by and date else None
+                   date=parse_date(r, "consent", "date", required=bool(publish)), withdrawn=withdrawn, recorded=True)
 
 
 def _redact(r: Reader) -> tuple[Region, ...]:
-    return _regions(r, "redact")
-
-
-def _regions(r: Reader, *keys: str) -> tuple[Region, ...]:
-    raw = r.raw(*keys)
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(_region(region) for region in raw):
-        r.error(f"'{'.'.join(keys)}' must be a list of [x, y, width, height] regions given as fractions of the "
-                "upright image (0 to 1), e.g. [[0.1, 0.2, 0.3, 0.25]]", *keys)
-        return ()
-    return tuple((float(x), float(y), float(w), float(h)) for x, y, w, h in raw)
-
-
-def _region(region) -> bool:
-    """True for [x, y, width, height] fractions of a region inside the picture."""
-    if not (isinstance(region, list) and len(region) == 4
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in region)):
-        return False
-    x, y, w, h = region
-    return w > 0 and h > 0 and x + w <= 1.0001 and y + h <= 1.0001
+    return regions(r, "redact")
 
 
 def _check_shared_photos(items: list[Item], errors: list[Problem]) -> None:

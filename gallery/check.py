@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import content, imagecache
+from . import content, imagecache, screens
 from .captions import CAPTION_SUFFIXES, Item
 from .config import ImageSettings, SiteConfig
 from .content import Decision
@@ -41,6 +41,7 @@ def check(options: BuildOptions) -> CheckResult:
     from .output import guard_build
     guard_build(options)
     found = content.collect(options)
+    found = screens.apply(found, screens.screen_found(found, options, save=False))
     photos = probe_photos(found.published, found.config, options.cache, found.errors, options.photos)
     unreadable = unreadable_sources(found.decisions, options.cache, photos, options.photos)
     errors = found.errors + tuple(photos) + tuple(unreadable)

@@ -48,6 +48,21 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class ScreeningSettings:
+    """gallery.yaml's screening: what the screen looks for (None: the engine's default, measured on
+    real photos: gallery/screening ScreenSettings). Part of the screening cache's key."""
+
+    faces: bool = True
+    text: bool = True
+    face_threshold: float | None = None
+    text_threshold: float | None = None
+
+    @property
+    def on(self) -> bool:
+        return self.faces or self.text
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Link workers in pictures"
     language: str = "en-GB"
@@ -60,6 +75,7 @@ class SiteConfig:
     noindex: bool = False
     require_review: bool = True
     images: ImageSettings = field(default_factory=ImageSettings)
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     site_image: Path | None = None
     path: Path | None = None
 
@@ -68,7 +84,8 @@ class SiteConfig:
 
 
 TOP_KEYS = ("title", "language", "introduction", "about", "accessibility", "contact", "prompts",
-            "base_url", "noindex", "require_review", "images", "site_image")
+            "base_url", "noindex", "require_review", "images", "screening", "site_image")
+SCREENING_KEYS = ("faces", "text", "face_threshold", "text_threshold")
 IMAGE_KEYS = ("sizes", "formats", "jpeg_quality", "webp_quality", "webp_method", "max_pixels", "background")
 PROMPT_KEYS = ("id", "title", "question")
 
@@ -119,6 +136,7 @@ def _parse(doc: Doc, problems: list[Problem]) -> SiteConfig:
         noindex=bool(r.boolean("noindex", default=False)),
         require_review=r.boolean("require_review", default=True) is not False,
         images=_images(r),
+        screening=_screening(r),
         site_image=site_image_path,
         path=doc.path,
     )
@@ -189,3 +207,28 @@ def _images(r: Reader) -> ImageSettings:
                              maximum=2_000_000_000),
         background=background,
     )
+
+
+def _screening(r: Reader) -> ScreeningSettings:
+    raw = r.raw("screening")
+    if raw is None:
+        return ScreeningSettings()
+    if not isinstance(raw, dict):
+        r.error("'screening' must be a mapping: faces and text (true or false), face_threshold and "
+                "text_threshold (scores between 0.05 and 0.95)", "screening")
+        return ScreeningSettings()
+    r.check_keys(SCREENING_KEYS, "screening")
+    return ScreeningSettings(faces=r.boolean("screening", "faces", default=True) is not False,
+                             text=r.boolean("screening", "text", default=True) is not False,
+                             face_threshold=_score(r, "face_threshold"), text_threshold=_score(r, "text_threshold"))
+
+
+def _score(r: Reader, key: str) -> float | None:
+    value = r.raw("screening", key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.05 <= value <= 0.95:
+        r.error(f"'screening.{key}' must be a score between 0.05 and 0.95 (lower finds more), not {value!r}; "
+                "leave it out for the default", "screening", key)
+        return None
+    return float(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lint, markup, photoid, review
@@ -36,6 +36,7 @@ class Content:
     decisions: tuple[Decision, ...]
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
+    hashes: review.PhotoHashes | None = field(default=None, compare=False)   # the photos' SHA-256 read so far
 
     @property
     def published(self) -> list[Item]:
@@ -111,7 +112,7 @@ def collect(options: BuildOptions, cached: bool = False) -> Content:
     if options.strict:
         errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
         warnings = []
-    return Content(config, tuple(decisions), tuple(errors), tuple(warnings))
+    return Content(config, tuple(decisions), tuple(errors), tuple(warnings), hashes)
 
 
 def _photo_problems(d: Decision, options: BuildOptions, warnings: list[Problem]) -> list[Problem]:

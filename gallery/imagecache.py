@@ -98,11 +98,16 @@ def image_index(cache: Path | None) -> Store:
     return Store(cache / INDEX if cache else None, META_FORMAT, valid=lambda key, entry: isinstance(entry, dict))
 
 
-def make_images(items: list[Item], config: SiteConfig, options: BuildOptions) -> tuple[dict[str, ImageResult], int]:
-    """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError."""
+def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None
+                ) -> tuple[dict[str, ImageResult], int]:
+    """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError.
+
+    hashes: the build's photo_hashes, as the gate and the screen read them (saved here: the photos
+    not used by this build are dropped)."""
     options.cache.mkdir(parents=True, exist_ok=True)
     cache = str(options.cache)
-    hashes, index = photo_hashes(options.cache), image_index(options.cache)
+    hashes = hashes if hashes is not None else photo_hashes(options.cache)
+    index = image_index(options.cache)
     stats: dict[str, tuple[str, os.stat_result]] = {}
     results: dict[str, ImageResult] = {}
     pending = []
@@ -167,15 +172,14 @@ def collect_garbage(cache: Path, keep: set[str]) -> None:
 # ---- the worker's side --------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def read_source(job: ImageJob) -> Iterator[tuple[ImageJob, bytes | io.BufferedReader, str | None]]:
-    """The photo opened once (paths.open_photo: inside photos/ as it is opened), its bytes hashed and
-    the job keyed by them, so the bytes decoded are the bytes hashed: yields (job, data, digest).
+def read_photo(source: str, photos: str | None) -> Iterator[tuple[bytes | io.BufferedReader, str]]:
+    """The photo opened once (paths.open_photo: inside photos/ as it is opened) and its bytes hashed,
+    so that the bytes decoded are the bytes hashed: yields (data, SHA-256).
 
     data is the file's content, or for a very large file the open file itself (hashed by streaming,
-    then decoded from the same file; a file written to in the meantime is refused). A job with a
-    key already (tests) keeps it; digest is then None."""
+    then decoded from the same file; a file written to in the meantime is refused)."""
     try:
-        fh = open_photo(job.source, job.photos)
+        fh = open_photo(source, photos)
     except PhotoMoved as exc:
         raise ImageError(str(exc)) from None
     except OSError as exc:
@@ -187,11 +191,19 @@ def read_source(job: ImageJob) -> Iterator[tuple[ImageJob, bytes | io.BufferedRe
             digest = file_hash(fh) if data is fh else hashlib.sha256(data).hexdigest()   # type: ignore[arg-type]
         except OSError as exc:
             raise ImageError(f"cannot be read ({exc.strerror}); check the file is there and readable") from None
+        yield data, digest
+        if data is fh and stat_key(os.fstat(fh.fileno())) != stat_key(before):
+            raise ImageError("was changed while the build was reading it; nothing of it was published: build again")
+
+
+@contextlib.contextmanager
+def read_source(job: ImageJob) -> Iterator[tuple[ImageJob, bytes | io.BufferedReader, str | None]]:
+    """read_photo for an image job, keyed by the bytes read: yields (job, data, digest). A job with a
+    key already (tests) keeps it; digest is then None."""
+    with read_photo(job.source, job.photos) as (data, digest):
         keyed = job if job.key is not None else replace(job, key=job_key(job.item_id, digest, job.settings,
                                                                          job.redact))
         yield keyed, data, digest if job.key is None else None
-        if data is fh and stat_key(os.fstat(fh.fileno())) != stat_key(before):
-            raise ImageError("was changed while the build was reading it; nothing of it was published: build again")
 
 
 def process(job: ImageJob, cache_dir: str) -> ImageResult:

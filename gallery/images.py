@@ -159,17 +159,17 @@ def _unopenable(path: Path, data: bytes | io.BufferedReader | None, exc: BaseExc
             "and save it as a new file")
 
 
-def _draft(im, settings: ImageSettings, mode: str) -> None:
-    """Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding, never below the largest published size."""
-    scale = max(settings.sizes) / max(im.size)
+def _draft(im, settings: ImageSettings, mode: str, least: int | None = None) -> None:
+    """Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding, never below least or the largest published size."""
+    scale = (least or max(settings.sizes)) / max(im.size)
     if scale < 1:
         im.draft(mode, (max(1, int(im.size[0] * scale)), max(1, int(im.size[1] * scale))))
 
 
 @contextlib.contextmanager
 def _decoding():
-    """Turn the decoder's failure on a damaged file into an ImageError the user can act on. Only
-    Pillow's own decoding runs inside: a failure of our resizing or colour code is a bug, and raised."""
+    """A decoder's failure on a damaged file as an ImageError the user can act on (Pillow's own decoding
+    only runs inside: a failure of our resizing or colour code is a bug, and raised)."""
     try:
         yield
     except UNDECODABLE as exc:
@@ -177,22 +177,22 @@ def _decoding():
                          "copy it again from the original") from None
 
 
-def _decode(im, settings: ImageSettings, draft: str | None = None) -> bytes | None:
-    """Load im's pixels (decoded at a reduced scale into the mode draft, when given); returns its
-    ICC profile."""
+def _decode(im, settings: ImageSettings, draft: str | None = None, least: int | None = None) -> bytes | None:
+    """Load im's pixels (decoded at a reduced scale into the mode draft, when given); returns its ICC profile."""
     with _decoding():
         if draft is not None:
-            _draft(im, settings, draft)
+            _draft(im, settings, draft, least)
         icc = im.info.get("icc_profile")
         im.load()
     return icc
 
 
-def decode_upright(path: Path, settings: ImageSettings, data: bytes | io.BufferedReader | None = None, regions=()):
-    """Decode (at reduced size when the JPEG allows), apply orientation, convert to sRGB RGB."""
+def decode_upright(path: Path, settings: ImageSettings, data: bytes | io.BufferedReader | None = None, regions=(),
+                   least: int | None = None):  # least: the longer side the caller needs
+    """Decode (reduced when the JPEG allows: see _draft), apply orientation, convert to sRGB RGB."""
     with open_image(path, settings, data) as im:
         plain_jpeg = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
-        icc = _decode(im, settings, "RGB" if plain_jpeg else None)
+        icc = _decode(im, settings, "RGB" if plain_jpeg else None, least)
         turn = orientation(im)
         if turn is None and regions:        # fail closed: the regions could be painted on the wrong part
             raise ImageError("has a damaged EXIF orientation, so which way up its redact regions were drawn is not "

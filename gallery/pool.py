@@ -13,25 +13,42 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import images
 from .errors import ContentError, Problem
-from .images import ImageError, ImageResult
+from .images import ImageError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .imagecache import ImageJob
+    from .config import ImageSettings
+
+
+class Job(Protocol):
+    """A photo's job (imagecache.Job, screens.ScreenJob): what the pool itself reads of it."""
+
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def settings(self) -> ImageSettings: ...
+
+
+J = TypeVar("J", bound=Job)
+
 
 log = logging.getLogger(__name__)
 
-Work = Callable[["ImageJob", str, int], "tuple[ImageResult, str | None, bool]"]   # (job, cache, threads)
+# (job, cache, threads) -> (result, the photo's SHA-256 when hashed, made now): imagecache.process_source
+# (an ImageResult), screens.screen_photo (its flags)
+Work = Callable[[Any, str, int], "tuple[Any, str | None, bool]"]
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What making one photo's images came to (made in a worker process, so it is pickled)."""
 
-    result: ImageResult | None
+    result: Any                         # None: failed (an ImageResult, or the screen's answer)
     digest: str | None = None           # the photo's SHA-256, when the worker hashed it
     error: str | None = None            # why the photo cannot be published
     made: bool = False                  # False: its images were in the cache
@@ -47,9 +64,9 @@ class Done:
     made: int = 0
 
 
-def run_jobs(work: Work, pending: list[ImageJob], cache: str, workers: int | None, results: dict[str, ImageResult],
+def run_jobs(work: Work, pending: list[J], cache: str, workers: int | None, results: dict[str, Any],
              progress: Callable[[int, int], None] | None = None,
-             record: Callable[[ImageJob, str], None] | None = None) -> Done:
+             record: Callable[[J, str], None] | None = None) -> Done:
     """Process every pending job in worker processes (a pool over all cores when there are two or
     more; one photo, or --jobs 1, one process per photo, never the build's own, so that one the
     operating system kills is named); returns each photo that cannot be published with its message,
@@ -57,7 +74,7 @@ def run_jobs(work: Work, pending: list[ImageJob], cache: str, workers: int | Non
     workers = workers or os.cpu_count() or 1
     if len(pending) < 2 or workers == 1:
         threads = min(workers, 4) if len(pending) == 1 else 1    # one photo: its encodes use the cores
-        outcomes: Iterator[tuple[ImageJob, Outcome]] = ((job, _alone(work, job, cache, threads)) for job in pending)
+        outcomes: Iterator[tuple[J, Outcome]] = ((job, _alone(work, job, cache, threads)) for job in pending)
     else:
         outcomes = _pool_outcomes(work, pending, cache, workers)
     done = Done()
@@ -76,8 +93,7 @@ def run_jobs(work: Work, pending: list[ImageJob], cache: str, workers: int | Non
     return done
 
 
-def _pool_outcomes(work: Work, pending: list[ImageJob], cache: str, workers: int
-                   ) -> Iterator[tuple[ImageJob, Outcome]]:
+def _pool_outcomes(work: Work, pending: list[J], cache: str, workers: int) -> Iterator[tuple[J, Outcome]]:
     """Each job's outcome from a pool of worker processes.
 
     A worker killed by the operating system (out of memory, on a photo that decompresses to
@@ -120,7 +136,7 @@ def _pool_outcomes(work: Work, pending: list[ImageJob], cache: str, workers: int
         remaining = [job for job, begun in lost if not begun]
 
 
-def _alone(work: Work, job: ImageJob, cache: str, threads: int = 1) -> Outcome:
+def _alone(work: Work, job: Job, cache: str, threads: int = 1) -> Outcome:
     """job in a worker process of its own: a photo whose worker is killed is named."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -132,7 +148,7 @@ def _alone(work: Work, job: ImageJob, cache: str, threads: int = 1) -> Outcome:
             return Outcome(None, error=_killed(job))
 
 
-def _killed(job: ImageJob) -> str:
+def _killed(job: Job) -> str:
     """The message for a photo whose worker the operating system killed, with its size if known."""
     size = ""
     try:
@@ -191,7 +207,7 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _safe_process(work: Work, job: ImageJob, cache: str, threads: int = 1, slot: int = -1) -> Outcome:
+def _safe_process(work: Work, job: Job, cache: str, threads: int = 1, slot: int = -1) -> Outcome:
     """work (imagecache.process_source) in a worker, with a photo that cannot be published as a message, not a crash,
     and Pillow's warnings about its metadata as notes (a worker's warnings would reach the terminal)."""
     if _STARTED is not None and slot >= 0:

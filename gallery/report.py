@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from . import review
 from .cache import write_atomic
 from .errors import Problem, display_path
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .content import Decision
     from .options import BuildOptions
     from .reviewing import Reviewed
+    from .screens import Listing
     from .sheet import Imported
     from .site import BuildReport
 
@@ -291,4 +293,34 @@ def print_reviewed(reviewed: list[Reviewed]) -> None:
                + ", ".join(f"[{', '.join(f'{v:g}' for v in region)}]" for region in item.redact)
                if item.redact else "no redactions"))
         after = f"; still left out: {r.consent}" if r.consent else ""
-        log.info("%s: reviewed by %s on %s: %s%s", display_path(item.source), r.by, r.date.isoformat(), what, after)
+        flags = f", {len(r.flags)} screening flag{_s(len(r.flags))} resolved" if r.flags else ""
+        log.info("%s: reviewed by %s on %s: %s%s%s", display_path(item.source), r.by, r.date.isoformat(), what,
+                 flags, after)
+        for n, (flag, how) in enumerate(r.flags, 1):
+            log.info("  flag %d: %s: %s", n, review.describe(flag), how)
+
+
+def print_screen(listing: Listing) -> None:
+    """Each photo's flags, one line each, with how it is resolved; then the photos not screened."""
+    if listing.off:
+        log.info("screening is off in gallery.yaml (screening: faces: false, text: false): nothing was screened")
+    for row in listing.items:
+        where = display_path(row.item.source)
+        if not row.flags:
+            log.info("%s: no flags", where)
+        for n, (flag, how) in enumerate(zip(row.flags, row.resolved, strict=True), 1):
+            log.info("%s: flag %d: %s: %s", where, n, review.describe(flag), how or "NOT RESOLVED")
+    for problem in listing.failed:
+        log.error("%s", problem)
+    total = sum(len(r.flags) for r in listing.items)
+    open_flags = sum(how is None for r in listing.items for how in r.resolved)
+    log.info("Screened %d photo%s: %d flag%s, %d not resolved.", len(listing.items), _s(len(listing.items)),
+             total, _s(total), open_flags)
+
+
+def write_screen_json(listing: Listing, path: Path) -> None:
+    """Every item's flags as JSON: {"items": [{"id", "photo", "flags": [{kind, box, score, text, resolved}]}]}."""
+    items = [{"id": r.item.id, "photo": r.item.photo_name,
+              "flags": [{"kind": f.kind, "box": list(f.box), "score": f.score, "text": f.text, "resolved": how}
+                        for f, how in zip(r.flags, r.resolved, strict=True)]} for r in listing.items]
+    write_atomic(path, (json.dumps({"items": items}, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -12,10 +12,14 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import Store
-from .captions import Item, Region
+from .captions import Accepted, Item, Region
 from .paths import PhotoMoved, open_photo, real_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .screening import Flag
 
 Digest = Callable[[Item], "str | None"]
 
@@ -81,11 +85,7 @@ class PhotoHashes:
     def save(self) -> None:
         """Write what was read now, keeping the other photos' entries: the image stage, which saves
         the record after, drops those no longer used."""
-        if self.store.new.keys() - self.store.old.keys() or any(self.store.new[k] != self.store.old[k]
-                                                                 for k in self.store.new):
-            for key, entry in self.store.old.items():
-                self.store.new.setdefault(key, entry)
-            self.store.save()
+        self.store.save(keep_others=True)
 
 
 def read_hash(photo: Path, photos: Path | None) -> str | None:
@@ -100,3 +100,49 @@ def read_hash(photo: Path, photos: Path | None) -> str | None:
     except (OSError, PhotoMoved):
         return None
 
+
+
+# ---- screening flags: each must be covered by a redaction or accepted by the reviewer ------------
+
+TOLERANCE = 1e-3        # a region drawn to the flag's edge (rounded to 4 places) still covers it
+SAME_FLAG = 0.5         # an accepted box overlapping a flag's by more than this (IoU) accepted that flag
+
+
+def covered(box: Region, regions: tuple[Region, ...]) -> bool:
+    """True when the flag's box lies inside one redaction region (the region hides all of it)."""
+    x, y, w, h = box
+    return any(rx - TOLERANCE <= x and ry - TOLERANCE <= y and x + w <= rx + rw + TOLERANCE
+               and y + h <= ry + rh + TOLERANCE for rx, ry, rw, rh in regions)
+
+
+def overlap(a: Region, b: Region) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    iw = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    union = a[2] * a[3] + b[2] * b[3] - iw * ih
+    return iw * ih / union if union > 0 else float(a == b)
+
+
+def acceptance(flag: Flag, accepted: tuple[Accepted, ...]) -> Accepted | None:
+    """The reviewer's acceptance of this flag: the same kind, and (nearly) the same box."""
+    return next((a for a in accepted if a.kind == flag.kind and overlap(a.box, flag.box) > SAME_FLAG), None)
+
+
+def resolution(item: Item, flag: Flag) -> str | None:
+    """How the flag is resolved for item: 'covered by a redaction', 'accepted: <reason>', or None."""
+    if covered(flag.box, item.redact):
+        return "covered by a redaction"
+    found = acceptance(flag, item.review.accepted) if item.review is not None else None
+    return f"accepted: {found.reason}" if found is not None else None
+
+
+def unresolved(item: Item, flags: tuple[Flag, ...]) -> list[tuple[int, Flag]]:
+    """(number from 1, flag) of each flag neither covered by a redaction nor accepted."""
+    return [(n, flag) for n, flag in enumerate(flags, 1) if resolution(item, flag) is None]
+
+
+def describe(flag: Flag) -> str:
+    """'face at x 0.41, y 0.12 (score 0.91)', 'text "St Mary's Surgery" at x 0.10, y 0.55 (score 0.97)'."""
+    x, y, w, h = flag.box
+    what = f'text "{flag.text}"' if flag.kind == "text" and flag.text else flag.kind
+    return f"{what} at x {x:.2f}, y {y:.2f}, {w:.2f} wide, {h:.2f} high (score {flag.score:.2f})"

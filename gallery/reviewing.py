@@ -1,5 +1,10 @@
 """The review command: record in a caption file that a reviewer approved the item's photo (its
-SHA-256) and redaction regions as they are now.
+SHA-256), its redaction regions and its screening flags as they are now.
+
+Every flag the screen found (screens.py) must be resolved first: covered by a redact region
+(--redact-faces drafts one over each face, with a margin) or accepted with a reason (--accept N
+--reason TEXT, N as the command numbers the flags); while one is not, nothing is written and the
+command names it.
 
 The caption file is edited line by line, as a researcher wrote it: only the review block's key lines
 are replaced (its comments and every other line are kept byte for byte), the result is parsed again
@@ -11,23 +16,33 @@ stays left out by the gate until its consent allows it); the command says so.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import review, screens
 from .cache import write_atomic
-from .captions import Item, Region, load_item, load_items
+from .captions import Accepted, Item, Region, Review, load_item, load_items
 from .config import SiteConfig, load_config
 from .content import gate
 from .errors import ContentError, GalleryError, Problem
 from .options import BuildOptions
 from .review import normal, photo_ref, read_hash
+from .screening import Flag
 from .yamlutil import load_yaml
 
 
 class ReviewError(GalleryError):
-    """The review command cannot record a review (an unknown id, a photo it cannot read, a caption file
-    changed meanwhile); nothing was written for that item."""
+    """The review command cannot record a review (an unknown id, a photo it cannot read, a flag not
+    resolved, a caption file changed meanwhile); nothing was written for that item. reviewed: the
+    items of the same command that were recorded."""
+
+    def __init__(self, message: str = "", problems: tuple[Problem, ...] | list[Problem] = (),
+                 reviewed: tuple[Reviewed, ...] = ()):
+        super().__init__(message, problems)
+        self.reviewed = reviewed
 
 
 @dataclass(frozen=True)
@@ -37,11 +52,24 @@ class Reviewed:
     date: dt.date
     size: tuple[int, int] | None        # the photo's pixels (None: a reported item)
     consent: str | None                 # why the gate still leaves it out (None: it is published)
+    flags: tuple[tuple[Flag, str], ...] = ()    # each flag the screen found, and how it is resolved
 
 
-def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, every: bool = False
-                 ) -> list[Reviewed]:
-    """Record a review of each item (every item with every). Raises ReviewError or ContentError."""
+@dataclass(frozen=True)
+class Asked:
+    """What the reviewer resolved on the command line."""
+
+    accept: tuple[tuple[int, str], ...] = ()    # (flag number, reason)
+    redact_faces: bool = False
+
+
+FACE_MARGIN = 0.25      # --redact-faces: a face's box grown by this share of its size on every side
+
+
+def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, every: bool = False,
+                 asked: Asked = Asked()) -> list[Reviewed]:
+    """Record a review of each item (every item with every) whose flags are all resolved; the others
+    are named in one ReviewError once the rest are recorded. Raises ReviewError or ContentError."""
     config = load_config(options.config, required=options.config_required)
     items, errors, _ = load_items(options.captions, options.photos, config)
     if errors:
@@ -52,25 +80,97 @@ def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, 
                for i in ids if i not in by_id]
     if unknown:
         raise ReviewError(problems=unknown)
-    return [review_one(by_id[i], options, config, by, date) for i in (sorted(by_id) if every else ids)]
+    targets = [by_id[i] for i in (sorted(by_id) if every else ids)]
+    screening = screens.screen_items(targets, config, options)
+    done: list[Reviewed] = []
+    refused: list[Problem] = []
+    for item in targets:
+        try:
+            done.append(review_one(item, options, config, by, date, screening, asked))
+        except ReviewError as exc:
+            refused.extend(exc.problems)
+    if refused:
+        raise ReviewError(problems=refused, reviewed=tuple(done))
+    return done
 
 
-def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, date: dt.date) -> Reviewed:
+def _flags(item: Item, screening: screens.Screening) -> tuple[Flag, ...]:
+    """The item's flags; a ReviewError when its photo could not be screened (nothing is approved unseen)."""
+    if not item.has_image or screening.off or item.id in screening.flags:
+        return screening.flags.get(item.id, ())
+    why = screening.failed.get(item.id) or screening.unavailable or "could not be screened"
+    raise ReviewError(problems=[Problem(item.source, item.photo_line, f"photo '{item.photo_name}' was not "
+                                                                      f"screened for faces and text ({why}); "
+                                                                      "nothing was reviewed")])
+
+
+def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, date: dt.date,
+               screening: screens.Screening | None = None, asked: Asked = Asked()) -> Reviewed:
     raw = item.source.read_bytes()
     if load_item(item.source, options.photos, config, [], [], raw=raw) != item:
         raise ReviewError(problems=[_changed(item)])
     digest, size = _photo(item, options)
+    flags = _flags(item, screening) if screening is not None else ()
+    regions = item.redact + (face_regions(flags, item.redact) if asked.redact_faces else ())
+    accepted = _accepted(item, flags, regions, asked)
+    probe = replace(item, redact=regions, review=Review(by, date, None, regions, accepted))
+    still = review.unresolved(probe, flags)
+    if still:
+        raise ReviewError(problems=[_unresolved(item, n, flag) for n, flag in still])
     text = raw.decode("utf-8")
-    new = with_review(text, item, review_lines(by, date, digest, item.redact))
+    if regions != item.redact:
+        text = with_block(text, item, "redact", f"redact: {normal(regions)}", [])
+    new = with_block(text, replace(item, redact=regions), "review", "review:",
+                     review_lines(by, date, digest, regions, accepted))
     errors: list[Problem] = []
     done = load_item(item.source, options.photos, config, errors, [], raw=new.encode("utf-8"))
-    if done is None or done.review is None or done.review.photo != (photo_ref(digest) if digest else None):
+    if done is None or done.review is None or done.review.photo != (photo_ref(digest) if digest else None) \
+            or done.redact != regions or done.review.accepted != accepted:
         raise ReviewError(problems=errors or [Problem(item.source, None, "the review could not be recorded in "
                                                       "this file's layout; write it by hand (README: review)")])
     if item.source.read_bytes() != raw:
         raise ReviewError(problems=[_changed(item)])
     write_atomic(item.source, new.encode("utf-8"))
-    return Reviewed(done, by, date, size, gate(done, config))
+    resolved = tuple((flag, review.resolution(done, flag) or "") for flag in flags)
+    return Reviewed(done, by, date, size, gate(done, config), resolved)
+
+
+def _accepted(item: Item, flags: tuple[Flag, ...], regions: tuple[Region, ...], asked: Asked
+              ) -> tuple[Accepted, ...]:
+    """The earlier review's acceptances that still match a flag not covered now, then the new ones."""
+    for n, _ in asked.accept:
+        if not 1 <= n <= len(flags):
+            have = f"flags 1 to {len(flags)}" if flags else "no flags"
+            raise ReviewError(problems=[Problem(item.source, None, f"--accept {n}: the photo has {have}; "
+                                                                   f"run python build.py screen to see them")])
+    open_flags = [f for f in flags if not review.covered(f.box, regions)]
+    earlier = item.review.accepted if item.review is not None else ()
+    kept = [a for a in earlier if any(review.acceptance(f, (a,)) for f in open_flags)]
+    new = [Accepted(flags[n - 1].kind, flags[n - 1].box, reason) for n, reason in asked.accept]
+    return tuple(a for a in kept if not any(review.acceptance(flags[n - 1], (a,)) for n, _ in asked.accept)) \
+        + tuple(new)
+
+
+def _unresolved(item: Item, n: int, flag: Flag) -> Problem:
+    return Problem(item.source, None, f"flag {n}: {review.describe(flag)} is not resolved; cover it with a redact "
+                                      f"region (--redact-faces drafts one over each face) or accept it: "
+                                      f"--accept {n} --reason TEXT; nothing was written")
+
+
+def face_regions(flags: tuple[Flag, ...], regions: tuple[Region, ...]) -> tuple[Region, ...]:
+    """A redact region over each face flag not covered yet: its box grown by FACE_MARGIN on every
+    side, cut to the picture, rounded outwards to 4 places (so that it still covers the face)."""
+    found = []
+    for flag in flags:
+        if flag.kind != "face" or review.covered(flag.box, regions):
+            continue
+        x, y, w, h = flag.box
+        x0, y0 = max(0.0, x - FACE_MARGIN * w), max(0.0, y - FACE_MARGIN * h)
+        x1, y1 = min(1.0, x + w + FACE_MARGIN * w), min(1.0, y + h + FACE_MARGIN * h)
+        x0, y0 = math.floor(x0 * 1e4) / 1e4, math.floor(y0 * 1e4) / 1e4
+        x1, y1 = math.ceil(x1 * 1e4) / 1e4, math.ceil(y1 * 1e4) / 1e4
+        found.append((x0, y0, round(x1 - x0, 4), round(y1 - y0, 4)))
+    return tuple(found)
 
 
 def _changed(item: Item) -> Problem:
@@ -104,32 +204,37 @@ def _size(photo: Path) -> tuple[int, int] | None:
         return None
 
 
-def review_lines(by: str, date: dt.date, digest: str | None, redact: tuple[Region, ...]) -> list[str]:
+def review_lines(by: str, date: dt.date, digest: str | None, redact: tuple[Region, ...],
+                 accepted: tuple[Accepted, ...] = ()) -> list[str]:
     lines = [f"  by: {by}", f"  date: {date.isoformat()}"]
     if digest is not None:
         lines.append(f"  photo: {photo_ref(digest)}")
         if redact:
             lines.append(f"  redact: {normal(redact)}")
+        if accepted:
+            lines.append("  accepted:")
+            lines += [f"    - {{kind: {a.kind}, box: {list(a.box)}, reason: {json.dumps(a.reason)}}}" for a in accepted]
     return lines
 
 
 TOP = re.compile(r"[^\s#]")     # a line that starts a top-level key (or any other top-level content)
 
 
-def with_review(text: str, item: Item, lines: list[str]) -> str:
-    """The caption text with its review block's key lines replaced by lines (the block added at the end
-    when there is none); comment lines inside the block and every other line are kept as they are."""
+def with_block(text: str, item: Item, key: str, head: str, lines: list[str]) -> str:
+    """The caption text with the top-level key's block replaced: its first line by head (its comment
+    kept), its key lines by lines (the block added at the end when there is none); comment lines
+    inside the block and every other line are kept as they are."""
     newline = "\r\n" if "\r\n" in text else "\n"
     rows = text.splitlines(keepends=True)
     block = [f"{line}{newline}" for line in lines]
     doc, _ = load_yaml(item.source, text.encode("utf-8"))
-    start = doc.lines.get(("review",)) if doc is not None else None
+    start = doc.lines.get((key,)) if doc is not None else None
     if start is None:
         end = "" if not rows or rows[-1].endswith(("\n", "\r")) else newline
-        return text + end + f"review:{newline}" + "".join(block)
-    head, rest = rows[:start - 1], rows[start:]
-    bare = re.fullmatch(r"review:(\s+#.*)?\s*", rows[start - 1].rstrip("\r\n"))   # its comment is kept
-    first = f"review:{bare.group(1) or '' if bare else ''}{newline}"
-    n = next((k for k, row in enumerate(rest) if TOP.match(row)), len(rest))
+        return text + end + f"{head}{newline}" + "".join(block)
+    before, rest = rows[:start - 1], rows[start:]
+    bare = re.fullmatch(rf"{key}:[^#'\"]*?(\s+#.*)?\s*", rows[start - 1].rstrip("\r\n"))  # its comment is kept
+    first = f"{head}{bare.group(1) or '' if bare else ''}{newline}"
+    n = next((k for k, row in enumerate(rest) if TOP.match(row) and not row.startswith("-")), len(rest))
     kept = [row for row in rest[:n] if row.strip().startswith("#") or not row.strip()]
-    return "".join(head + [first] + block + kept + rest[n:])
+    return "".join(before + [first] + block + kept + rest[n:])

@@ -20,12 +20,13 @@ import yaml
 from . import review
 from .authoring import neutral_id
 from .cache import write_atomic
-from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, REVIEW_KEYS, load_item
+from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, load_item
 from .config import SiteConfig, load_config
 from .errors import AuthoringError, Problem, UsageError, display_path
 from .ids import ID_RE, camera_id_problem, participant_problem
 from .lint import photo_values
 from .paths import real_path, resolve_photo
+from .reviewblock import REVIEW_KEYS
 from .yamlutil import VALUE_ERRORS, did_you_mean, not_regular, read_bytes, why_not_a_date
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -1,6 +1,8 @@
 """The build: content, images, pages, audit, swap; each stage a module of its own.
 
     content.collect        settings, caption files, the consent gate         (content.py)
+    screens.screen_items   faces and text found in every photo, once per content, and
+      screens.apply        an unresolved flag keeps its item out              (screens.py, screening/)
     make_images            published pixels, made once per photo content     (imagecache.py, images.py);
                            any error so far stops the build, every one reported (as check does)
     write_site             pages and assets into a staging folder             (render.py, pagecache.py)
@@ -17,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, legacy, lock, output, render
+from . import audit, content, fingerprint, imagecache, legacy, lock, output, render, screens
 from .captions import Item
 from .config import ImageSettings, SiteConfig
 from .content import Decision
@@ -58,6 +60,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     output.guard_build(options)
     legacy.remove_old_layout(options)        # an earlier version's report, caches, preview beside out
     found = content.collect(options, cached=True)
+    found = screens.apply(found, screens.screen_found(found, options))
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
     images, made = make_images(found, shown, options)
@@ -89,7 +92,8 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     images: dict[str, ImageResult] = {}
     made = 0
     try:
-        images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options)
+        images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options,
+                                              found.hashes.store if found.hashes is not None else None)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:

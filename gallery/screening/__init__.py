@@ -2,21 +2,23 @@
 
 ``screen(picture, settings)`` returns a tuple of ``Flag``; ``engine_version(settings)`` names the
 libraries, the model files (by hash) and the settings, for the cache key. The models come from
-files inside installed packages (models.py) and are loaded once per process. Not used by the build
-yet (issue 14: the next step wires it into the image workers, the cache and the consent gate).
+files inside installed packages (models.py) and are loaded once per process (``load``). The build
+runs it in its image workers (gallery/screens.py). Importing this package imports no library.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
-
-from . import faces, models, text
+from . import models
 from .models import ScreeningError
 
-__all__ = ["Flag", "ScreenSettings", "ScreeningError", "engine_version", "screen"]
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image
+
+__all__ = ["Flag", "ScreenSettings", "ScreeningError", "engine_version", "load", "screen"]
 
 ENGINE = 1        # bump when the screening code changes what it finds
 
@@ -56,6 +58,7 @@ class ScreenSettings:
 
 def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
     """Every face and text block found in the decoded upright picture (converted to RGB here)."""
+    from . import faces, text  # numpy, OpenCV and PIL: only where a picture is screened
     rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
     rgb = faces.reduced(rgb, max(settings.face_max_side, settings.text_max_side))   # one pass over the pixels
     face_model, detector, recogniser = settings.models()
@@ -68,6 +71,16 @@ def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
                           (settings.text_threshold, settings.text_single_threshold), settings.text_box_threshold)
         flags += [Flag("text", clamp(box), round(float(score), 4), words) for box, score, words in found]
     return tuple(flags)
+
+
+def load(settings: ScreenSettings) -> None:
+    """Load the models these settings use now (once per process); raises ScreeningError naming the
+    library to install or the model file to reinstall."""
+    face_model, detector, recogniser = settings.models()
+    if settings.faces:
+        models.face_net(face_model)
+    if settings.text:
+        models.text_models(detector, recogniser, settings.text_box_threshold)
 
 
 def clamp(box: tuple[float, ...]) -> tuple[float, float, float, float]:

