@@ -41,9 +41,11 @@ def check(options: BuildOptions) -> CheckResult:
     from .output import guard_build
     guard_build(options)
     found = content.collect(options)
-    found = screens.apply(found, screens.screen_found(found, options, save=False))
+    screening = screens.screen_found(found, options, save=False)
+    found = screens.apply(found, screening)
     photos = probe_photos(found.published, found.config, options.cache, found.errors, options.photos)
-    unreadable = unreadable_sources(found.decisions, options.cache, photos, options.photos)
+    unreadable = unreadable_sources(found.decisions, options.cache, [*photos, *screens.reported(found, screening)],
+                                    options.photos)
     errors = found.errors + tuple(photos) + tuple(unreadable)
     return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options))
 

@@ -136,6 +136,9 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
     if pending:
         images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
     done = pool.run_jobs(process_source, pending, cache, options.jobs, results, options.progress, record)
+    for job in pending:
+        if job.item_id in results:
+            log.debug("made images for %s", job.item_id)
     for result in results.values():
         if result.key not in index.new:          # made now, or read from its folder
             index.put(result.key, asdict(result))

@@ -89,7 +89,6 @@ def run_jobs(work: Work, pending: list[J], cache: str, workers: int | None, resu
             done.failures.append((job.item_id, outcome.error or "cannot be processed"))
         else:
             results[job.item_id] = outcome.result
-            log.debug("made images for %s", job.item_id)
     return done
 
 

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import review
 from .cache import write_atomic
 from .errors import Problem, display_path
 
@@ -285,6 +284,7 @@ def print_imported(imported: Imported) -> None:
 
 def print_reviewed(reviewed: list[Reviewed]) -> None:
     """One line per item: what the review approved, and what still keeps it out."""
+    from .review import describe
     for r in reviewed:
         item = r.item
         what = "its words (a reported item)" if r.size is None else (
@@ -297,11 +297,12 @@ def print_reviewed(reviewed: list[Reviewed]) -> None:
         log.info("%s: reviewed by %s on %s: %s%s%s", display_path(item.source), r.by, r.date.isoformat(), what,
                  flags, after)
         for n, (flag, how) in enumerate(r.flags, 1):
-            log.info("  flag %d: %s: %s", n, review.describe(flag), how)
+            log.info("  flag %d: %s: %s", n, describe(flag), how)
 
 
 def print_screen(listing: Listing) -> None:
     """Each photo's flags, one line each, with how it is resolved; then the photos not screened."""
+    from .review import describe
     if listing.off:
         log.info("screening is off in gallery.yaml (screening: faces: false, text: false): nothing was screened")
     for row in listing.items:
@@ -309,7 +310,7 @@ def print_screen(listing: Listing) -> None:
         if not row.flags:
             log.info("%s: no flags", where)
         for n, (flag, how) in enumerate(zip(row.flags, row.resolved, strict=True), 1):
-            log.info("%s: flag %d: %s: %s", where, n, review.describe(flag), how or "NOT RESOLVED")
+            log.info("%s: flag %d: %s: %s", where, n, describe(flag), how or "NOT RESOLVED")
     for problem in listing.failed:
         log.error("%s", problem)
     total = sum(len(r.flags) for r in listing.items)

@@ -82,6 +82,11 @@ class PhotoHashes:
             self.store.put_stamped(path, st, digest)
         return digest
 
+    def forget(self, item: Item) -> None:
+        """Keep no record of the item's photo (a withdrawn item's: withdrawal leaves no trace)."""
+        if item.photo is not None:
+            self.store.drop(real_path(item.photo))
+
     def save(self) -> None:
         """Write what was read now, keeping the other photos' entries: the image stage, which saves
         the record after, drops those no longer used."""

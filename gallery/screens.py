@@ -50,6 +50,8 @@ class ScreenJob:
     screening: ScreeningSettings
     photos: str | None = None           # the folder the photo must be inside when it is read
     known: frozenset[str] = frozenset()  # SHA-256 of photos screened before: not screened again
+    regions: tuple = ()                 # the item's redactions: with a damaged orientation, refused as
+                                        # the image stage refuses them (which way up they cover is unsure)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,10 @@ def engine_stamp(settings: ScreeningSettings) -> str:
     code = Path(__file__).parent / "screening"
     files = sorted(code.glob("*.py"))
     for name in LIBRARIES:
-        spec = importlib.util.find_spec(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):        # a finder that refuses the name: not to be had either
+            spec = None
         if spec is None or spec.origin is None:
             raise ScreeningError(f"screening photos needs the Python package {LIBRARIES[name]}, which is not "
                                  f"installed; {INSTALL}")
@@ -139,7 +144,8 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             flags[item.id] = tuple(_flag(f) for f in known)
             continue
         stats[item.id] = (path, st)
-        pending.append(ScreenJob(item.id, str(item.photo), config.images, settings, str(options.photos)))
+        pending.append(ScreenJob(item.id, str(item.photo), config.images, settings, str(options.photos),
+                                 regions=item.redact))
     failed: dict[str, str] = {}
     unavailable = None
     if pending:
@@ -214,7 +220,7 @@ def screen_photo(job: ScreenJob, cache_dir: str, threads: int = 1) -> tuple[Scre
             return Screened(None), digest, False
         engine = engine_settings(job.screening)
         # a JPEG is decoded reduced (draft) to no less than the screen looks at
-        picture = images.decode_upright(Path(job.source), job.settings, data,
+        picture = images.decode_upright(Path(job.source), job.settings, data, job.regions,
                                         least=max(engine.face_max_side, engine.text_max_side))
         del data
     return Screened(screen(picture, engine)), digest, True
@@ -222,12 +228,29 @@ def screen_photo(job: ScreenJob, cache_dir: str, threads: int = 1) -> tuple[Scre
 
 # ---- the gate ---------------------------------------------------------------------------------
 
+def failures(found: Content, screening: Screening) -> list[Problem]:
+    """The problem of each photo that could not be screened (apply: an error when its item was to be
+    published, a warning otherwise)."""
+    return [Problem(d.item.source, d.item.photo_line, f"photo '{d.item.photo_name}' {screening.failed[d.item.id]}")
+            for d in found.decisions if d.item.id in screening.failed]
+
+
+def reported(found: Content, screening: Screening) -> list[Problem]:
+    """The errors apply made of photos that could not be screened (the later stages say no more of them)."""
+    errors = set(found.errors)
+    return [p for p in failures(found, screening) if p in errors]
+
+
 def apply(found: Content, screening: Screening) -> Content:
     """found with every image item the screen leaves out moved to the left-out list (or, with
     require_review: false, its unresolved flags as warnings), and a photo that could not be screened
-    as an error when its item was to be published (a warning otherwise)."""
+    as an error when its item was to be published (a warning otherwise). The photos of withdrawn
+    items leave no record in the photo hashes."""
     decisions, errors, warnings = [], list(found.errors), list(found.warnings)
+    failed = {p.path: p for p in failures(found, screening)}
     for d in found.decisions:
+        if d.item.consent.withdrawn is not None and found.hashes is not None:
+            found.hashes.forget(d.item)
         reason, problems = _verdict(d, found.config, screening)
         if d.published and reason is not None:
             d = Decision(d.item, reason)           # the left-out line names the flags
@@ -235,9 +258,7 @@ def apply(found: Content, screening: Screening) -> Content:
             warnings.extend(problems)
         decisions.append(d)
         if d.item.id in screening.failed:
-            problem = Problem(d.item.source, d.item.photo_line,
-                              f"photo '{d.item.photo_name}' {screening.failed[d.item.id]}")
-            (errors if d.published else warnings).append(problem)
+            (errors if d.published else warnings).append(failed[d.item.source])
     return replace(found, decisions=tuple(decisions), errors=tuple(errors), warnings=tuple(warnings))
 
 

@@ -60,10 +60,11 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     output.guard_build(options)
     legacy.remove_old_layout(options)        # an earlier version's report, caches, preview beside out
     found = content.collect(options, cached=True)
-    found = screens.apply(found, screens.screen_found(found, options))
+    screening = screens.screen_found(found, options)
+    found = screens.apply(found, screening)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
-    images, made = make_images(found, shown, options)
+    images, made = make_images(found, shown, options, screens.reported(found, screening))
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
     target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
@@ -83,11 +84,12 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     return report
 
 
-def make_images(found: content.Content, shown: list[Item], options: BuildOptions
+def make_images(found: content.Content, shown: list[Item], options: BuildOptions, unscreened: list[Problem]
                 ) -> tuple[dict[str, ImageResult], int]:
     """The image stage, run even when the content has errors, so that a build that stops reports every
     error at once, as check does: the content's, the photos it cannot make, the sources the audit
-    cannot read (the audit itself runs only on a site that was made). Raises ContentError."""
+    cannot read (the audit itself runs only on a site that was made). unscreened: the photos the
+    screen could not decode (reported already). Raises ContentError."""
     failed: tuple[Problem, ...] = ()
     images: dict[str, ImageResult] = {}
     made = 0
@@ -99,7 +101,8 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     if found.errors or failed:
         from .check import unreadable_sources  # the errors' path only
         raise ContentError(problems=[*found.errors, *failed,
-                                     *unreadable_sources(found.decisions, options.cache, failed, options.photos)])
+                                     *unreadable_sources(found.decisions, options.cache, [*failed, *unscreened],
+                                                         options.photos)])
     return images, made
 
 

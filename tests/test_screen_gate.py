@@ -1,0 +1,190 @@
+"""The screen in the build (issue 14): every photo screened for faces and text, once per content; a
+flag keeps its item out until it is covered by a redaction or accepted by the reviewer. Real
+pictures (tests/data/screen/: scikit-image's public-domain test images), the real command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import BLOCKER, REPO, Project, run_cli
+
+SCREEN = REPO / "tests" / "data" / "screen"
+FACE = "captions/lw07-day.yaml: flag 1: face at x 0.35, y 0.11, 0.17 wide, 0.23 high (score 0.93)"
+
+
+def cli(project: Project, command: str, *args: str, env: dict[str, str] | None = None):
+    return run_cli(command, *args, "--photos", str(project.photos), "--captions", str(project.captions),
+                   "--config", str(project.config), cwd=project.root, env=env)
+
+
+def build(project: Project, env: dict[str, str] | None = None):
+    return run_cli("build", *project.args(), cwd=project.root, env=env)
+
+
+def left_out(project: Project) -> dict[str, str]:
+    report = json.loads(project.report.read_text())
+    return {entry["id"]: entry["reason"] for entry in report["left_out"]}
+
+
+def published(project: Project) -> list[str]:
+    return [entry["id"] for entry in json.loads(project.report.read_text())["published"]]
+
+
+def astronaut(project: Project, item_id: str = "lw07-day", **kw) -> Path:
+    """An item whose photo is a real face (the fixture stands in for a review by ST)."""
+    shutil.copy(SCREEN / "astronaut.png", project.photos / f"{item_id}.png")
+    return project.caption(item_id, participant="LW07", photo=f"{item_id}.png", **kw)
+
+
+@pytest.fixture
+def face(project: Project) -> Project:
+    astronaut(project)
+    project.item("lw08-day", participant="LW08")          # a plain picture: no flag
+    return project
+
+
+def test_a_face_nobody_resolved_keeps_its_item_out_of_check_and_build(face):
+    checked = cli(face, "check")
+    assert checked.returncode == 0, checked.stderr
+    expected = ("left out: captions/lw07-day.yaml: 1 screening flag not resolved (1: face at x 0.35, y 0.11, "
+                "0.17 wide, 0.23 high (score 0.93)); cover each with a redact region or accept it: "
+                "python build.py review lw07-day --by ST --accept N --reason TEXT")
+    assert expected in checked.stderr.splitlines()
+    done = build(face)
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stderr.splitlines()
+    assert published(face) == ["lw08-day"] and "1 screening flag not resolved" in left_out(face)["lw07-day"]
+    assert not (face.out / "items" / "lw07-day.html").exists()
+    assert not any("lw07-day" in p.name for p in (face.out / "images").iterdir())
+
+
+def test_review_refuses_while_a_flag_is_open_and_writes_nothing(face):
+    before = (face.captions / "lw07-day.yaml").read_bytes()
+    done = cli(face, "review", "lw07-day", "--by", "ST")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"{FACE} is not resolved; cover it with a redact region (--redact-faces drafts one over each face) or accept it: --accept 1 --reason TEXT; nothing was written")
+    assert (face.captions / "lw07-day.yaml").read_bytes() == before
+
+
+def test_redact_faces_covers_the_face_and_the_item_is_published_with_the_face_painted_over(face):
+    path = face.captions / "lw07-day.yaml"
+    path.write_text("# the researcher's note, kept\n" + path.read_text().replace(
+        "caption: My working day.", "caption: My working day.  # said in the interview"))
+    before = path.read_text().splitlines(keepends=True)
+    done = cli(face, "review", "lw07-day", "--by", "AB", "--date", "2024-06-01", "--redact-faces")
+    assert done.returncode == 0, done.stderr
+    assert "1 screening flag resolved" in done.stderr
+    assert "  flag 1: face at x 0.35, y 0.11, 0.17 wide, 0.23 high (score 0.93): covered by a redaction" \
+        in done.stderr.splitlines()
+    after = path.read_text().splitlines(keepends=True)
+    region = "[[0.3114, 0.0553, 0.259, 0.3504]]"
+    assert after[-1] == f"redact: {region}\n"
+    assert f"  redact: {region}\n" in after and "  by: AB\n" in after and "  date: 2024-06-01\n" in after
+    kept = [line for line in before if not line.startswith(("  by:", "  date: 2024-05-02", "  photo: sha"))]
+    assert [line for line in after if line in kept] == kept       # every other line byte for byte, in order
+    done = build(face)
+    assert done.returncode == 0, done.stderr
+    assert sorted(published(face)) == ["lw07-day", "lw08-day"]
+    from PIL import Image
+    (jpeg,) = [p for p in (face.out / "images").iterdir() if p.name.startswith("lw07-day") and p.name.endswith(
+        "-480.jpg")]
+    with Image.open(jpeg) as im:
+        x, y = int(0.44 * im.width), int(0.22 * im.height)            # the middle of the face
+        assert max(im.convert("RGB").getpixel((x, y))) < 20           # painted black
+
+
+def test_an_accepted_face_is_published_and_the_reason_is_recorded(face):
+    done = cli(face, "review", "lw07-day", "--by", "AB", "--accept", "1", "--reason", "a public figure, not a "
+                                                                                        "participant")
+    assert done.returncode == 0, done.stderr
+    text = (face.captions / "lw07-day.yaml").read_text()
+    assert '    - {kind: face, box: [0.3546, 0.1137, 0.1726, 0.2336], reason: "a public figure, not a participant"}' \
+        in text.splitlines()
+    assert "redact:" not in text
+    assert build(face).returncode == 0
+    assert sorted(published(face)) == ["lw07-day", "lw08-day"]
+    listed = cli(face, "screen")
+    assert f"{FACE}: accepted: a public figure, not a participant" in listed.stderr.splitlines()
+
+
+def test_accept_needs_a_reason_and_a_flag_that_exists(face):
+    no_reason = cli(face, "review", "lw07-day", "--by", "AB", "--accept", "1")
+    assert no_reason.returncode == 2 and "give each --accept N a --reason TEXT" in no_reason.stderr
+    wrong = cli(face, "review", "lw07-day", "--by", "AB", "--accept", "3", "--reason", "x")
+    assert wrong.returncode == 1
+    assert "captions/lw07-day.yaml: --accept 3: the photo has flags 1 to 1; run python build.py screen to see " \
+           "them" in wrong.stderr
+
+
+def test_an_acceptance_written_by_hand_must_be_well_formed(face):
+    path = face.captions / "lw07-day.yaml"
+    path.write_text(path.read_text() + "  accepted:\n    - {kind: face, box: [0.3, 0.1], reason: ok}\n")
+    checked = cli(face, "check")
+    assert checked.returncode == 1
+    assert any(line.startswith("captions/lw07-day.yaml:") and "'review.accepted' entry 1 is not an accepted flag"
+               in line for line in checked.stderr.splitlines()), checked.stderr
+    assert "Traceback" not in checked.stderr
+
+
+def test_screen_lists_every_flag_and_writes_json(face, tmp_path):
+    out = tmp_path / "flags.json"
+    done = cli(face, "screen", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert f"{FACE}: NOT RESOLVED" in lines and "captions/lw08-day.yaml: no flags" in lines
+    data = json.loads(out.read_text())
+    assert data == {"items": [
+        {"id": "lw07-day", "photo": "lw07-day.png", "flags": [
+            {"kind": "face", "box": [0.3546, 0.1137, 0.1726, 0.2336], "score": 0.9291, "text": None,
+             "resolved": None}]},
+        {"id": "lw08-day", "photo": "lw08-day.jpg", "flags": []}]}
+
+
+def test_text_is_flagged_with_the_words_read(project):
+    import skimage.data
+    page = Path(skimage.data.__file__).parent / "page.png"
+    shutil.copy(page, project.photos / "lw07-day.png")
+    project.caption("lw07-day", participant="LW07", photo="lw07-day.png")
+    done = cli(project, "screen")
+    (line,) = [x for x in done.stderr.splitlines() if "flag 1:" in x]
+    assert line.startswith('captions/lw07-day.yaml: flag 1: text "') and "segmentation" in line.lower()
+
+
+def test_with_require_review_false_flags_are_warnings_and_the_item_is_published(face):
+    face.config.write_text("title: Test gallery\nrequire_review: false\n")
+    done = build(face)
+    assert done.returncode == 0, done.stderr
+    assert f"{FACE.replace(': flag 1', ':4: warning: flag 1')} is not resolved" in done.stderr.splitlines()
+    assert sorted(published(face)) == ["lw07-day", "lw08-day"]
+
+
+def test_the_threshold_setting_is_part_of_what_is_cached(face):
+    assert build(face).returncode == 0 and published(face) == ["lw08-day"]
+    face.config.write_text("title: Test gallery\nscreening:\n  face_threshold: 0.95\n")
+    assert build(face).returncode == 0
+    assert sorted(published(face)) == ["lw07-day", "lw08-day"]     # the face scored 0.93
+    face.config.write_text("title: Test gallery\nscreening:\n  face_threshold: 2\n")
+    bad = build(face)
+    assert bad.returncode == 1
+    assert "gallery.yaml:3: 'screening.face_threshold' must be a score between 0.05 and 0.95" in bad.stderr
+
+
+def test_screening_libraries_missing_leave_every_picture_out_with_what_to_install(face, tmp_path):
+    face.caption("lw09-unexpected", participant="LW09", kind="reported", photo=None)
+    site = tmp_path / "blocker"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(BLOCKER)
+    import os
+    env = {"GALLERY_TEST_BLOCKED": "cv2", "PYTHONPATH": f"{site}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = build(face, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert published(face) == ["lw09-unexpected"]
+    reason = left_out(face)["lw08-day"]
+    assert reason == ("not screened for faces and text (screening photos needs the Python package opencv-python, "
+                      "which is not installed; install the screening libraries with: pip install -r "
+                      "requirements.txt)")
