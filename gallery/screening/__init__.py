@@ -16,9 +16,9 @@ from PIL import Image
 from . import faces, models, text
 from .models import ScreeningError
 
-__all__ = ["Flag", "ScreenSettings", "ScreeningError", "engine_version", "screen"]
+__all__ = ["NEEDED_SIDE", "Flag", "ScreenSettings", "ScreeningError", "engine_version", "needed_side", "screen"]
 
-ENGINE = 1        # bump when the screening code changes what it finds
+ENGINE = 2        # bump when the screening code changes what it finds (2: lines read at text_read_side)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class ScreenSettings:
     text_single_threshold: float = 0.9  # a line read as one character (a cup's rim read as "O" scored 0.71)
     face_max_side: int = 800           # the picture is reduced to this longer side for each detector
     text_max_side: int = 640
+    text_read_side: int = 800          # the text lines found are cut out of the picture at this longer side
     face_model: Path | None = None     # None: the files inside the installed packages
     text_detector_model: Path | None = None
     text_recogniser_model: Path | None = None
@@ -57,17 +58,25 @@ class ScreenSettings:
 def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
     """Every face and text block found in the decoded upright picture (converted to RGB here)."""
     rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
-    rgb = faces.reduced(rgb, max(settings.face_max_side, settings.text_max_side))   # one pass over the pixels
+    rgb = faces.reduced(rgb, needed_side(settings))       # one pass over the pixels
     face_model, detector, recogniser = settings.models()
     flags: list[Flag] = []
     if settings.faces:
         flags += [Flag("face", clamp(box), round(float(score), 4))
                   for box, score in faces.find(rgb, face_model, settings.face_max_side, settings.face_threshold)]
     if settings.text:
-        found = text.find(rgb, detector, recogniser, settings.text_max_side,
+        found = text.find(rgb, detector, recogniser, (settings.text_max_side, settings.text_read_side),
                           (settings.text_threshold, settings.text_single_threshold), settings.text_box_threshold)
         flags += [Flag("text", clamp(box), round(float(score), 4), words) for box, score, words in found]
     return tuple(flags)
+
+
+def needed_side(settings: ScreenSettings) -> int:
+    """The longer side the screen reduces every picture to: a decode at least this large loses nothing."""
+    return max(settings.face_max_side, settings.text_max_side, settings.text_read_side)
+
+
+NEEDED_SIDE = needed_side(ScreenSettings())     # the defaults' (a JPEG can be decoded in draft mode down to it)
 
 
 def clamp(box: tuple[float, ...]) -> tuple[float, float, float, float]:
