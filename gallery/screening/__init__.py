@@ -43,7 +43,7 @@ class ScreenSettings:
     text_single_threshold: float = 0.9  # a line read as one character (a cup's rim read as "O" scored 0.71)
     face_max_side: int = 800           # the picture is reduced to this longer side for each detector
     text_max_side: int = 640
-    text_read_side: int = 800          # the text lines found are cut out of the picture at this longer side
+    text_read_side: int = 800          # the lines found are cut out of the picture at this side (or text_max_side)
     face_model: Path | None = None     # None: the files inside the installed packages
     text_detector_model: Path | None = None
     text_recogniser_model: Path | None = None
@@ -73,7 +73,9 @@ def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
 
 def needed_side(settings: ScreenSettings) -> int:
     """The longer side the screen reduces every picture to: a decode at least this large loses nothing."""
-    return max(settings.face_max_side, settings.text_max_side, settings.text_read_side)
+    sides = [settings.face_max_side] * settings.faces
+    sides += [settings.text_max_side, settings.text_read_side] * settings.text
+    return max(sides, default=1)
 
 
 NEEDED_SIDE = needed_side(ScreenSettings())     # the defaults' (a JPEG can be decoded in draft mode down to it)

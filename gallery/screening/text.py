@@ -40,7 +40,7 @@ def find(picture: Image.Image, detector: Path, recogniser: Path, sides: tuple[in
          thresholds: tuple[float, float], box_threshold: float) -> list[tuple[tuple[float, ...], float, str]]:
     """Each text block found: (x, y, w, h) as fractions of the picture, its best score, its words.
 
-    sides: the longer side the detector sees, and the one the lines are read at.
+    sides: the longer side the detector sees, and the one the lines are read at (never below the first).
     thresholds: the recognition score a line needs, and the one a line read as one character needs.
     """
     np = models.need("numpy")
@@ -49,7 +49,7 @@ def find(picture: Image.Image, detector: Path, recogniser: Path, sides: tuple[in
     quads = detect(np, det, _bgr(np, small), box_threshold)
     if not quads:
         return []
-    large = fitted(picture, sides[1])
+    large = fitted(picture, max(sides))
     scale = large.width / small.width
     read = recognise(np, rec, characters, [_cut(np, large, q * scale) for q in quads])
     lines = [Line(_bounds(q * scale), words.strip(), score) for q, (words, score) in zip(quads, read, strict=True)]
