@@ -42,7 +42,7 @@ class ScreenSettings:
     text_box_threshold: float = 0.5    # detection score of a text line
     text_single_threshold: float = 0.9  # a line read as one character (a cup's rim read as "O" scored 0.71)
     face_max_side: int = 800           # the picture is reduced to this longer side for each detector
-    text_max_side: int = 640
+    text_max_side: int = 576
     text_read_side: int = 800          # the lines found are cut out of the picture at this side (or text_max_side)
     face_model: Path | None = None     # None: the files inside the installed packages
     text_detector_model: Path | None = None

@@ -12,8 +12,8 @@ from . import models
 STRIDE = 32                                   # CenterFace's input sides are multiples of 32
 OUTPUTS = ["537", "538", "539", "540"]        # heatmap, scale, offset, landmarks
 OVERLAP = 0.3                                 # boxes overlapping more than this are one face
-GAP = 1.5          # reduce by a whole factor (a box filter), then bilinear: from 4032 px 0.025 s
-#                    (2.0: 0.034 s; 1.0: 0.016 s but 3 of the benchmark's 120 px LFW faces lost)
+GAP = 2.0          # reduce by a whole factor (a box filter) first, then bilinear; measured: a smaller gap is
+#                    cheaper from 4032 px (1.5 by 0.009 s) but lost LFW faces (1.0: 3 at 120 px; 1.5: 5 at 480 px)
 
 
 def reduced(picture: Image.Image, max_side: int) -> Image.Image:
