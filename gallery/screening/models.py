@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 from functools import lru_cache
 from pathlib import Path
@@ -153,6 +152,8 @@ def describe(path: Path) -> str:
 
 def library_version(distribution: str) -> str:
     """An installed distribution's version, or a ScreeningError saying what to install."""
+    import importlib.metadata  # here, not at the top: 0.05 s of imports (email, inspect) a screen never needs
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
