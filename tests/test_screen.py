@@ -333,7 +333,8 @@ def test_our_pp_ocr_steps_find_and_read_the_lines_rapidocr_finds_and_reads(name:
     import numpy as np
     _, detector, recogniser = DEFAULT.models()
     their_det, their_rec = rapidocrs_own(detector, recogniser)
-    det, rec, characters = models.text_models(detector, recogniser)
+    det = models.text_detector(detector)
+    rec, characters = models.text_recogniser(recogniser)
     if name == "page":
         with Image.open(skimage_file("page.png")) as im:
             source = im.convert("RGB")
@@ -349,3 +350,13 @@ def test_our_pp_ocr_steps_find_and_read_the_lines_rapidocr_finds_and_reads(name:
     read = text.recognise(np, rec, characters, crops)
     for (words, score), (their_words, their_score) in zip(read, their_rec(crops)[0], strict=True):
         assert words == their_words and abs(score - their_score) < 1e-4, (words, their_words)
+
+
+def test_the_recogniser_is_loaded_when_a_line_is_first_found(tmp_path: Path):
+    """A photo without text lines does not need the recogniser (a fresh process saves its loading); a damaged
+    recogniser is still an error on the first photo with a line, and is never taken as 'no text'."""
+    bad = truncated(models.TEXT_RECOGNISER, tmp_path)
+    settings = ScreenSettings(text_recogniser_model=bad)
+    assert screen(Image.new("RGB", (800, 600), (128, 128, 128)), settings) == ()
+    with Image.open(skimage_file("page.png")) as im, pytest.raises(ScreeningError, match="text recogniser model file"):
+        screen(im.convert("RGB"), settings)

@@ -89,25 +89,33 @@ def face_net(path: Path) -> Any:
     return _loaded[key]
 
 
-def text_models(detector: Path, recogniser: Path) -> tuple[Any, Any, list[str]]:
-    """PP-OCR's detector and recogniser as onnxruntime sessions, and the recogniser's characters; once per process."""
-    key = ("text", str(detector), str(recogniser))
+def text_detector(path: Path) -> Any:
+    """PP-OCR's text detector as an onnxruntime session, loaded once per process."""
+    key = ("text detector", str(path))
     if key not in _loaded:
-        need("numpy")
-        need("cv2")
-        ort = need("onnxruntime")
-        ort.set_default_logger_severity(3)
-        det = _session(ort, detector, "text detector")
-        rec = _session(ort, recogniser, "text recogniser")
-        characters = rec.get_modelmeta().custom_metadata_map.get("character")
-        if not characters:
-            raise damaged(recogniser, "text recogniser", ValueError("no character list in the model's metadata"))
-        _loaded[key] = (det, rec, ["blank", *characters.splitlines(), " "])     # CTC: 0 is the blank
+        _loaded[key] = _session(path, "text detector")
     return _loaded[key]
 
 
-def _session(ort: Any, path: Path, what: str) -> Any:
+def text_recogniser(path: Path) -> tuple[Any, list[str]]:
+    """PP-OCR's text recogniser and the characters it reads, loaded once per process (when a line is first
+    found: a process that screens photos without text never pays its 0.1 s)."""
+    key = ("text recogniser", str(path))
+    if key not in _loaded:
+        session = _session(path, "text recogniser")
+        characters = session.get_modelmeta().custom_metadata_map.get("character")
+        if not characters:
+            raise damaged(path, "text recogniser", ValueError("no character list in the model's metadata"))
+        _loaded[key] = (session, ["blank", *characters.splitlines(), " "])     # CTC: class 0 is the blank
+    return _loaded[key]
+
+
+def _session(path: Path, what: str) -> Any:
     """An onnxruntime session on the CPU, one thread (the image workers run in parallel, one photo each)."""
+    need("numpy")
+    need("cv2")
+    ort = need("onnxruntime")
+    ort.set_default_logger_severity(3)
     check_file(path, what)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1

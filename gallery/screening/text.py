@@ -44,11 +44,12 @@ def find(picture: Image.Image, detector: Path, recogniser: Path, sides: tuple[in
     thresholds: the recognition score a line needs, and the one a line read as one character needs.
     """
     np = models.need("numpy")
-    det, rec, characters = models.text_models(detector, recogniser)
+    det = models.text_detector(detector)
     small = fitted(picture, sides[0])
     quads = detect(np, det, _bgr(np, small), box_threshold)
     if not quads:
         return []
+    rec, characters = models.text_recogniser(recogniser)
     large = fitted(picture, max(sides))
     scale = large.width / small.width
     read = recognise(np, rec, characters, [_cut(np, large, q * scale) for q in quads])
