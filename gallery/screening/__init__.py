@@ -58,9 +58,11 @@ class ScreenSettings:
 
 def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
     """Every face and text block found in the decoded upright picture (converted to RGB here)."""
+    face_model, detector, recogniser = settings.models()
+    if not (settings.faces or settings.text):
+        return ()
     rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
     rgb = faces.reduced(rgb, working_side(settings))      # one pass over the pixels
-    face_model, detector, recogniser = settings.models()
     flags: list[Flag] = []
     if settings.faces:
         flags += [Flag("face", clamp(box), round(float(score), 4))
