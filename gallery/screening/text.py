@@ -1,4 +1,11 @@
-"""Text: PP-OCR finds text lines and reads them; nearby lines are merged into one flag per block."""
+"""Text: PP-OCR finds text lines and reads them; nearby lines are merged into one flag per block.
+
+The detector runs on the picture reduced to a small side (its cost grows with the area); each line
+it finds is cut out of a larger reduction and read there (the recogniser's cost grows with the
+number of lines, and small print needs the pixels). The pre- and post-processing are PP-OCR's (as
+rapidocr_onnxruntime does them), written here with numpy and OpenCV so that none of rapidocr's
+modules (and their imports: shapely, pyclipper, yaml) is loaded: only its model files are used.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,15 @@ from PIL import Image
 
 from . import models
 
+STRIDE = 32                    # the detector's input sides are multiples of 32
+BINARY = 0.3                   # a pixel of the detector's map above this is text
+MIN_SIDE = 3                   # a detected box narrower than this (pixels of the map) is noise
+UNCLIP = 1.6                   # PP-OCR's DB boxes are grown by area * UNCLIP / perimeter
+MAX_BOXES = 1000
+LINE_HEIGHT = 48               # the recogniser reads lines scaled to this height,
+LINE_WIDTH = 320               # padded to at least this width (and to the widest line of a batch)
+BATCH = 6                      # lines read together, sorted by width (PP-OCR's batching)
+
 
 @dataclass(frozen=True)
 class Line:
@@ -20,25 +36,118 @@ class Line:
     score: float
 
 
-def find(picture: Image.Image, detector: Path, recogniser: Path, max_side: int, thresholds: tuple[float, float],
-         box_threshold: float) -> list[tuple[tuple[float, ...], float, str]]:
+def find(picture: Image.Image, detector: Path, recogniser: Path, sides: tuple[int, int],
+         thresholds: tuple[float, float], box_threshold: float) -> list[tuple[tuple[float, ...], float, str]]:
     """Each text block found: (x, y, w, h) as fractions of the picture, its best score, its words.
 
+    sides: the longer side the detector sees, and the one the lines are read at (never below the first).
     thresholds: the recognition score a line needs, and the one a line read as one character needs.
     """
     np = models.need("numpy")
-    det, rec = models.text_models(detector, recogniser, box_threshold)
-    small = fitted(picture, max_side)
-    bgr = np.ascontiguousarray(np.asarray(small)[:, :, ::-1])     # the models were trained on OpenCV's BGR
-    quads, _ = det(bgr)
-    if quads is None or len(quads) == 0:
+    det = models.text_detector(detector)
+    small = fitted(picture, sides[0])
+    quads = detect(np, det, _bgr(np, small), box_threshold)
+    if not quads:
         return []
-    read, _ = rec([_crop(np, bgr, q) for q in quads])
-    lines = [Line(_bounds(q), str(r[0]).strip(), float(r[1])) for q, r in zip(quads, read, strict=True)]
+    rec, characters = models.text_recogniser(recogniser)
+    large = fitted(picture, max(sides))
+    scale = large.width / small.width
+    read = recognise(np, rec, characters, [_cut(np, large, q * scale) for q in quads])
+    lines = [Line(_bounds(q * scale), words.strip(), score) for q, (words, score) in zip(quads, read, strict=True)]
     lines = [line for line in lines if line.words and line.score >= thresholds[len(line.words) == 1]]
-    w, h = small.size
+    w, h = large.size
     return [((b.box[0] / w, b.box[1] / h, (b.box[2] - b.box[0]) / w, (b.box[3] - b.box[1]) / h), b.score, b.words)
             for b in merge(lines)]
+
+
+def _bgr(np: Any, picture: Image.Image) -> Any:
+    """The picture as a BGR array (the models were trained on OpenCV's channel order)."""
+    return np.ascontiguousarray(np.asarray(picture)[:, :, ::-1])
+
+
+def detect(np: Any, session: Any, bgr: Any, box_threshold: float) -> list[Any]:
+    """Each text line's quadrilateral (4 x 2 float32, clockwise from the top left) in pixels of bgr."""
+    cv2 = models.need("cv2")
+    h, w = bgr.shape[:2]
+    size = (round(w / STRIDE) * STRIDE, round(h / STRIDE) * STRIDE)
+    if min(size) == 0:
+        return []
+    net_input = cv2.resize(bgr, size).astype(np.float32) * np.float32(2 / 255) - np.float32(1)
+    heat = session.run(None, {session.get_inputs()[0].name: net_input.transpose(2, 0, 1)[np.newaxis]})[0][0, 0]
+    mask = cv2.dilate((heat > BINARY).astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[-2]
+    quads = []
+    for contour in contours[:MAX_BOXES]:
+        quad = _db_box(np, cv2, heat, contour, box_threshold)
+        if quad is not None:
+            quad[:, 0] = np.clip(np.round(quad[:, 0] / size[0] * w), 0, w - 1)
+            quad[:, 1] = np.clip(np.round(quad[:, 1] / size[1] * h), 0, h - 1)
+            quad = _clockwise(np, quad)
+            if min(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[0] - quad[3])) >= MIN_SIDE + 1:
+                quads.append(quad)
+    return quads
+
+
+def _db_box(np: Any, cv2: Any, heat: Any, contour: Any, box_threshold: float) -> Any:
+    """A contour's box grown as PP-OCR's DB post-processing grows it, or None for noise or a weak box."""
+    (cx, cy), (bw, bh), angle = cv2.minAreaRect(contour)
+    if min(bw, bh) < MIN_SIDE or _score(np, cv2, heat, cv2.boxPoints(((cx, cy), (bw, bh), angle))) < box_threshold:
+        return None
+    grow = bw * bh * UNCLIP / (2 * (bw + bh))     # the offset a rectangle's unclip adds on each side
+    if min(bw, bh) + 2 * grow < MIN_SIDE + 2:
+        return None
+    return _clockwise(np, cv2.boxPoints(((cx, cy), (bw + 2 * grow, bh + 2 * grow), angle)))
+
+
+def _score(np: Any, cv2: Any, heat: Any, points: Any) -> float:
+    """The mean of the detector's map inside a box (PP-OCR's "fast" box score)."""
+    h, w = heat.shape
+    x0, x1 = (int(np.clip(v, 0, w - 1)) for v in (np.floor(points[:, 0].min()), np.ceil(points[:, 0].max())))
+    y0, y1 = (int(np.clip(v, 0, h - 1)) for v in (np.floor(points[:, 1].min()), np.ceil(points[:, 1].max())))
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
+    cv2.fillPoly(mask, (points - np.array([x0, y0], dtype=points.dtype)).reshape(1, -1, 2).astype(np.int32), 1)
+    return float(cv2.mean(heat[y0:y1 + 1, x0:x1 + 1], mask)[0])
+
+
+def _clockwise(np: Any, points: Any) -> Any:
+    """The four corners ordered top left, top right, bottom right, bottom left."""
+    by_x = points[np.argsort(points[:, 0], kind="stable")]
+    left, right = by_x[:2], by_x[2:]
+    top_left, bottom_left = left[np.argsort(left[:, 1], kind="stable")]
+    top_right, bottom_right = right[np.argsort(right[:, 1], kind="stable")]
+    return np.array([top_left, top_right, bottom_right, bottom_left], dtype=np.float32)
+
+
+def recognise(np: Any, session: Any, characters: list[str], crops: list[Any]) -> list[tuple[str, float]]:
+    """The words of each straightened line and their score (the mean probability of the characters read)."""
+    cv2 = models.need("cv2")
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+    read: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    for start in range(0, len(order), BATCH):
+        batch = order[start:start + BATCH]
+        ratio = max([LINE_WIDTH / LINE_HEIGHT] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
+        width = int(LINE_HEIGHT * ratio)
+        net_input = np.zeros((len(batch), 3, LINE_HEIGHT, width), dtype=np.float32)
+        for row, i in enumerate(batch):
+            h, w = crops[i].shape[:2]
+            fit = min(width, int(np.ceil(LINE_HEIGHT * w / h)))
+            line = cv2.resize(crops[i], (fit, LINE_HEIGHT)).astype(np.float32) * np.float32(2 / 255) - np.float32(1)
+            net_input[row, :, :, :fit] = line.transpose(2, 0, 1)
+        probabilities = session.run(None, {session.get_inputs()[0].name: net_input})[0]
+        for row, i in enumerate(batch):
+            read[i] = _decode(np, characters, probabilities[row])
+    return read
+
+
+def _decode(np: Any, characters: list[str], probabilities: Any) -> tuple[str, float]:
+    """CTC decoding: repeated classes collapsed, the blank (class 0) dropped."""
+    best = probabilities.argmax(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != 0
+    if not keep.any():
+        return "", 0.0
+    return "".join(characters[c] for c in best[keep]), float(probabilities.max(axis=1)[keep].mean())
 
 
 def fitted(picture: Image.Image, max_side: int) -> Image.Image:
@@ -57,14 +166,18 @@ def _bounds(quad: Any) -> tuple[float, float, float, float]:
     return (float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max()))
 
 
-def _crop(np: Any, bgr: Any, quad: Any) -> Any:
-    """The text line cut out and straightened (a perspective warp of its quadrilateral)."""
+def _cut(np: Any, picture: Image.Image, quad: Any) -> Any:
+    """A text line cut out of the picture and straightened (a perspective warp of its quadrilateral)."""
     cv2 = models.need("cv2")
     quad = quad.astype(np.float32)
+    x0, y0 = (max(0, int(v) - 2) for v in np.floor(quad.min(axis=0)))      # 2 pixels more: the cubic warp's reach
+    x1, y1 = (int(v) + 3 for v in np.ceil(quad.max(axis=0)))
+    region = _bgr(np, picture.crop((x0, y0, min(x1, picture.width), min(y1, picture.height))))
+    quad -= np.array([x0, y0], dtype=np.float32)
     width = max(1, int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3]))))
     height = max(1, int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))))
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
-    warped = cv2.warpPerspective(bgr, cv2.getPerspectiveTransform(quad, target), (width, height),
+    warped = cv2.warpPerspective(region, cv2.getPerspectiveTransform(quad, target), (width, height),
                                  borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
     return np.rot90(warped) if height >= 1.5 * width else warped      # a vertical line, read sideways
 
