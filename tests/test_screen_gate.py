@@ -66,7 +66,8 @@ def test_review_refuses_while_a_flag_is_open_and_writes_nothing(face):
     done = cli(face, "review", "lw07-day", "--by", "ST")
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        f"{FACE} is not resolved; cover it with a redact region (--redact-faces drafts one over each face) or accept it: --accept 1 --reason TEXT; nothing was written")
+        f"{FACE} is not resolved; cover it with a redact region (--redact-faces drafts one over each face) or "
+        "accept it: --accept 1 --reason TEXT; nothing was written")
     assert (face.captions / "lw07-day.yaml").read_bytes() == before
 
 
