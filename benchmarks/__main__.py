@@ -79,6 +79,7 @@ class Ours:
     def clean(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
         shutil.rmtree(self.config.parent / ".gallery" / self.out.name, ignore_errors=True)   # options.workspace
+        (self.config.parent / ".gallery" / "screens.json").unlink(missing_ok=True)   # every photo screened again
 
     def build(self, sample: bool = False) -> Run:
         result = run(self.command(), sample=sample)
@@ -117,7 +118,7 @@ def median(runs: list[Run]) -> float:
 
 def edit_caption(corpus: corpora.Corpus, n: int, k: int) -> str:
     item = corpora.item_id(n)
-    text = corpora.caption_text(n, corpora.photo_name(n))
+    text = corpora.caption_of(corpus, n)
     text = text.replace("taken on an ordinary", f"(edit {k}) taken on an ordinary")
     (corpus.captions / f"{item}.yaml").write_text(text)
     return f"(edit {k})"
@@ -129,13 +130,15 @@ def edit_photo(corpus: corpora.Corpus, n: int, k: int) -> None:
         variant.parent.mkdir(exist_ok=True)
         corpora.make_photo(100_000 + k, variant)
     shutil.copyfile(variant, corpus.photos / corpora.photo_name(n))   # same inode: sigal's link sees it too
+    # the new picture reviewed (else it is left out): its review records the new photo's hash
+    (corpus.captions / f"{corpora.item_id(n)}.yaml").write_text(corpora.caption_of(corpus, n))
 
 
 def restore(corpus: corpora.Corpus, n: int) -> None:
     original = corpus.root / "edits" / "original.jpg"
     if original.exists():
         shutil.copyfile(original, corpus.photos / corpora.photo_name(n))
-    (corpus.captions / f"{corpora.item_id(n)}.yaml").write_text(corpora.caption_text(n, corpora.photo_name(n)))
+    (corpus.captions / f"{corpora.item_id(n)}.yaml").write_text(corpora.caption_of(corpus, n))
 
 
 def timed_cases(c: corpora.Corpus, repeat: int, with_sigal: bool, log) -> tuple[dict, Sigal | None]:
@@ -195,7 +198,29 @@ def memory_at(count: int, base: corpora.Corpus, log) -> float:
     return result.peak_mb
 
 
-def table(t: dict, count: int, large: int, large_peak: float | None, with_sigal: bool) -> list[Row]:
+def screening_cpu(c: corpora.Corpus, count: int, log) -> float:
+    """The mean CPU seconds of screening one corpus photo, in this process (one thread, as in a worker),
+    on the picture the build hands the screen (decoded as screens.screen_photo decodes it); the first
+    screen (the models warming up) is not counted."""
+    import time
+
+    from gallery import images
+    from gallery.config import ImageSettings
+    from gallery.screening import ScreenSettings, load, needed_side, screen
+    settings = ScreenSettings()
+    load(settings)
+    log(f"screening {count} corpus photos for its CPU cost")
+    spent = []
+    for n in range(count + 1):
+        picture = images.decode_upright(c.photos / corpora.photo_name(n), ImageSettings(), least=needed_side(settings))
+        start = time.process_time()
+        screen(picture, settings)
+        spent.append(time.process_time() - start)
+    return statistics.mean(spent[1:])
+
+
+def table(t: dict, count: int, large: int, large_peak: float | None, with_sigal: bool,
+          screen_cpu: float | None = None) -> list[Row]:
     rows = []
     cold, comp = median(t["cold"]), median(t["comparable"])
     s_cold = median(t["sigal_cold"]) if with_sigal else None
@@ -203,10 +228,12 @@ def table(t: dict, count: int, large: int, large_peak: float | None, with_sigal:
     def ratio(ours: float, theirs: float | None) -> str:
         return f"{ours / theirs:.2f}" if theirs else "—"
 
-    rows.append(Row("cold build, sigal-comparable outputs", f"{comp:.2f} s", f"{s_cold:.2f} s" if s_cold else "not run",
-                    ratio(comp, s_cold), "≤ 0.25 × sigal", comp <= 0.25 * s_cold if s_cold else None))
-    rows.append(Row("cold build, our default outputs", f"{cold:.2f} s", "—", ratio(cold, s_cold), "≤ 0.4 × sigal",
-                    cold <= 0.4 * s_cold if s_cold else None))
+    # every build screens each photo for faces and text (sigal screens nothing): issue 14's 0.8 x sigal
+    rows.append(Row("cold build with screening, sigal-comparable outputs", f"{comp:.2f} s",
+                    f"{s_cold:.2f} s" if s_cold else "not run", ratio(comp, s_cold), "≤ 0.8 × sigal",
+                    comp <= 0.8 * s_cold if s_cold else None))
+    rows.append(Row("cold build with screening, our default outputs", f"{cold:.2f} s", "—", ratio(cold, s_cold),
+                    "≤ 0.8 × sigal", cold <= 0.8 * s_cold if s_cold else None))
     noop = median(t["noop"])
     s_noop = median(t["sigal_noop"]) if with_sigal else None
     rows.append(Row("rebuild, nothing changed", f"{noop:.3f} s", f"{s_noop:.3f} s" if s_noop else "not run",
@@ -219,7 +246,11 @@ def table(t: dict, count: int, large: int, large_peak: float | None, with_sigal:
         s_photo = f"{median(t['sigal_photo']):.3f} s, " + ("re-processed" if detected else "not detected")
     else:
         s_photo = "not run"
-    rows.append(Row("one photo edited (re-processed)", f"{photo:.3f} s", s_photo, "—", "≤ 0.6 s", photo <= 0.6))
+    rows.append(Row("one photo edited (screened and re-processed)", f"{photo:.3f} s", s_photo, "—", "≤ 1.2 s",
+                    photo <= 1.2))
+    if screen_cpu is not None:
+        rows.append(Row("screening, CPU per 12-megapixel photo (mean of the corpus)", f"{screen_cpu:.3f} s", "—", "—",
+                        "≤ 0.3 s", screen_cpu <= 0.3))
     peak = max(r.peak_mb for r in t["cold"] + t["comparable"])
     s_peak = max((r.peak_mb for r in t["sigal_cold"]), default=None)
     rows.append(Row(f"peak memory, {count} photos", f"{peak:.0f} MB", f"{s_peak:.0f} MB" if s_peak else "not run",
@@ -255,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     c = corpora.generate(WORK / f"c{count}", count, log=log)
     t, _ = timed_cases(c, repeat, args.with_sigal, log)
     large_peak = memory_at(large, c, log) if large else None
-    rows = table(t, count, large, large_peak, args.with_sigal)
+    screen_cpu = screening_cpu(c, min(count - 1, 24), log)
+    rows = table(t, count, large, large_peak, args.with_sigal, screen_cpu)
     text = f"Machine: {machine()}\n\n{render(rows, count, repeat, versions)}\n"
     print(text)
     (WORK / f"results-{count}.md").write_text(text)

@@ -155,8 +155,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             hashes.put_stamped(*stats[job.item_id], digest)
             digests[job.item_id] = digest
 
-        try:
-            prepare(settings)
+        try:      # a library or model that cannot be loaded: ScreeningError, from the first worker to load it
             results: dict[str, Screened] = {}
             known_digests = frozenset(store.old)
             jobs = [replace(job, known=known_digests) for job in pending]
@@ -190,13 +189,6 @@ def screenable(items: Iterable[Item]) -> list[Item]:
             if stat.S_ISREG(item.photo.stat().st_mode):
                 found.append(item)
     return found
-
-
-def prepare(settings: ScreeningSettings) -> None:
-    """Load the models in this process before the workers start (they inherit them); raises
-    ScreeningError for a library or model that cannot be loaded."""
-    from .screening import load
-    load(engine_settings(settings))
 
 
 def _json(flag: Flag) -> dict:
