@@ -223,3 +223,12 @@ def test_flags_are_kept_by_content_for_every_output_and_review_keeps_the_others(
     assert build(face).returncode == 0
     left = json.loads(store.read_text())["entries"]
     assert list(left.values()) == [[]]                  # the withdrawn photo's flags (and its face) are gone
+
+
+def test_check_lists_the_flags_of_an_item_left_out_for_another_reason_as_warnings(project):
+    astronaut(project, publish="false")
+    checked = cli(project, "check")
+    assert checked.returncode == 0, checked.stderr
+    lines = checked.stderr.splitlines()
+    assert f"{FACE.replace(': flag 1', ':4: warning: flag 1')} is not resolved" in lines
+    assert "left out: captions/lw07-day.yaml: no consent to publish (consent.publish is not true)" in lines
