@@ -96,7 +96,8 @@ def engine_stamp(settings: ScreeningSettings) -> str:
         files.append(Path(spec.origin))
     for package, name in MODELS:
         spec = importlib.util.find_spec(package)
-        assert spec is not None and spec.submodule_search_locations
+        if spec is None or not spec.submodule_search_locations:      # a module of that name, not the package
+            raise ScreeningError(f"{package} is not the package that ships the model file {name}; {INSTALL}")
         files.append(Path(next(iter(spec.submodule_search_locations))) / name)
     try:
         stamps = [(str(f), st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()]]
@@ -107,7 +108,16 @@ def engine_stamp(settings: ScreeningSettings) -> str:
 
 def screens_store(options: BuildOptions, stamp: str, save: bool) -> Store:
     return Store(options.private / SCREENS if save or (options.private / SCREENS).is_file() else None, FORMAT,
-                 context=stamp, valid=lambda key, entry: isinstance(entry, list))
+                 context=stamp, valid=lambda key, entry: _valid(entry))
+
+
+def _valid(entry: object) -> bool:
+    """A stored list of flags as _json writes them (anything else: that photo is screened again)."""
+    return isinstance(entry, list) and all(
+        isinstance(f, dict) and f.get("kind") in ("face", "text") and isinstance(f.get("score"), (int, float))
+        and isinstance(f.get("box"), list) and len(f["box"]) == 4
+        and all(isinstance(v, (int, float)) for v in f["box"]) and isinstance(f.get("text"), (str, type(None)))
+        for f in entry)
 
 
 def screen_found(found: Content, options: BuildOptions, save: bool = True) -> Screening:
@@ -174,8 +184,10 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             failed.update(done.failures)
             for item_id, result in results.items():
                 digest = digests[item_id]
-                if result.flags is None:
-                    flags[item_id] = tuple(_flag(f) for f in store.get(digest) or ())
+                if result.flags is None:            # screened before: its flags are in the store
+                    kept = store.get(digest)
+                    if kept is not None:            # (else it stays unscreened: left out)
+                        flags[item_id] = tuple(_flag(f) for f in kept)
                 else:
                     store.put(digest, [_json(f) for f in result.flags])
                     flags[item_id] = result.flags

@@ -232,3 +232,16 @@ def test_check_lists_the_flags_of_an_item_left_out_for_another_reason_as_warning
     lines = checked.stderr.splitlines()
     assert f"{FACE.replace(': flag 1', ':4: warning: flag 1')} is not resolved" in lines
     assert "left out: captions/lw07-day.yaml: no consent to publish (consent.publish is not true)" in lines
+
+
+def test_a_damaged_flag_record_is_ignored_and_the_photo_screened_again(face):
+    assert build(face).returncode == 0
+    store = face.root / ".gallery" / "screens.json"
+    record = json.loads(store.read_text())
+    record["entries"] = {digest: [{"kind": "face"}] for digest in record["entries"]}     # no box, no score
+    store.write_text(json.dumps(record))
+    face.captions.joinpath("lw08-day.yaml").write_text(
+        face.captions.joinpath("lw08-day.yaml").read_text().replace("My working day.", "My day."))
+    done = build(face)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert published(face) == ["lw08-day"] and "1 screening flag not resolved" in left_out(face)["lw07-day"]
