@@ -264,7 +264,7 @@ def run_screen(args: argparse.Namespace) -> int:
     report.print_screen(found)
     if args.json:
         report.write_screen_json(found, args.json)
-    return 0
+    return 1 if found.failed else 0
 
 
 def run_check(args: argparse.Namespace) -> int:

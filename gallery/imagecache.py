@@ -98,12 +98,13 @@ def image_index(cache: Path | None) -> Store:
     return Store(cache / INDEX if cache else None, META_FORMAT, valid=lambda key, entry: isinstance(entry, dict))
 
 
-def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None
-                ) -> tuple[dict[str, ImageResult], int]:
+def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,
+                screened: dict[str, str] | None = None) -> tuple[dict[str, ImageResult], int]:
     """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError.
 
     hashes: the build's photo_hashes, as the gate and the screen read them (saved here: the photos
-    not used by this build are dropped)."""
+    not used by this build are dropped). screened: each item's SHA-256 as the screen read it: an
+    item whose bytes now differ is refused (what is published is what was screened)."""
     options.cache.mkdir(parents=True, exist_ok=True)
     cache = str(options.cache)
     hashes = hashes if hashes is not None else photo_hashes(options.cache)
@@ -111,6 +112,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
     stats: dict[str, tuple[str, os.stat_result]] = {}
     results: dict[str, ImageResult] = {}
     pending = []
+    used: dict[str, str] = {}               # item id -> the SHA-256 of the bytes its images are made from
     pause("image-stage")
     for item in items:
         if not item.has_image or item.photo is None:
@@ -120,6 +122,8 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
         path, st = real_path(item.photo), item.photo.stat()   # taken before the photo is read
         stats[item.id] = (path, st)
         digest = hashes.get_stamped(path, st)
+        if digest is not None:
+            used[item.id] = digest
         key = job_key(item.id, digest, config.images, item.redact) if digest is not None else None
         cached = load_cached(replace(job, key=key), cache, index.get(key)) if key is not None else None
         if cached is None:
@@ -131,7 +135,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
 
     def record(job: ImageJob, digest: str) -> None:
         hashes.put_stamped(*stats[job.item_id], digest)
-        read[job.item_id] = digest
+        read[job.item_id] = used[job.item_id] = digest
 
     if pending:
         images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
@@ -154,6 +158,9 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
                    "reading it; nothing was published: build again") for i, digest in sorted(read.items())
                if config.require_review and (r := by_id[i].review) is not None and r.photo is not None
                and r.photo != f"sha256:{digest}"]
+    failed += [(i, "was changed after it was screened for faces and text, while the build was reading it; "
+                   "nothing was published: build again") for i, digest in sorted(used.items())
+               if screened is not None and i in screened and screened[i] != digest and i not in dict(failed)]
     if failed:
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])

@@ -80,7 +80,7 @@ def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, 
                for i in ids if i not in by_id]
     if unknown:
         raise ReviewError(problems=unknown)
-    targets = [by_id[i] for i in (sorted(by_id) if every else ids)]
+    targets = [by_id[i] for i in (sorted(by_id) if every else dict.fromkeys(ids))]
     screening = screens.screen_items(targets, config, options, every=every)
     done: list[Reviewed] = []
     refused: list[Problem] = []
@@ -96,8 +96,8 @@ def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, 
 
 def _flags(item: Item, screening: screens.Screening) -> tuple[Flag, ...]:
     """The item's flags; a ReviewError when its photo could not be screened (nothing is approved unseen)."""
-    if not item.has_image or screening.off or item.id in screening.flags:
-        return screening.flags.get(item.id, ())
+    if not item.has_image or screening.off or item.id in screening.flags or item.consent.withdrawn is not None:
+        return screening.flags.get(item.id, ())   # a withdrawn photo is not screened (screened again if it returns)
     why = screening.failed.get(item.id) or screening.unavailable or "could not be screened"
     raise ReviewError(problems=[Problem(item.source, item.photo_line, f"photo '{item.photo_name}' was not "
                                                                       f"screened for faces and text ({why}); "
@@ -112,7 +112,7 @@ def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, d
     digest, size = _photo(item, options)
     flags = _flags(item, screening) if screening is not None else ()
     regions = item.redact + (face_regions(flags, item.redact) if asked.redact_faces else ())
-    accepted = _accepted(item, flags, regions, asked)
+    accepted = _accepted(item, flags, regions, asked, digest)
     probe = replace(item, redact=regions, review=Review(by, date, None, regions, accepted))
     still = review.unresolved(probe, flags)
     if still:
@@ -135,16 +135,18 @@ def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, d
     return Reviewed(done, by, date, size, gate(done, config), resolved)
 
 
-def _accepted(item: Item, flags: tuple[Flag, ...], regions: tuple[Region, ...], asked: Asked
-              ) -> tuple[Accepted, ...]:
-    """The earlier review's acceptances that still match a flag not covered now, then the new ones."""
+def _accepted(item: Item, flags: tuple[Flag, ...], regions: tuple[Region, ...], asked: Asked,
+              digest: str | None = None) -> tuple[Accepted, ...]:
+    """The earlier review's acceptances that still match a flag not covered now (when that review was
+    of this photo: an acceptance of another picture's flag accepts nothing here), then the new ones."""
     for n, _ in asked.accept:
         if not 1 <= n <= len(flags):
             have = f"flags 1 to {len(flags)}" if flags else "no flags"
             raise ReviewError(problems=[Problem(item.source, None, f"--accept {n}: the photo has {have}; "
                                                                    f"run python build.py screen to see them")])
     open_flags = [f for f in flags if not review.covered(f.box, regions)]
-    earlier = item.review.accepted if item.review is not None else ()
+    same = item.review is not None and digest is not None and item.review.photo == photo_ref(digest)
+    earlier = item.review.accepted if same and item.review is not None else ()
     kept = [a for a in earlier if any(review.acceptance(f, (a,)) for f in open_flags)]
     new = [Accepted(flags[n - 1].kind, flags[n - 1].box, reason) for n, reason in asked.accept]
     return tuple(a for a in kept if not any(review.acceptance(flags[n - 1], (a,)) for n, _ in asked.accept)) \
@@ -213,8 +215,14 @@ def review_lines(by: str, date: dt.date, digest: str | None, redact: tuple[Regio
             lines.append(f"  redact: {normal(redact)}")
         if accepted:
             lines.append("  accepted:")
-            lines += [f"    - {{kind: {a.kind}, box: {list(a.box)}, reason: {json.dumps(a.reason)}}}" for a in accepted]
+            lines += [f"    - {{kind: {a.kind}, box: {list(a.box)}, reason: {_quoted(a.reason)}}}" for a in accepted]
     return lines
+
+
+def _quoted(text: str) -> str:
+    """text as a YAML double-quoted scalar (a JSON string is one; characters beyond the BMP are written
+    as they are, since the YAML reader refuses JSON's surrogate-pair escapes)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 TOP = re.compile(r"[^\s#]")     # a line that starts a top-level key (or any other top-level content)

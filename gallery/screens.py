@@ -18,7 +18,7 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +67,8 @@ class Screening:
     failed: dict[str, str]                    # item id -> why its photo cannot be screened (decoding)
     unavailable: str | None = None            # why the screen cannot run (then no image item is published)
     off: bool = False                         # gallery.yaml turned faces and text off
+    digests: dict[str, str] = field(default_factory=dict)   # item id -> the SHA-256 of the bytes screened
+                                                            # (the image stage refuses any other bytes)
 
 
 def engine_settings(settings: ScreeningSettings) -> ScreenSettings:
@@ -76,15 +78,16 @@ def engine_settings(settings: ScreeningSettings) -> ScreenSettings:
     return ScreenSettings(**given)
 
 
-def engine_stamp(settings: ScreeningSettings) -> str:
+def engine_stamp(settings: ScreeningSettings, decoding: ImageSettings) -> str:
     """What decides what the screen finds, cheaply (no import of the libraries, no model read): the
-    settings, and the identity (size, mtime) of the screening code, of each library's package and of
-    each model file. Raises ScreeningError naming what to install when one is missing."""
+    settings (decoding: the background transparency is flattened onto), and the identity (size,
+    mtime) of the screening code and of this stage's and the decoder's, of each library's package and
+    of each model file. Raises ScreeningError naming what to install when one is missing."""
     import importlib.util
 
     from .screening.models import INSTALL, LIBRARIES, ScreeningError
-    code = Path(__file__).parent / "screening"
-    files = sorted(code.glob("*.py"))
+    here = Path(__file__).parent
+    files = sorted((here / "screening").glob("*.py")) + [here / "screens.py", here / "images.py"]
     for name in LIBRARIES:
         try:
             spec = importlib.util.find_spec(name)
@@ -103,7 +106,7 @@ def engine_stamp(settings: ScreeningSettings) -> str:
         stamps = [(str(f), st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()]]
     except OSError as exc:
         raise ScreeningError(f"{exc.filename}: a screening model or library file is missing; {INSTALL}") from None
-    return repr((settings, stamps))
+    return repr((settings, decoding.background, decoding.max_pixels, stamps))
 
 
 def screens_store(options: BuildOptions, stamp: str, save: bool) -> Store:
@@ -135,33 +138,41 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
     todo = screenable(items)
     settings = config.screening
     if not settings.on:
+        if save and every:          # no flags kept of photos nobody screens now (withdrawn ones' words)
+            (options.private / SCREENS).unlink(missing_ok=True)
         return Screening({i.id: () for i in todo}, {}, off=True)
     from .screening import ScreeningError
     try:
-        stamp = engine_stamp(settings)
+        stamp = engine_stamp(settings, config.images)
     except ScreeningError as exc:
+        if save and every:          # the stamp cannot be known: nothing of what was kept can be trusted
+            (options.private / SCREENS).unlink(missing_ok=True)
         return Screening({}, {}, unavailable=str(exc))
     store = screens_store(options, stamp, save)
     own = hashes is None
     hashes = imagecache.photo_hashes(options.cache) if hashes is None else hashes
     flags: dict[str, tuple[Flag, ...]] = {}
+    screened: dict[str, str] = {}
+    failed: dict[str, str] = {}
     pending: list[ScreenJob] = []
     stats: dict[str, tuple[str, os.stat_result]] = {}
     for item in todo:
         assert item.photo is not None
         try:
             path, st = real_path(item.photo), item.photo.stat()
-        except OSError:             # gone since: the image stage, or the next build, says so
+        except OSError as exc:      # gone since the content stage looked
+            failed[item.id] = (f"could not be read to be screened ({exc.strerror}); check the file is there and "
+                               "build again")
             continue
         digest = hashes.get_stamped(path, st)
         known = store.get(digest) if isinstance(digest, str) else None
-        if known is not None:
+        if isinstance(digest, str) and known is not None:
             flags[item.id] = tuple(_flag(f) for f in known)
+            screened[item.id] = digest
             continue
         stats[item.id] = (path, st)
         pending.append(ScreenJob(item.id, str(item.photo), config.images, settings, str(options.photos),
                                  regions=item.redact))
-    failed: dict[str, str] = {}
     unavailable = None
     if pending:
         from . import images  # Pillow (and pillow-heif) imported here: one missing is named, not a broken pool
@@ -183,7 +194,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
         else:
             failed.update(done.failures)
             for item_id, result in results.items():
-                digest = digests[item_id]
+                digest = screened[item_id] = digests[item_id]
                 if result.flags is None:            # screened before: its flags are in the store
                     kept = store.get(digest)
                     if kept is not None:            # (else it stays unscreened: left out)
@@ -195,7 +206,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
         store.save(keep_others=not every)
         if own:
             hashes.save(keep_others=True)
-    return Screening(flags, failed, unavailable)
+    return Screening(flags, failed, unavailable, digests=screened)
 
 
 def screenable(items: Iterable[Item]) -> list[Item]:
@@ -258,10 +269,11 @@ def apply(found: Content, screening: Screening) -> Content:
     items leave no record in the photo hashes."""
     decisions, errors, warnings = [], list(found.errors), list(found.warnings)
     failed = {p.path: p for p in failures(found, screening)}
+    reported = {p.path for p in found.errors}
     for d in found.decisions:
         if d.item.consent.withdrawn is not None and found.hashes is not None:
             found.hashes.forget(d.item)
-        reason, problems = _verdict(d, found.config, screening)
+        reason, problems = _verdict(d, found.config, screening, d.item.source in reported)
         if d.published and reason is not None:
             d = Decision(d.item, reason)           # the left-out line names the flags
         else:
@@ -272,14 +284,16 @@ def apply(found: Content, screening: Screening) -> Content:
     return replace(found, decisions=tuple(decisions), errors=tuple(errors), warnings=tuple(warnings))
 
 
-def _verdict(d: Decision, config: SiteConfig, screening: Screening) -> tuple[str | None, list[Problem]]:
-    """(why the screen leaves the item out or None, warnings about its flags)."""
+def _verdict(d: Decision, config: SiteConfig, screening: Screening, reported: bool
+             ) -> tuple[str | None, list[Problem]]:
+    """(why the screen leaves the item out or None, warnings about its flags). reported: its caption
+    file has an error already (a missing photo, say): the build stops for it."""
     item = d.item
     if not item.has_image or item.consent.withdrawn is not None or screening.off or item.id in screening.failed:
         return None, []
     if item.id not in screening.flags:
-        if item.photo is None or not item.photo.is_file():
-            return None, []             # a missing photo: an error or warning of its own
+        if reported:
+            return None, []
         why = screening.unavailable or "the screen did not run on it"
         return f"not screened for faces and text ({why})", []
     open_flags = review.unresolved(item, screening.flags[item.id])

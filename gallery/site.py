@@ -64,7 +64,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     found = screens.apply(found, screening)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
-    images, made = make_images(found, shown, options, screens.reported(found, screening))
+    images, made = make_images(found, shown, options, screens.reported(found, screening), screening.digests)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
     target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
@@ -84,18 +84,18 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     return report
 
 
-def make_images(found: content.Content, shown: list[Item], options: BuildOptions, unscreened: list[Problem]
-                ) -> tuple[dict[str, ImageResult], int]:
+def make_images(found: content.Content, shown: list[Item], options: BuildOptions, unscreened: list[Problem],
+                screened: dict[str, str]) -> tuple[dict[str, ImageResult], int]:
     """The image stage, run even when the content has errors, so that a build that stops reports every
     error at once, as check does: the content's, the photos it cannot make, the sources the audit
     cannot read (the audit itself runs only on a site that was made). unscreened: the photos the
-    screen could not decode (reported already). Raises ContentError."""
+    screen could not decode (reported already); screened: the bytes it screened, by item. Raises ContentError."""
     failed: tuple[Problem, ...] = ()
     images: dict[str, ImageResult] = {}
     made = 0
     try:
         images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options,
-                                              found.hashes.store if found.hashes is not None else None)
+                                              found.hashes.store if found.hashes is not None else None, screened)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:

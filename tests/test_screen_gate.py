@@ -245,3 +245,62 @@ def test_a_damaged_flag_record_is_ignored_and_the_photo_screened_again(face):
     done = build(face)
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert published(face) == ["lw08-day"] and "1 screening flag not resolved" in left_out(face)["lw07-day"]
+
+
+def test_a_photo_replaced_after_it_was_screened_is_refused(project, tmp_path):
+    """require_review: false (no review hash to compare): the photo screened (no face) is replaced by
+    the astronaut's face after the screen and before its images are made."""
+    from test_swapped_photo import go_on, started, wait_paused
+    project.config.write_text("title: Test gallery\nrequire_review: false\n")
+    project.item("lw08-day", participant="LW08")
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    for label in ("read-lw08-day.jpg", "metadata-lw08-day.jpg"):     # pause only before the image stage
+        (pause / f"{label}.go").touch()
+    proc = started(project, "build", pause, "image-stage")
+    wait_paused(proc, pause, "image-stage")
+    from PIL import Image
+    with Image.open(SCREEN / "astronaut.png") as im:
+        im.convert("RGB").save(project.photos / "lw08-day.jpg")
+    code, stderr = go_on(proc, pause, "image-stage")
+    assert code == 1, stderr
+    assert ("captions/lw08-day.yaml:4: photo 'lw08-day.jpg' was changed after it was screened for faces and text, "
+            "while the build was reading it; nothing was published: build again") in stderr.splitlines()
+    assert not project.out.exists()
+
+
+def test_review_records_a_reason_beyond_the_basic_plane_and_keeps_no_acceptance_of_a_replaced_photo(face):
+    done = cli(face, "review", "lw07-day", "--by", "AB", "--accept", "1", "--reason", "a public figure 🚀")
+    assert done.returncode == 0, done.stderr
+    assert 'reason: "a public figure 🚀"}' in (face.captions / "lw07-day.yaml").read_text()
+    from PIL import Image
+    with Image.open(SCREEN / "astronaut.png") as im:          # another picture, the face where it was
+        im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).transpose(Image.Transpose.FLIP_LEFT_RIGHT).convert(
+            "L").convert("RGB").save(face.photos / "lw07-day.png")
+    again = cli(face, "review", "lw07-day", "--by", "AB")
+    assert again.returncode == 1 and "flag 1: face at x 0.3" in again.stderr and "is not resolved" in again.stderr
+
+
+def test_screen_exits_1_for_a_photo_it_cannot_decode_and_review_all_passes_a_withdrawn_item(face):
+    (face.photos / "lw09-day.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    face.caption("lw09-day", participant="LW09", publish="false")
+    listed = cli(face, "screen")
+    assert listed.returncode == 1
+    lines = listed.stderr.splitlines()
+    assert any(line.startswith("captions/lw09-day.yaml:4: photo 'lw09-day.jpg' ") for line in lines)
+    (face.photos / "lw09-day.jpg").unlink()
+    shutil.copy(SCREEN / "camera.png", face.photos / "lw09-day.png")
+    path = face.caption("lw09-day", participant="LW09", photo="lw09-day.png")
+    path.write_text(path.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: true\n", 1))
+    done = cli(face, "review", "--all", "--by", "AB", "--redact-faces")
+    assert done.returncode == 0, done.stderr
+    assert "captions/lw09-day.yaml: reviewed by AB" in done.stderr
+
+
+def test_screening_turned_off_keeps_no_flags(face):
+    assert build(face).returncode == 0
+    assert (face.root / ".gallery" / "screens.json").is_file()
+    face.config.write_text("title: Test gallery\nscreening: {faces: false, text: false}\n")
+    assert build(face).returncode == 0
+    assert not (face.root / ".gallery" / "screens.json").exists()
+    assert sorted(published(face)) == ["lw07-day", "lw08-day"]      # the team's choice: published unscreened
