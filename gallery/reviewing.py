@@ -125,7 +125,7 @@ def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, d
     errors: list[Problem] = []
     done = load_item(item.source, options.photos, config, errors, [], raw=new.encode("utf-8"))
     if done is None or done.review is None or done.review.photo != (photo_ref(digest) if digest else None) \
-            or done.redact != regions or done.review.accepted != accepted:
+            or done.redact != regions or done.review.accepted != accepted or _rest(done) != _rest(item):
         raise ReviewError(problems=errors or [Problem(item.source, None, "the review could not be recorded in "
                                                       "this file's layout; write it by hand (README: review)")])
     if item.source.read_bytes() != raw:
@@ -133,6 +133,12 @@ def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, d
     write_atomic(item.source, new.encode("utf-8"))
     resolved = tuple((flag, review.resolution(done, flag) or "") for flag in flags)
     return Reviewed(done, by, date, size, gate(done, config), resolved)
+
+
+def _rest(item: Item) -> Item:
+    """The item but for what the review command writes (and the lines keys are on): a caption file whose
+    other keys read differently after the edit is never written."""
+    return replace(item, review=None, redact=(), key_lines=(), photo_line=None)
 
 
 def _accepted(item: Item, flags: tuple[Flag, ...], regions: tuple[Region, ...], asked: Asked,
