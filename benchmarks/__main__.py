@@ -202,20 +202,16 @@ def screening_cpu(c: corpora.Corpus, count: int, log) -> float:
     """The mean CPU seconds of screening one corpus photo, in this process (one thread, as in a worker),
     on the picture the build hands the screen (decoded as screens.screen_photo decodes it); the first
     screen (the models warming up) is not counted."""
-    import time
-
     from gallery import images
     from gallery.config import ImageSettings
-    from gallery.screening import ScreenSettings, load, needed_side, screen
+    from gallery.screening import ScreenSettings, load, needed_side
+
+    from .screening import cpu
     settings = ScreenSettings()
     load(settings)
     log(f"screening {count} corpus photos for its CPU cost")
-    spent = []
-    for n in range(count + 1):
-        picture = images.decode_upright(c.photos / corpora.photo_name(n), ImageSettings(), least=needed_side(settings))
-        start = time.process_time()
-        screen(picture, settings)
-        spent.append(time.process_time() - start)
+    spent = [cpu(images.decode_upright(c.photos / corpora.photo_name(n), ImageSettings(), least=needed_side(settings)),
+                 settings) for n in range(count + 1)]
     return statistics.mean(spent[1:])
 
 

@@ -158,9 +158,10 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
                    "reading it; nothing was published: build again") for i, digest in sorted(read.items())
                if config.require_review and (r := by_id[i].review) is not None and r.photo is not None
                and r.photo != f"sha256:{digest}"]
+    said = {i for i, _ in failed}
     failed += [(i, "was changed after it was screened for faces and text, while the build was reading it; "
                    "nothing was published: build again") for i, digest in sorted(used.items())
-               if screened is not None and i in screened and screened[i] != digest and i not in dict(failed)]
+               if screened is not None and i in screened and screened[i] != digest and i not in said]
     if failed:
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])

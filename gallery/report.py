@@ -321,7 +321,8 @@ def print_screen(listing: Listing) -> None:
 
 def write_screen_json(listing: Listing, path: Path) -> None:
     """Every item's flags as JSON: {"items": [{"id", "photo", "flags": [{kind, box, score, text, resolved}]}]}."""
+    from .screens import flag_json
     items = [{"id": r.item.id, "photo": r.item.photo_name,
-              "flags": [{"kind": f.kind, "box": list(f.box), "score": f.score, "text": f.text, "resolved": how}
-                        for f, how in zip(r.flags, r.resolved, strict=True)]} for r in listing.items]
+              "flags": [{**flag_json(f), "resolved": how} for f, how in zip(r.flags, r.resolved, strict=True)]}
+             for r in listing.items]
     write_atomic(path, (json.dumps({"items": items}, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

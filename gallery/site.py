@@ -64,7 +64,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     found = screens.apply(found, screening)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
-    images, made = make_images(found, shown, options, screens.reported(found, screening), screening.digests)
+    images, made = make_images(found, shown, options, screening)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
     target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
@@ -84,24 +84,27 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     return report
 
 
-def make_images(found: content.Content, shown: list[Item], options: BuildOptions, unscreened: list[Problem],
-                screened: dict[str, str]) -> tuple[dict[str, ImageResult], int]:
+def make_images(found: content.Content, shown: list[Item], options: BuildOptions, screening: screens.Screening
+                ) -> tuple[dict[str, ImageResult], int]:
     """The image stage, run even when the content has errors, so that a build that stops reports every
     error at once, as check does: the content's, the photos it cannot make, the sources the audit
-    cannot read (the audit itself runs only on a site that was made). unscreened: the photos the
-    screen could not decode (reported already); screened: the bytes it screened, by item. Raises ContentError."""
+    cannot read (the audit itself runs only on a site that was made). screening: what the screen
+    found (the photos it could not decode are reported already; the image stage makes images only of
+    the bytes it screened). Raises ContentError."""
     failed: tuple[Problem, ...] = ()
     images: dict[str, ImageResult] = {}
     made = 0
     try:
         images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options,
-                                              found.hashes.store if found.hashes is not None else None, screened)
+                                              found.hashes.store if found.hashes is not None else None,
+                                              screening.digests)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:
         from .check import unreadable_sources  # the errors' path only
         raise ContentError(problems=[*found.errors, *failed,
-                                     *unreadable_sources(found.decisions, options.cache, [*failed, *unscreened],
+                                     *unreadable_sources(found.decisions, options.cache,
+                                                         [*failed, *screens.reported(found, screening)],
                                                          options.photos)])
     return images, made
 
