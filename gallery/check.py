@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import content, imagecache, screens
@@ -34,6 +34,7 @@ class CheckResult:
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
     caption_files: int = 0
+    screening: screens.Screening | None = field(default=None, compare=False)   # the flags found
 
 
 def check(options: BuildOptions) -> CheckResult:
@@ -47,7 +48,7 @@ def check(options: BuildOptions) -> CheckResult:
     unreadable = unreadable_sources(found.decisions, options.cache, [*photos, *screens.reported(found, screening)],
                                     options.photos)
     errors = found.errors + tuple(photos) + tuple(unreadable)
-    return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options))
+    return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options), screening)
 
 
 def _caption_files(options: BuildOptions) -> int:

@@ -29,6 +29,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from .desk.server import HEADERS as DESK_HEADERS
+from .desk.server import MAX_BODY, Desk, Reply
 from .errors import CleanupError, GalleryError, UsageError, display_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,6 +187,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.state = state
         self.drafts = drafts
         self.site_label = site_label
+        self.desk: Desk | None = None         # the review desk at /_desk/ (set once the port is known)
         super().__init__((HOST, port), functools.partial(PreviewHandler, directory=str(folder)))
 
 
@@ -218,6 +221,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path
+        if (path == "/_desk" or path.startswith("/_desk/")) and self.server.desk is not None:
+            return self._reply(self.server.desk.get(self.path))
         special = {"/__reload.js": (RELOAD_JS, "text/javascript; charset=utf-8"),
                    "/__overlay.css": (OVERLAY_CSS, "text/css; charset=utf-8")}
         if path in special:
@@ -242,6 +247,31 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         missing = self.server.folder / "404.html"
         page = missing.read_bytes() if missing.is_file() else NO_SITE.encode()
         return self._send_page(HTTPStatus.NOT_FOUND, page)
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        """Only the desk's forms are posted; a body over MAX_BODY is not read (and the connection closed)."""
+        desk = self.server.desk
+        if desk is None or not urlsplit(self.path).path.startswith("/_desk/"):
+            return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"405: only the review desk takes forms\n",
+                              "text/plain; charset=utf-8")
+        length = self.headers.get("Content-Length", "")
+        body = None
+        if length.isdigit() and int(length) <= MAX_BODY and "Transfer-Encoding" not in self.headers:
+            body = self.rfile.read(int(length))
+        else:
+            self.close_connection = True
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        return self._reply(desk.post(self.path, headers, body))
+
+    def _reply(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        for name, value in {**DESK_HEADERS, **reply.headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
 
     def _send_page(self, status: HTTPStatus, page: bytes) -> None:
         generation, errors = self.server.state.snapshot()
@@ -314,6 +344,7 @@ def serve(options: BuildOptions, port: int = 8000, ready: Callable[[str], None] 
     if options.drafts:       # the site's own build does this too; a drafts preview does not build it
         from . import legacy
         legacy.remove_old_layout(options)
+    desk_options = options                 # the desk tells what the site (not the drafts preview) publishes
     options = preview_options(options)
     state = BuildState()
     recorder = ChangeRecorder(*watched(options))
@@ -321,10 +352,12 @@ def serve(options: BuildOptions, port: int = 8000, ready: Callable[[str], None] 
     try:
         rebuild(options, state)
         server = start_server(port, options.out, state, options.drafts, display_path(options.out) + "/")
+        server.desk = Desk(desk_options, server.server_address[1])
         try:
             url = f"http://{HOST}:{server.server_address[1]}/"
             log.info("Serving %s at %s (Ctrl-C to stop); watching %s for changes.", display_path(options.out),
                      url, ", ".join(display_path(p) for p in recorder.folders + sorted(recorder.files)))
+            log.info("The review desk is at %s_desk/ (only on this computer).", url)
             if ready is not None:
                 ready(url)
             while True:

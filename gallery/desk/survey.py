@@ -1,0 +1,143 @@
+"""What the desk shows: every caption file with its state, its problems and its screening flags.
+
+The survey is `check` (content, screening from its cache, the photos to be published probed), each
+caption file sorted into one state, read fresh for every page: the files are the only truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import content, imagecache, output, review
+from ..captions import CAPTION_SUFFIXES, Item
+from ..check import check
+from ..config import SiteConfig
+from ..errors import Problem
+from ..options import BuildOptions
+from ..screening import Flag
+from ..screens import Screening
+
+# state -> what the list calls it; in the order the list sorts by (what needs a person first)
+STATES = {"broken": "Cannot be read", "needs-consent": "Needs consent", "flagged": "Flagged",
+          "needs-review": "Needs review", "left-out": "Left out", "ready": "Ready to publish",
+          "published": "Published", "withdrawn": "Withdrawn"}
+
+
+@dataclass(frozen=True)
+class Marked:
+    """One screening flag as the desk shows it: its number (as `review` numbers it) and how it is resolved."""
+
+    number: int
+    flag: Flag
+    resolution: str | None        # None: open
+
+    @property
+    def percent(self) -> tuple[float, float, float, float]:
+        return percent(self.flag.box)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One caption file."""
+
+    id: str
+    source: Path
+    item: Item | None                   # None: the file has errors (broken)
+    state: str
+    reason: str | None                  # why it is left out (None: published or ready)
+    problems: tuple[Problem, ...]       # check's errors and warnings about this file
+    flags: tuple[Marked, ...] = ()
+    screened: bool = True               # False: no flags known (not screened, screening off, reported item)
+
+    @property
+    def label(self) -> str:
+        return STATES[self.state]
+
+    @property
+    def open_flags(self) -> tuple[Marked, ...]:
+        return tuple(m for m in self.flags if m.resolution is None)
+
+
+@dataclass(frozen=True)
+class Survey:
+    config: SiteConfig
+    rows: tuple[Row, ...]
+    general: tuple[Problem, ...]        # problems not about one caption file (settings, photos folder)
+    screening_note: str | None          # screening off or unavailable, said once
+    screening: Screening | None = None
+
+    def row(self, item_id: str) -> Row | None:
+        return next((r for r in self.rows if r.id == item_id), None)
+
+    def counts(self) -> dict[str, int]:
+        return {state: sum(1 for r in self.rows if r.state == state) for state in STATES}
+
+
+def percent(box: tuple[float, ...]) -> tuple[float, float, float, float]:
+    """A box of fractions as percentages, 2 decimals (what the desk shows and the form takes)."""
+    x, y, w, h = (round(v * 100, 2) for v in box)
+    return x, y, w, h
+
+
+def survey(options: BuildOptions) -> Survey:
+    """Every caption file in the captions folder, in its state (raises ConfigError for bad settings)."""
+    found = check(options)
+    screening = found.screening
+    config = found.config
+    problems = (*found.errors, *found.warnings)
+    on_site = set(output.read_manifest(options.out)) if options.out.is_dir() else set()
+    hashes = review.PhotoHashes(imagecache.photo_hashes(options.cache), options.photos)
+    rows = []
+    decisions = {d.item.source: d for d in found.decisions}
+    for path in caption_files(options.captions):
+        own = tuple(p for p in problems if p.path == path)
+        decision = decisions.get(path)
+        if decision is None:
+            rows.append(Row(path.stem, path, None, "broken", "its caption file has errors", own))
+            continue
+        item = decision.item
+        flags = screening.flags.get(item.id) if screening is not None else None
+        marked = tuple(Marked(n, f, review.resolution(item, f)) for n, f in enumerate(flags or (), 1))
+        state = state_of(decision, config, marked, hashes, f"items/{item.id}.html" in on_site)
+        rows.append(Row(item.id, path, item, state, decision.reason, own, marked, flags is not None))
+    note = None
+    if screening is not None and screening.off:
+        note = "Screening is off in gallery.yaml (screening: {faces: false, text: false}): no flags are shown."
+    elif screening is not None and screening.unavailable:
+        note = f"Photos cannot be screened: {screening.unavailable}"
+    general = tuple(p for p in problems if p.path is None or p.path.parent != options.captions)
+    return Survey(config, tuple(rows), general, note, screening)
+
+
+def state_of(d: content.Decision, config: SiteConfig, flags: tuple[Marked, ...], hashes: review.PhotoHashes,
+             on_site: bool) -> str:
+    """The one state the list files an item under."""
+    item = d.item
+    if item.consent.withdrawn is not None:
+        return "withdrawn"
+    if content.gate(item, dataclasses.replace(config, require_review=False)) is not None:
+        return "needs-consent"
+    if config.require_review and any(m.resolution is None for m in flags):
+        return "flagged"
+    if config.require_review and (item.review is None or not item.review.signed
+                                  or content.bound(item, config, hashes) is not None):
+        return "needs-review"
+    if d.reason is not None:
+        return "left-out"
+    return "published" if on_site else "ready"
+
+
+def caption_files(captions: Path) -> list[Path]:
+    """Every caption file the build reads, by name."""
+    if not captions.is_dir():
+        return []
+    return sorted(p for p in captions.iterdir()
+                  if p.suffix.lower() in CAPTION_SUFFIXES and not p.name.startswith(".") and p.is_file())
+
+
+def version(data: bytes) -> str:
+    """What a page remembers of the caption file it was made from (a write is refused when it changed)."""
+    return hashlib.sha256(data).hexdigest()
