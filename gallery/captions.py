@@ -161,7 +161,7 @@ def item_json(item: Item) -> dict:
     data = asdict(item)
     data.update(source=str(item.source), photo=str(item.photo) if item.photo else None,
                 consent={**data["consent"], "date": _iso(item.consent.date), "withdrawn": _iso(item.consent.withdrawn)},
-                review={**data["review"], "date": item.review.date.isoformat()} if item.review else None)
+                review={**data["review"], "date": _iso(item.review.date)} if item.review else None)
     return data
 
 

@@ -67,6 +67,8 @@ def gate(item: Item, config: SiteConfig) -> str | None:
         return "consent scope does not include web"
     if config.require_review and item.review is None:
         return "not reviewed (add review: by and date once the image has been checked)"
+    if config.require_review and item.review is not None and not item.review.signed:   # a draft
+        return review.unsigned(item)
     return None
 
 
@@ -78,7 +80,8 @@ def decide(items: list[Item], config: SiteConfig, digest: review.Digest | None =
 
 
 def bound(item: Item, config: SiteConfig, digest: review.Digest | None = None) -> str | None:
-    """Why the item's review no longer covers its photo or redactions (None: it does, or reviews are off)."""
+    """Why the item's review no longer covers its photo or redactions (None: it does, or reviews are off).
+    Asked only after gate: a review here is signed (review.stale refuses a draft all the same)."""
     if not config.require_review or item.review is None or not item.has_image:
         return None
     read = digest or (lambda i: review.read_hash(i.photo, None) if i.photo else None)

@@ -150,7 +150,7 @@ def why_published(item: Item) -> str:
     text = f"consent to publish on {', '.join(consent.scope)}"
     if consent.date:
         text += f" given {consent.date.isoformat()}"
-    if item.review:
+    if item.review and item.review.date is not None:     # a draft (require_review: false) is no review
         text += f"; reviewed by {item.review.by} on {item.review.date.isoformat()}"
     return text
 

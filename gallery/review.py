@@ -38,14 +38,26 @@ def again(item: Item, by: str) -> str:
     return f"review it again: python build.py review {item.id} --by {by}"
 
 
+def unsigned(item: Item) -> str:
+    """Why a draft review (reviewblock.py: no by, no date) does not let its item out."""
+    n = len(item.review.accepted) if item.review is not None else 0
+    what = f"{n} screening flag{'' if n == 1 else 's'} accepted, but " if n else ""
+    return (f"review not signed off ({what}no reviewer's initials and date); sign it off in the review desk "
+            f"(python build.py serve, then /_desk/) or with python build.py review {item.id} --by INITIALS")
+
+
 def stale(item: Item, digest: str | None) -> str | None:
     """Why the item's review no longer covers it (None: it does, or there is nothing to bind).
 
+    Only a signed review can cover anything: content.gate leaves a draft's item out before asking,
+    and a draft reaching here is refused all the same (fails closed).
     digest: the photo's SHA-256 now, None when it cannot be read (that photo is an error of its own:
     content._photo_problems and the image stage report it, and the build stops)."""
     review = item.review
     if review is None or not item.has_image:     # a reported item has no picture to bind
         return None
+    if review.by is None or review.date is None:
+        return unsigned(item)
     when = f"{review.date.isoformat()} ({review.by})"
     if review.photo is None:
         return (f"was reviewed before reviews recorded the photo ({review.date.isoformat()}, {review.by}); "

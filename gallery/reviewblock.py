@@ -1,6 +1,10 @@
 """The review block of a caption file: who reviewed, when, the photo's hash, the redactions and the
 screening flags the reviewer accepted, parsed with every error collected (gallery/review.py says
-whether a review still covers its item)."""
+whether a review still covers its item).
+
+A block with neither `by` nor `date` is a draft review: the review desk writes the flags a researcher
+accepted into it before anyone signs off. It counts as no sign-off (content.gate leaves its item
+out); `python build.py review ID --by INITIALS` signs it off."""
 
 from __future__ import annotations
 
@@ -29,12 +33,17 @@ class Accepted:
 class Review:
     """What a reviewer approved: the photo's bytes (photo: "sha256:<hex>"; None for a review recorded
     before reviews recorded the photo), the redaction regions they saw, and the screening flags they
-    accepted (see gallery/review.py)."""
-    by: str
-    date: dt.date
+    accepted (see gallery/review.py). by and date are both None for a draft (not signed off)."""
+    by: str | None
+    date: dt.date | None
     photo: str | None = None
     redact: tuple[Region, ...] = ()
     accepted: tuple[Accepted, ...] = ()
+
+    @property
+    def signed(self) -> bool:
+        """True when a reviewer signed it off (initials and date); False for a draft."""
+        return self.by is not None and self.date is not None
 
 
 def parse_date(r: Reader, *keys: str, required: bool = False) -> dt.date | None:
@@ -59,15 +68,16 @@ def parse_review(r: Reader) -> Review | None:
         r.error("'review' must hold 'by' (initials of the reviewer) and 'date'", "review")
         return None
     r.check_keys(REVIEW_KEYS, "review")
-    by = r.text("review", "by", required=True, max_len=100)
-    date = parse_date(r, "review", "date", required=True)
+    draft = not r.has("review", "by") and not r.has("review", "date")    # one alone (or empty) is an error
+    by = None if draft else r.text("review", "by", required=True, max_len=100)
+    date = None if draft else parse_date(r, "review", "date", required=True)
     photo = r.text("review", "photo", max_len=100)
     if photo is not None and not PHOTO_HASH_RE.fullmatch(photo):
         r.error("'review.photo' must be the photo's hash as the review command writes it (sha256: and 64 "
                 "hex digits); record the review again: python build.py review ID --by INITIALS", "review", "photo")
     redact = regions(r, "review", "redact")
     accepted = _accepted(r)
-    return Review(by, date, photo, redact, accepted) if by and date else None
+    return Review(by, date, photo, redact, accepted) if draft or (by and date) else None
 
 
 def _accepted(r: Reader) -> tuple[Accepted, ...]:

@@ -124,7 +124,8 @@ def review_one(item: Item, options: BuildOptions, config: SiteConfig, by: str, d
                      review_lines(by, date, digest, regions, accepted))
     errors: list[Problem] = []
     done = load_item(item.source, options.photos, config, errors, [], raw=new.encode("utf-8"))
-    if done is None or done.review is None or done.review.photo != (photo_ref(digest) if digest else None) \
+    if done is None or done.review is None or not done.review.signed \
+            or done.review.photo != (photo_ref(digest) if digest else None) \
             or done.redact != regions or done.review.accepted != accepted or _rest(done) != _rest(item):
         raise ReviewError(problems=errors or [Problem(item.source, None, "the review could not be recorded in "
                                                       "this file's layout; write it by hand (README: review)")])
@@ -143,8 +144,9 @@ def _rest(item: Item) -> Item:
 
 def _accepted(item: Item, flags: tuple[Flag, ...], regions: tuple[Region, ...], asked: Asked,
               digest: str | None = None) -> tuple[Accepted, ...]:
-    """The earlier review's acceptances that still match a flag not covered now (when that review was
-    of this photo: an acceptance of another picture's flag accepts nothing here), then the new ones."""
+    """The earlier review's acceptances that still match a flag not covered now (when that review, signed
+    or a draft, was of this photo: an acceptance of another picture's flag accepts nothing here), then
+    the new ones."""
     for n, _ in asked.accept:
         if not 1 <= n <= len(flags):
             have = f"flags 1 to {len(flags)}" if flags else "no flags"

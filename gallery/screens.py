@@ -300,7 +300,7 @@ def _verdict(d: Decision, config: SiteConfig, screening: Screening, reported: bo
         return None, told
     n = len(open_flags)
     listed = "; ".join(f"{k}: {review.describe(flag)}" for k, flag in open_flags)
-    by = item.review.by if item.review is not None else "INITIALS"
+    by = (item.review.by if item.review is not None else None) or "INITIALS"     # None: a draft
     return (f"{n} screening flag{'s' if n > 1 else ''} not resolved ({listed}); cover each with a redact region or "
             f"accept it: python build.py review {item.id} --by {by} --accept N --reason TEXT"), told
 
