@@ -220,3 +220,143 @@ def test_withdrawal_asks_for_confirmation_says_what_goes_and_the_next_build_remo
     assert not (project.out / "items" / "lw10-day.html").exists()
     _, html = page(server, "/_desk/?state=withdrawn")
     assert "/_desk/item/lw10-day" in html
+
+
+# ---- in Chromium: drawing, flags, consent, sign-off, axe -------------------------------------------
+
+@pytest.fixture
+def tab(browser, desk):
+    """A desk page in a fresh 1280 px tab; checks it had no console errors and no CSP violations."""
+    _, server = desk
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    errors: list[str] = []
+    opened = context.new_page()
+    refused = re.compile(r"status of 40[09] ")        # a refused form's page (the tests make some)
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" and not refused.search(m.text)
+              else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+
+    def go(path: str):
+        opened.goto(server.url + path.lstrip("/"))
+        return opened
+
+    yield go
+    context.close()
+    assert errors == []
+
+
+def submitted(page, text: str) -> None:
+    """Wait for the page the form led to (after its redirect) to say text."""
+    page.wait_for_selector(f"text={text}")
+
+
+def test_draw_a_region_with_the_mouse_and_see_it_in_the_file_with_comments_kept(desk, tab):
+    project, _ = desk
+    page = tab("/_desk/item/lw08-day")
+    box = page.locator("#desk-image").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.10, box["y"] + box["height"] * 0.20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.50, steps=8)
+    page.mouse.up()
+    assert abs(float(page.input_value("#region-x")) - 10) < 1 and abs(float(page.input_value("#region-w")) - 30) < 1
+    page.get_by_role("button", name="Add this region", exact=True).click()
+    submitted(page, "Region 1 added.")
+    text = caption(project, "lw08-day")
+    assert text.startswith("# a researcher's comment, kept\n")
+    x, y, w, h = (float(v) for v in re.search(r"^redact: \[\[(.*)\]\]$", text, re.M).group(1).split(", "))
+    assert abs(x - 0.10) < 0.01 and abs(y - 0.20) < 0.01 and abs(w - 0.30) < 0.01 and abs(h - 0.30) < 0.01
+    assert page.locator(".desk-region").count() == 1
+
+
+def test_draw_a_region_with_the_keyboard_only(desk, tab):
+    project, _ = desk
+    page = tab("/_desk/item/lw12-day")
+    page.focus("#desk-draw-keys")
+    page.keyboard.press("ArrowRight")          # the first key starts a 20% square in the middle
+    assert [page.input_value(f"#region-{k}") for k in "xywh"] == ["40", "40", "20", "20"]
+    for key in ["ArrowRight"] * 5 + ["ArrowDown"] * 3 + ["Shift+ArrowRight"] * 2:
+        page.keyboard.press(key)
+    assert [page.input_value(f"#region-{k}") for k in "xywh"] == ["45", "43", "22", "20"]
+    page.keyboard.press("Enter")
+    submitted(page, "Region 1 added.")
+    assert "redact: [[0.45, 0.43, 0.22, 0.2]]" in caption(project, "lw12-day")
+
+
+def test_cover_a_flag_sign_off_and_the_gallery_preview_publishes_it(desk, tab):
+    project, server = desk
+    page = tab("/_desk/item/lw07-day")
+    assert page.locator(".desk-flag").count() == 1 and "Flag 1: face" in page.inner_text("#flag-1")
+    page.fill("#signoff-by", "ST")
+    page.get_by_role("button", name="Sign off lw07-day", exact=True).click()
+    page.wait_for_selector("#error-summary")
+    assert "Sign-off refused: 1 flag is not resolved" in page.inner_text("#error-summary")
+    assert "review:" not in caption(project, "lw07-day")
+    page.get_by_role("button", name="Cover flag 1 with a region", exact=True).click()
+    submitted(page, "Flag 1 covered by region 1.")
+    assert "Resolved: covered by a redaction" in page.inner_text("#flag-1")
+    page.fill("#signoff-by", "ST")
+    page.get_by_role("button", name="Sign off lw07-day", exact=True).click()
+    submitted(page, "Signed off by ST")
+    text = caption(project, "lw07-day")
+    assert text.startswith("# a researcher's comment, kept\n") and "review:\n  by: ST\n" in text
+    assert re.search(r"^  photo: sha256:[0-9a-f]{64}$", text, re.M)
+    server.wait_for("items/lw07-day.html", lambda p: "lw07-day" in p and "<h1" in p, deadline=60)
+    page.goto(server.url + "_desk/item/lw07-day")
+    assert "desk-state-published" in page.content()
+
+
+def test_accept_a_flag_with_a_reason_then_sign_off_once_the_rest_are_resolved(desk, tab):
+    project, _ = desk
+    page = tab("/_desk/item/lw08-day")
+    flags = page.locator(".desk-flag-list > li").count()
+    assert flags >= 1
+    page.fill("#reason-1", "A public textbook page; it names nobody.")
+    page.get_by_role("button", name="Accept flag 1", exact=True).click()
+    submitted(page, "Flag 1 accepted.")
+    text = caption(project, "lw08-day")
+    assert 'reason: "A public textbook page; it names nobody."' in text and "  by:" not in text   # a draft
+    for n in range(2, flags + 1):                     # the other flags: covered
+        page.get_by_role("button", name=f"Cover flag {n} with a region", exact=True).click()
+        submitted(page, f"Flag {n} covered")
+    page.fill("#signoff-by", "AB")
+    page.get_by_role("button", name="Sign off lw08-day", exact=True).click()
+    submitted(page, "Signed off by AB")
+    text = caption(project, "lw08-day")
+    assert "review:\n  by: AB\n" in text and "A public textbook page; it names nobody." in text
+
+
+def test_record_consent_in_the_browser(desk, tab):
+    project, _ = desk
+    path = project.captions / "lw13-day.yaml"
+    project.item("lw13-day", participant="LW13")
+    unreviewed(path, consent=False)
+    page = tab("/_desk/item/lw13-day")
+    page.check("#publish-yes")
+    page.check("#scope-web")
+    page.check("#scope-exhibition")
+    page.fill("#consent-date", "2024-05-04")
+    page.get_by_role("button", name="Record consent", exact=True).click()
+    submitted(page, "Consent recorded.")
+    assert "consent:\n  publish: true\n  scope: [web, exhibition]\n  date: 2024-05-04\n" in path.read_text()
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_axe_finds_nothing_on_the_desk_pages(desk, browser, axe_source, width):  # noqa: F811 (a fixture)
+    _, server = desk
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    try:
+        for path in ("_desk/", "_desk/item/lw08-day", "_desk/item/lw09-day", "_desk/item/nobody"):
+            page = context.new_page()
+            page.goto(server.url + path)
+            page.evaluate(axe_source)
+            found = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                     resultTypes: ['violations']})""", AXE_TAGS)["violations"]
+            assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found] == [], path
+            if width == 1280 and path == "_desk/item/lw08-day":
+                from test_browser import SHOTS
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / "desk-item.png"), full_page=False)
+            page.close()
+    finally:
+        context.close()

@@ -32,11 +32,13 @@ from .survey import STATES, Row, Survey, percent, survey, version
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 MAX_BODY = 16 * 1024
-STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8"}
+STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8",
+          "favicon.svg": "image/svg+xml"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
                                "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",   # no-referrer would make the Origin "null"
+    "X-Content-Type-Options": "nosniff",
 }
 ITEM = re.compile(r"/_desk/item/([^/]+)")
 PICTURE = re.compile(r"/_desk/picture/([^/]+)")
