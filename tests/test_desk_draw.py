@@ -11,12 +11,10 @@ must end with no console error, no CSP violation and no request outside this ser
 
 from __future__ import annotations
 
-import functools
 import http.server
 import io
 import json
 import threading
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -172,7 +170,9 @@ def values(page) -> dict[str, str]:
 
 
 def numbers(page) -> dict[str, float]:
-    return {name: float(text) for name, text in values(page).items()}
+    texts = values(page)
+    assert all(texts.values()), f"a field is empty: {texts}"
+    return {name: float(text) for name, text in texts.items()}
 
 
 def picture_box(page) -> dict[str, float]:
