@@ -11,12 +11,10 @@ must end with no console error, no CSP violation and no request outside this ser
 
 from __future__ import annotations
 
-import functools
 import http.server
 import io
 import json
 import threading
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -172,7 +170,9 @@ def values(page) -> dict[str, str]:
 
 
 def numbers(page) -> dict[str, float]:
-    return {name: float(text) for name, text in values(page).items()}
+    texts = values(page)
+    assert all(texts.values()), f"a field is empty: {texts}"
+    return {name: float(text) for name, text in texts.items()}
 
 
 def picture_box(page) -> dict[str, float]:
@@ -370,7 +370,7 @@ def test_the_keyboard_draft_never_leaves_the_picture_nor_shrinks_below_one_point
     assert numbers(page) == {"x": 0, "y": 0, "w": 1, "h": 1}
 
 
-def test_escape_clears_the_draft_and_the_fields(open_page):
+def test_escape_clears_the_draft_and_the_fields_and_space_starts_again(open_page):
     page = open_page()
     tab_to(page, "desk-draw-keys")
     page.keyboard.press("ArrowDown")
@@ -378,6 +378,8 @@ def test_escape_clears_the_draft_and_the_fields(open_page):
     assert values(page) == {"x": "", "y": "", "w": "", "h": ""}
     assert draft(page) is None
     assert status(page) == "Region cleared"
+    page.keyboard.press("Space")                         # the button itself starts a draft again
+    assert values(page) == {"x": "40", "y": "40", "w": "20", "h": "20"}
 
 
 def test_the_keyboard_starts_from_a_typed_region_and_brings_it_inside_the_picture(open_page):

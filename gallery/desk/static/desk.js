@@ -184,7 +184,7 @@
   const big = (rect) => rect.w >= MIN && rect.h >= MIN;
 
   picture.addEventListener("pointerdown", (event) => {
-    if (drag || !event.isPrimary || event.button !== 0) return;
+    if (drag || !event.isPrimary || event.button !== 0 || !image.getBoundingClientRect().width) return;
     event.preventDefault();
     picture.setPointerCapture(event.pointerId);
     drag = { id: event.pointerId, start: at(event) };
