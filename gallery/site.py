@@ -23,6 +23,7 @@ from . import audit, content, fingerprint, imagecache, legacy, lock, output, ren
 from .captions import Item
 from .config import ImageSettings, SiteConfig
 from .content import Decision
+from .desk import pictures as desk_pictures
 from .errors import CleanupError, ContentError, Problem, display_path
 from .images import ImageResult
 from .options import BuildOptions
@@ -74,6 +75,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
                                                  check=lambda: run_audit(staging, found.decisions, options))
     try:    # the new site is live: what follows only tidies up and records it
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
+        desk_pictures.prune(options.cache, set(screening.digests.values()))   # a withdrawn photo's go too
         output.remove_previous(previous)
         report.seconds = time.perf_counter() - started
         report.record = None if options.drafts else write_json(report, options)

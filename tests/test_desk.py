@@ -4,6 +4,7 @@ and axe-core. One project and one server for the module: each test works on its 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import time
@@ -37,7 +38,7 @@ def desk(tmp_path_factory):
     shutil.copy(SCREEN / "astronaut.png", project.photos / "lw07-day.png")
     project.caption("lw07-day", participant="LW07", photo="lw07-day.png")
     unreviewed(project.captions / "lw07-day.yaml")
-    import skimage.data         # a scanned page of print (not copied into tests/data: see SOURCES.md there)
+    import skimage.data  # a scanned page of print (not copied into tests/data: see SOURCES.md there)
     shutil.copy(Path(skimage.data.__file__).parent / "page.png", project.photos / "lw08-day.png")
     project.caption("lw08-day", participant="LW08", photo="lw08-day.png")
     unreviewed(project.captions / "lw08-day.yaml")
@@ -91,7 +92,8 @@ def test_the_list_shows_every_caption_file_by_state_with_counts_and_filters(desk
     project, server = desk
     status, html = page(server, "/_desk/")
     assert status == 200
-    states = dict(re.findall(r'<th scope="row"><a href="/_desk/item/([a-z0-9-]+)">.*?desk-state-([a-z-]+)"', html, re.S))
+    row = r'<th scope="row"><a href="/_desk/item/([a-z0-9-]+)">.*?desk-state-([a-z-]+)"'
+    states = dict(re.findall(row, html, re.S))
     assert states["lw07-day"] == "flagged" and states["lw09-day"] == "needs-consent", states
     assert states["lw08-day"] == "flagged"
     assert states["lw10-day"] == "published"
@@ -208,6 +210,10 @@ def test_withdrawal_asks_for_confirmation_says_what_goes_and_the_next_build_remo
     project, server = desk
     _, html = page(server, "/_desk/item/lw10-day")
     assert "<code>items/lw10-day.html</code>" in html                    # what the next build removes
+    with urllib.request.urlopen(server.url + "_desk/picture/lw10-day", timeout=30) as response:
+        assert response.status == 200                                    # the desk's copy, in the cache
+    desk_copies = project.cache / "desk"
+    assert any(desk_copies.iterdir())
     before = caption(project, "lw10-day")
     status, html, _ = post(server, "lw10-day", {"action": "withdraw", "withdrawn": "2024-09-01"})
     assert status == 400 and "Tick the box to confirm" in html and caption(project, "lw10-day") == before
@@ -218,6 +224,8 @@ def test_withdrawal_asks_for_confirmation_says_what_goes_and_the_next_build_remo
     while (project.out / "items" / "lw10-day.html").exists() and time.monotonic() < end:
         time.sleep(0.1)
     assert not (project.out / "items" / "lw10-day.html").exists()
+    digest = hashlib.sha256((project.photos / "lw10-day.jpg").read_bytes()).hexdigest()
+    assert not [p for p in desk_copies.iterdir() if p.name.startswith(digest)]   # no trace left in the cache
     _, html = page(server, "/_desk/?state=withdrawn")
     assert "/_desk/item/lw10-day" in html
 
