@@ -71,11 +71,12 @@ class Item:
         return self.kind != "reported"
 
 
-def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: Path | None = None
-               ) -> tuple[list[Item], list[Problem], list[Problem]]:
+def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: Path | None = None,
+               save: bool = True) -> tuple[list[Item], list[Problem], list[Problem]]:
     """Read every caption file. Returns (items, errors, warnings).
 
-    cache: a file where a build keeps the files it parsed (see Parsed); check passes none.
+    cache: a file where a build keeps the files it parsed (see Parsed); check passes none. save: False
+    reads the cache without writing it (the review desk).
     """
     parsed = Parsed(cache, photos_dir, config)
     errors: list[Problem] = []
@@ -115,7 +116,7 @@ def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: 
         if item is not None:
             items.append(item)
     _check_shared_photos(items, errors)
-    if not errors:
+    if save and not errors:
         parsed.store.save()
     return items, errors, warnings
 

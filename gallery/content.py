@@ -88,16 +88,18 @@ def bound(item: Item, config: SiteConfig, digest: review.Digest | None = None) -
     return review.stale(item, read(item) if item.review.photo else None)
 
 
-def collect(options: BuildOptions, cached: bool = False) -> Content:
+def collect(options: BuildOptions, cached: bool = False, parsed: bool = False) -> Content:
     """Settings, gate decisions, errors and warnings (check shows both at once); raises ConfigError.
 
     cached: keep the parsed caption files in the cache folder for the next build, and the record of
     withdrawn pictures (photoid) in the project's private folder (a build does; check, which writes
-    nothing, does not).
+    nothing, does not). parsed: take the caption files a build parsed from its cache, writing nothing
+    (the review desk, which reads the project for every page).
     """
     config = load_config(options.config, required=options.config_required)
     items, errors, warnings = load_items(options.captions, options.photos, config,
-                                         cache=options.cache / "captions.json" if cached else None)
+                                         cache=options.cache / "captions.json" if cached or parsed else None,
+                                         save=cached)
     from .imagecache import photo_hashes
     hashes = review.PhotoHashes(photo_hashes(options.cache), options.photos)
     decisions = decide(items, config, hashes)

@@ -93,7 +93,7 @@ class Desk:
 
     def item_page(self, item_id: str, query: dict[str, list[str]], status: int = 200,
                   errors: list[tuple[str, str]] | None = None, form: dict[str, str] | None = None) -> Reply:
-        found = survey(self.options)
+        found = survey(self.options, thorough=False)
         row = found.row(item_id)
         if row is None:
             return self.not_found(f"There is no item '{item_id[:80]}': no caption file of that name in the "
@@ -145,7 +145,7 @@ class Desk:
 
     def _edit(self, item_id: str, form: dict[str, str]) -> Reply:
         with self.writing:
-            found = survey(self.options)
+            found = survey(self.options, thorough=False)
             row = found.row(item_id)
             if row is None:
                 return self.not_found(f"There is no item '{item_id[:80]}'.")
@@ -155,7 +155,7 @@ class Desk:
             except edits.EditError as exc:
                 return self.item_page(item_id, {}, exc.status, exc.fields, form)
         if form.get("action") == "withdraw":
-            self._prune(survey(self.options))
+            self._prune(survey(self.options, thorough=False))
         from urllib.parse import quote
         return Reply(303, b"", headers={"Location": f"/_desk/item/{item_id}?done={quote(done.notice)}#notice"})
 
@@ -184,7 +184,7 @@ class Desk:
                                      "Nothing was written unless the page said so.")
 
     def _survey_row(self, item_id: str) -> Row | None:
-        return survey(self.options).row(item_id)
+        return survey(self.options, thorough=False).row(item_id)
 
     def _shown(self, row: Row) -> tuple[dict | None, str | None]:
         """The picture's address and size for the page, or why it cannot be shown."""

@@ -11,14 +11,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import content, imagecache, output, review
+from .. import content, imagecache, output, review, screens
 from ..captions import CAPTION_SUFFIXES, Item
 from ..check import check
 from ..config import SiteConfig
 from ..errors import Problem
 from ..options import BuildOptions
 from ..screening import Flag
-from ..screens import Screening
 
 # state -> what the list calls it; in the order the list sorts by (what needs a person first)
 STATES = {"broken": "Cannot be read", "needs-consent": "Needs consent", "flagged": "Flagged",
@@ -67,7 +66,7 @@ class Survey:
     rows: tuple[Row, ...]
     general: tuple[Problem, ...]        # problems not about one caption file (settings, photos folder)
     screening_note: str | None          # screening off or unavailable, said once
-    screening: Screening | None = None
+    screening: screens.Screening | None = None
 
     def row(self, item_id: str) -> Row | None:
         return next((r for r in self.rows if r.id == item_id), None)
@@ -82,16 +81,24 @@ def percent(box: tuple[float, ...]) -> tuple[float, float, float, float]:
     return x, y, w, h
 
 
-def survey(options: BuildOptions) -> Survey:
-    """Every caption file in the captions folder, in its state (raises ConfigError for bad settings)."""
-    found = check(options)
-    screening = found.screening
-    config = found.config
-    problems = (*found.errors, *found.warnings)
+def survey(options: BuildOptions, thorough: bool = True) -> Survey:
+    """Every caption file in the captions folder, in its state (raises ConfigError for bad settings).
+
+    thorough: everything check finds (the photos to be published probed, the sources' metadata read);
+    otherwise the content stage and the screening alone, from the build's caches (an item page)."""
+    if thorough:
+        checked = check(options)
+        config, decided, screening = checked.config, checked.decisions, checked.screening
+        problems = (*checked.errors, *checked.warnings)
+    else:
+        found = content.collect(options, parsed=True)
+        screening = screens.screen_found(found, options, save=False)
+        found = screens.apply(found, screening)
+        config, decided, problems = found.config, found.decisions, (*found.errors, *found.warnings)
     on_site = set(output.read_manifest(options.out)) if options.out.is_dir() else set()
     hashes = review.PhotoHashes(imagecache.photo_hashes(options.cache), options.photos)
     rows = []
-    decisions = {d.item.source: d for d in found.decisions}
+    decisions = {d.item.source: d for d in decided}
     for path in caption_files(options.captions):
         own = tuple(p for p in problems if p.path == path)
         decision = decisions.get(path)
