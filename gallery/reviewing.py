@@ -216,7 +216,7 @@ def _size(photo: Path) -> tuple[int, int] | None:
 
 def review_lines(by: str, date: dt.date, digest: str | None, redact: tuple[Region, ...],
                  accepted: tuple[Accepted, ...] = ()) -> list[str]:
-    lines = [f"  by: {by}", f"  date: {date.isoformat()}"]
+    lines = [f"  by: {_plain_or_quoted(by)}", f"  date: {date.isoformat()}"]
     if digest is not None:
         lines.append(f"  photo: {photo_ref(digest)}")
         if redact:
@@ -225,6 +225,16 @@ def review_lines(by: str, date: dt.date, digest: str | None, redact: tuple[Regio
             lines.append("  accepted:")
             lines += [f"    - {{kind: {a.kind}, box: {list(a.box)}, reason: {_quoted(a.reason)}}}" for a in accepted]
     return lines
+
+
+YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
+
+
+def _plain_or_quoted(text: str) -> str:
+    """text as YAML reads it back as the same string: plain when it is letters (not a word YAML reads as
+    true, false or null: "ON", "No"), else quoted."""
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9.\- ]*", text) and text.lower() not in YAML_WORDS and text == text.strip()
+    return text if plain else _quoted(text)
 
 
 def _quoted(text: str) -> str:

@@ -248,6 +248,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         page = missing.read_bytes() if missing.is_file() else NO_SITE.encode()
         return self._send_page(HTTPStatus.NOT_FOUND, page)
 
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
+        path = urlsplit(self.path).path
+        if (path == "/_desk" or path.startswith("/_desk/")) and self.server.desk is not None:
+            return self._reply(self.server.desk.get(self.path))
+        return super().do_HEAD()
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         """Only the desk's forms are posted; a body over MAX_BODY is not read (and the connection closed)."""
         desk = self.server.desk

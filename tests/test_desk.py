@@ -21,6 +21,7 @@ from test_serve import Server
 SCREEN = Path(__file__).parent / "data" / "screen"
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="([0-9a-f]{64})"')
+SEEN = re.compile(r'name="seen" value="([0-9a-f]{64})"')
 NO_REVIEW = re.compile(r"^review:\n(  .*\n)*", re.M)
 
 
@@ -64,7 +65,7 @@ def post(server: Server, item: str, fields: dict[str, str], headers: dict[str, s
          body: bytes | None = None) -> tuple[int, str, dict[str, str]]:
     """A form posted to the desk as its page would post it (token and version from the page)."""
     _, html = page(server, f"/_desk/item/{item}")
-    form = {"token": TOKEN.search(html).group(1), "version": VERSION.search(html).group(1), **fields}
+    form = {**hidden(html), **fields}
     data = body if body is not None else urlencode(form).encode()
     request = urllib.request.Request(server.url + f"_desk/item/{item}", data=data, method="POST",
                                      headers={"Content-Type": "application/x-www-form-urlencoded",
@@ -80,6 +81,12 @@ def post(server: Server, item: str, fields: dict[str, str], headers: dict[str, s
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode(), dict(exc.headers)
+
+
+def hidden(html: str) -> dict[str, str]:
+    """The hidden fields every form of an item page carries."""
+    return {"token": TOKEN.search(html).group(1), "version": VERSION.search(html).group(1),
+            "seen": SEEN.search(html).group(1)}
 
 
 def caption(project: Project, item: str) -> str:
@@ -146,7 +153,7 @@ def test_a_post_without_the_token_from_another_origin_or_to_another_host_changes
     before = caption(project, "lw09-day")
     form = {"action": "consent", "publish": "yes", "scope-web": "on", "date": "2024-05-01"}
     _, html = page(server, "/_desk/item/lw09-day")
-    good = {"token": TOKEN.search(html).group(1), "version": VERSION.search(html).group(1), **form}
+    good = {**hidden(html), **form}
     no_token = urlencode({k: v for k, v in good.items() if k != "token"}).encode()
     assert post(server, "lw09-day", form, body=no_token)[0] == 403
     wrong = urlencode({**good, "token": "x" * 43}).encode()
@@ -161,6 +168,10 @@ def test_a_post_without_the_token_from_another_origin_or_to_another_host_changes
         urllib.request.urlopen(request, timeout=5)
     assert refused.value.code == 403
     assert caption(project, "lw09-day") == before
+    with urllib.request.urlopen(urllib.request.Request(server.url + "_desk/", method="HEAD"), timeout=5) as head:
+        assert head.status == 200 and head.read() == b""
+        assert head.headers["Cross-Origin-Resource-Policy"] == "same-origin"   # no other site shows a picture
+        assert "frame-ancestors 'none'" in head.headers["Content-Security-Policy"]
 
 
 def test_bad_form_values_get_a_message_and_leave_the_file_as_it_was(desk):
@@ -186,8 +197,7 @@ def test_a_file_changed_since_the_page_was_loaded_is_refused(desk):
     project, server = desk
     path = project.captions / "lw09-day.yaml"
     _, html = page(server, "/_desk/item/lw09-day")
-    stale = {"token": TOKEN.search(html).group(1), "version": VERSION.search(html).group(1), "action": "consent",
-             "publish": "no", "scope-web": "on"}
+    stale = {**hidden(html), "action": "consent", "publish": "no", "scope-web": "on"}
     path.write_text(path.read_text() + "# edited in another window\n")
     status, html, _ = post(server, "lw09-day", {}, body=urlencode(stale).encode())
     assert status == 409 and "changed since this page was loaded" in html
@@ -196,14 +206,42 @@ def test_a_file_changed_since_the_page_was_loaded_is_refused(desk):
 
 # ---- the actions, through HTTP --------------------------------------------------------------------
 
+def test_a_photo_replaced_since_the_page_was_loaded_is_refused(desk):
+    project, server = desk
+    _, html = page(server, "/_desk/item/lw12-day")
+    before = caption(project, "lw12-day")
+    photo = project.photos / "lw12-day.jpg"
+    kept = photo.read_bytes()
+    try:
+        project.photo("lw12-day.jpg", colour=(20, 200, 90))           # another picture, same name
+        form = {**hidden(html), "action": "signoff", "by": "ST"}
+        status, html, _ = post(server, "lw12-day", {}, body=urlencode(form).encode())
+        assert status == 409 and "the photo or the screen&#39;s flags changed" in html
+        assert caption(project, "lw12-day") == before
+    finally:
+        photo.write_bytes(kept)
+
+
+def test_initials_yaml_would_read_as_a_word_are_written_quoted(desk):
+    project, server = desk
+    path = project.captions / "lw14-day.yaml"
+    project.item("lw14-day", participant="LW14")
+    unreviewed(path)
+    status, html, _ = post(server, "lw14-day", {"action": "signoff", "by": "ON"})
+    assert status == 303, html
+    assert '  by: "ON"\n' in path.read_text()
+
+
 def test_consent_is_recorded_from_the_paper_form(desk):
     project, server = desk
     status, _, headers = post(server, "lw09-day", {"action": "consent", "publish": "yes", "scope-web": "on",
                                                    "scope-print": "on", "date": "2024-05-03"})
-    assert status == 303 and "Consent%20recorded" in headers["Location"]
+    assert status == 303 and re.fullmatch(r"/_desk/item/lw09-day\?done=[\w-]+#notice", headers["Location"])
     assert "consent:\n  publish: true\n  scope: [web, print]\n  date: 2024-05-03\n" in caption(project, "lw09-day")
     _, html = page(server, headers["Location"])
     assert "Consent recorded." in html and "needs-review" in html
+    _, forged = page(server, "/_desk/item/lw09-day?done=Signed%20off%20by%20ST")     # never text from the address
+    assert "Signed off by ST" not in forged and 'id="notice"' not in forged
 
 
 def test_withdrawal_asks_for_confirmation_says_what_goes_and_the_next_build_removes_it(desk):
@@ -226,6 +264,11 @@ def test_withdrawal_asks_for_confirmation_says_what_goes_and_the_next_build_remo
     assert not (project.out / "items" / "lw10-day.html").exists()
     digest = hashlib.sha256((project.photos / "lw10-day.jpg").read_bytes()).hexdigest()
     assert not [p for p in desk_copies.iterdir() if p.name.startswith(digest)]   # no trace left in the cache
+    assert page(server, "/_desk/item/lw10-day")[0] == 200
+    with pytest.raises(urllib.error.HTTPError) as gone:                  # and none made again
+        urllib.request.urlopen(server.url + "_desk/picture/lw10-day", timeout=30)
+    assert gone.value.code == 404
+    assert not [p for p in desk_copies.iterdir() if p.name.startswith(digest)]
     _, html = page(server, "/_desk/?state=withdrawn")
     assert "/_desk/item/lw10-day" in html
 
@@ -303,6 +346,21 @@ def test_cover_a_flag_sign_off_and_the_gallery_preview_publishes_it(desk, tab):
     page.get_by_role("button", name="Cover flag 1 with a region", exact=True).click()
     submitted(page, "Flag 1 covered by region 1.")
     assert "Resolved: covered by a redaction" in page.inner_text("#flag-1")
+    published = page.locator("img.desk-published")        # the picture as the build will paint it
+    published.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=published.element_handle())
+    with urllib.request.urlopen(server.url + published.get_attribute("src").lstrip("/"), timeout=30) as response:
+        painted = response.read()
+    from io import BytesIO
+
+    from PIL import Image
+
+    from gallery.images import REDACT_COLOUR
+    x, y, w, h = (float(v) for v in re.search(r"^redact: \[\[(.*)\]\]$", caption(project, "lw07-day"),
+                                               re.M).group(1).split(", "))
+    with Image.open(BytesIO(painted)) as im:
+        middle = im.convert("RGB").getpixel((int((x + w / 2) * im.width), int((y + h / 2) * im.height)))
+    assert all(abs(a - b) <= 8 for a, b in zip(middle, REDACT_COLOUR, strict=True))
     page.fill("#signoff-by", "ST")
     page.get_by_role("button", name="Sign off lw07-day", exact=True).click()
     submitted(page, "Signed off by ST")

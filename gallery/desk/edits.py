@@ -57,6 +57,9 @@ def apply(action: str, form: dict[str, str], row: Row, options: BuildOptions, co
         raise EditError([("", f"{item.source.name} changed since this page was loaded (another window or an "
                               "editor saved it); nothing was written: the page now shows the file as it is, "
                               "make the change again")], status=409)
+    if form.get("seen") != row.seen:
+        raise EditError([("", "the photo or the screen's flags changed since this page was loaded; nothing was "
+                              "written: the page now shows the picture as it is, check it again")], status=409)
     live = load_item(item.source, options.photos, config, [], [], raw=raw) or item
     if action == "signoff":
         return _sign_off(live, form, options, config, screening, today)

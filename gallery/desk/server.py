@@ -37,8 +37,9 @@ STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; ch
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
                                "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",   # no-referrer would make the Origin "null"
-    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",                   # no-referrer would make a form's Origin "null"
+    "Cross-Origin-Resource-Policy": "same-origin",      # no page of another site shows a desk picture
 }
 ITEM = re.compile(r"/_desk/item/([^/]+)")
 PICTURE = re.compile(r"/_desk/picture/([^/]+)")
@@ -60,6 +61,7 @@ class Desk:
         self.port = port
         self.token = token or secrets.token_urlsafe(32)
         self.writing = threading.Lock()
+        self.notices: dict[str, str] = {}      # what a form did, by a random key the redirect carries
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(token=self.token, states=STATES, percent=percent)
@@ -100,7 +102,7 @@ class Desk:
                                   "captions folder.")
         raw = row.source.read_bytes()
         shown, problem = self._shown(row)
-        notice = (query.get("done") or [""])[0][:300]
+        notice = self.notices.get((query.get("done") or [""])[0], "")   # never text from the address
         return self.page("item.html", status=status, survey=found, row=row, item=row.item, version=version(raw),
                          picture=shown, picture_problem=problem, errors=errors or [], form=form or {},
                          notice=notice, removes=self._removes(row), today=dt.date.today().isoformat(),
@@ -108,8 +110,8 @@ class Desk:
 
     def picture(self, item_id: str, redacted: bool) -> Reply:
         row = self._survey_row(item_id)
-        if row is None or row.item is None or row.item.photo is None:
-            return self.not_found("There is no picture of that name.")
+        if row is None or row.item is None or row.item.photo is None or row.item.consent.withdrawn is not None:
+            return self.not_found("There is no picture of that name.")     # a withdrawn one is never shown
         config = load_config(self.options.config, required=self.options.config_required)
         try:
             data = pictures.picture(row.item.photo, self.options.photos, self.options.cache, config.images,
@@ -156,8 +158,11 @@ class Desk:
                 return self.item_page(item_id, {}, exc.status, exc.fields, form)
         if form.get("action") == "withdraw":
             self._prune(survey(self.options, thorough=False))
-        from urllib.parse import quote
-        return Reply(303, b"", headers={"Location": f"/_desk/item/{item_id}?done={quote(done.notice)}#notice"})
+        key = secrets.token_urlsafe(8)
+        self.notices[key] = done.notice
+        while len(self.notices) > 100:
+            self.notices.pop(next(iter(self.notices)))
+        return Reply(303, b"", headers={"Location": f"/_desk/item/{item_id}?done={key}#notice"})
 
     # ---- pages --------------------------------------------------------------------------------
 
@@ -189,7 +194,7 @@ class Desk:
     def _shown(self, row: Row) -> tuple[dict | None, str | None]:
         """The picture's address and size for the page, or why it cannot be shown."""
         item = row.item
-        if item is None or item.photo is None:
+        if item is None or item.photo is None or item.consent.withdrawn is not None:
             return None, None
         config = load_config(self.options.config, required=self.options.config_required)
         try:
@@ -207,9 +212,8 @@ class Desk:
         """The files of the last build that withdrawing the item removes."""
         if not self.options.out.is_dir():
             return []
-        files = output.read_manifest(self.options.out)
-        return [f for f in files if Path(f).stem == row.id or Path(f).name.startswith(f"{row.id}-")
-                or f"/{row.id}/" in f"/{f}"]
+        own = re.compile(rf"{re.escape(row.id)}(-[0-9a-f]+-\d+)?\.[a-z]+")   # its page, its images
+        return [f for f in output.read_manifest(self.options.out) if own.fullmatch(Path(f).name)]
 
     def _prune(self, found: Survey) -> None:
         """The desk's pictures of photos that no item shows any more are deleted (withdrawn ones)."""

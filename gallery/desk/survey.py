@@ -50,10 +50,33 @@ class Row:
     problems: tuple[Problem, ...]       # check's errors and warnings about this file
     flags: tuple[Marked, ...] = ()
     screened: bool = True               # False: no flags known (not screened, screening off, reported item)
+    digest: str | None = None           # the photo's SHA-256 (None: no photo, or it cannot be read)
 
     @property
     def label(self) -> str:
         return STATES[self.state]
+
+    @property
+    def seen(self) -> str:
+        """What a page remembers of the photo and the flags it showed (a form is refused when they changed)."""
+        return version(repr((self.digest, [(m.flag.kind, m.flag.box) for m in self.flags])).encode())
+
+    @property
+    def need(self) -> str:
+        """What the item needs, in plain words (the build's reason, with its commands, is on the item page)."""
+        n = len(self.open_flags)
+        if self.state == "flagged":
+            return f"{n} screening flag{'s' if n > 1 else ''} to cover or accept, then a sign-off"
+        if self.state == "needs-review":
+            r = self.item.review if self.item is not None else None
+            if r is not None and r.signed:
+                return "the photo or its regions changed after the sign-off: sign it off again"
+            return "a reviewer's sign-off"
+        if self.state == "ready":
+            return "nothing: the next build publishes it"
+        if self.state == "published":
+            return "nothing"
+        return self.reason or ""
 
     @property
     def open_flags(self) -> tuple[Marked, ...]:
@@ -107,9 +130,11 @@ def survey(options: BuildOptions, thorough: bool = True) -> Survey:
             continue
         item = decision.item
         flags = screening.flags.get(item.id) if screening is not None else None
-        marked = tuple(Marked(n, f, review.resolution(item, f)) for n, f in enumerate(flags or (), 1))
+        digest = hashes(item) if item.has_image and item.photo is not None else None
+        now = _bound_to(item, digest)
+        marked = tuple(Marked(n, f, review.resolution(now, f)) for n, f in enumerate(flags or (), 1))
         state = state_of(decision, config, marked, hashes, f"items/{item.id}.html" in on_site)
-        rows.append(Row(item.id, path, item, state, decision.reason, own, marked, flags is not None))
+        rows.append(Row(item.id, path, item, state, decision.reason, own, marked, flags is not None, digest))
     note = None
     if screening is not None and screening.off:
         note = "Screening is off in gallery.yaml (screening: {faces: false, text: false}): no flags are shown."
@@ -117,6 +142,15 @@ def survey(options: BuildOptions, thorough: bool = True) -> Survey:
         note = f"Photos cannot be screened: {screening.unavailable}"
     general = tuple(p for p in problems if p.path is None or p.path.parent != options.captions)
     return Survey(config, tuple(rows), general, note, screening)
+
+
+def _bound_to(item: Item, digest: str | None) -> Item:
+    """The item as its flags are resolved now: a review's acceptances count only for the photo it
+    reviewed (review --by carries none of another picture's)."""
+    r = item.review
+    if r is None or not r.accepted or (digest is not None and r.photo == review.photo_ref(digest)):
+        return item
+    return dataclasses.replace(item, review=dataclasses.replace(r, accepted=()))
 
 
 def state_of(d: content.Decision, config: SiteConfig, flags: tuple[Marked, ...], hashes: review.PhotoHashes,

@@ -13,6 +13,13 @@
    no network request, no inline handler, no eval. */
 (() => {
   "use strict";
+  // What a form did (or why it did nothing): focused, so that it is read out and seen first.
+  const told = document.getElementById("error-summary") || document.getElementById("notice");
+  if (told) told.focus();
+})();
+
+(() => {
+  "use strict";
 
   const MIN = 1;                                // smallest side of a region, in percentage points
   const START = { x: 40, y: 40, w: 20, h: 20 }; // the keyboard's first draft: a square in the middle
