@@ -262,5 +262,19 @@ def with_block(text: str, item: Item, key: str, head: str, lines: list[str]) -> 
     bare = re.fullmatch(rf"{key}:[^#'\"]*?(\s+#.*)?\s*", rows[start - 1].rstrip("\r\n"))  # its comment is kept
     first = f"{head}{bare.group(1) or '' if bare else ''}{newline}"
     n = next((k for k, row in enumerate(rest) if TOP.match(row) and not row.startswith("-")), len(rest))
-    kept = [row for row in rest[:n] if row.strip().startswith("#") or not row.strip()]
+    kept = [row if row.strip().startswith("#") or not row.strip() else f"  {comment}{newline}"
+            for row in rest[:n] if row.strip().startswith("#") or not row.strip() or (comment := trailing_comment(row))]
     return "".join(before + [first] + block + kept + rest[n:])
+
+
+def trailing_comment(row: str) -> str | None:
+    """The comment at the end of a YAML line ('# ...'), outside quotes; None when there is none."""
+    quote = None
+    for k, ch in enumerate(row):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (k == 0 or row[k - 1] in " \t"):
+            return row[k:].rstrip("\r\n")
+    return None

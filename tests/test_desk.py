@@ -426,3 +426,36 @@ def test_axe_finds_nothing_on_the_desk_pages(desk, browser, axe_source, width): 
             page.close()
     finally:
         context.close()
+
+
+def test_an_edit_keeps_the_comments_on_the_lines_it_replaces(project):
+    """Line edits, without a server: a comment at the end of a replaced line is kept as a line of its own."""
+    import datetime as dt
+
+    from gallery.desk import edits, survey
+    from gallery.options import options_for
+    project.item("lw15-day", participant="LW15")
+    path = project.captions / "lw15-day.yaml"
+    text = NO_REVIEW.sub("", path.read_text())
+    path.write_text(text + "redact:   # hidden on the participant's request\n"
+                           "  - [0.1, 0.1, 0.2, 0.2]   # the name badge\n"
+                           "  - [0.5, 0.5, 0.1, 0.1]   # a 'quoted # not a comment' reflection\n")
+    options = options_for(project.root)
+
+    def apply(action: str, **form: str) -> None:
+        row = survey.survey(options, thorough=False).row("lw15-day")
+        fields = {"version": survey.version(path.read_bytes()), "seen": row.seen, **form}
+        edits.apply(action, fields, row, options, row_config(options), None, dt.date(2024, 6, 1))
+
+    def row_config(options):
+        return survey.survey(options, thorough=False).config
+
+    apply("add-region", x="70", y="70", w="10", h="10")
+    after = path.read_text()
+    assert "redact: [[0.1, 0.1, 0.2, 0.2], [0.5, 0.5, 0.1, 0.1], [0.7, 0.7, 0.1, 0.1]]   # hidden on the" in after
+    assert "  # the name badge\n" in after and "  # a 'quoted # not a comment' reflection\n" in after
+    for _ in range(3):
+        apply("remove-region", region="1")
+    after = path.read_text()
+    assert "redact" not in after.replace("# hidden", "") and "# hidden on the participant's request\n" in after
+    assert "  # the name badge\n" in after

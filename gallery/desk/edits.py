@@ -177,7 +177,8 @@ def _without(text: str, item: Item, key: str) -> str:
         return text
     marker = "\x00desk: removed\x00"
     edited = with_block(text, item, key, marker, [])
-    return "".join(row for row in edited.splitlines(keepends=True) if not row.startswith(marker))
+    return "".join(row[len(marker):].lstrip() if row.startswith(marker) else row   # its comment kept, alone
+                   for row in edited.splitlines(keepends=True) if row.strip() != marker)
 
 
 # ---- consent -------------------------------------------------------------------------------------
