@@ -18,8 +18,9 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import IN_CI, REPO
+from conftest import REPO
 from PIL import Image
+from test_browser import axe_source  # noqa: F401 (a fixture)
 
 STATIC = REPO / "gallery" / "desk" / "static"
 FIXTURES = REPO / "tests" / "data" / "desk"
@@ -27,8 +28,6 @@ CSP = "default-src 'self'; img-src 'self' blob:; style-src 'self' 'unsafe-inline
 PICTURE = "/_desk/picture/lw01-day"
 POST_TO = "/_desk/item/lw01-day"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_PATHS = [REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js",
-             REPO.parent / "shared" / "webaudit" / "node_modules" / "axe-core" / "axe.min.js"]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 TABLET = {"viewport": {"width": 768, "height": 1024}, "has_touch": True, "is_mobile": True,
           "device_scale_factor": 2}
@@ -99,17 +98,6 @@ def base_url() -> str:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    for path in AXE_PATHS:
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    message = "axe-core is not installed; run ./tests/setup.sh"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -471,7 +459,7 @@ def test_the_picture_and_its_flags_are_side_by_side_at_1280px_and_stacked_at_768
 
 @pytest.mark.parametrize("context", ["desktop", "tablet"])
 @pytest.mark.parametrize("path", ["/", "/styles.html"])
-def test_axe_finds_nothing_with_a_draft_drawn(open_page, axe_source, context, path):
+def test_axe_finds_nothing_with_a_draft_drawn(open_page, axe_source, context, path):  # noqa: F811 (a fixture)
     page = open_page(path, context)
     if path == "/":
         page.focus("#desk-draw-keys")
