@@ -67,7 +67,10 @@
     });
   }
 
-  function show(card, announce) {
+  function show(card, announce, refocus) {
+    // Focus inside the content (a link, "Show the picture") would be lost with it: it goes to
+    // refocus (the button that moved in the same direction), or to Close.
+    var lost = bodyEl.contains(document.activeElement);
     list = cardsOf(card);
     index = list.indexOf(card);
     var data = card.querySelector("template.viewer-data");
@@ -79,6 +82,7 @@
     setEnabled(nextBtn, index < list.length - 1);
     bodyEl.scrollTop = 0;
     dialog.scrollTop = 0;
+    if (lost) (refocus || dialog.querySelector(".viewer-close")).focus();
     if (announce) {
       liveEl.textContent = positionEl.textContent + ": " + titleEl.textContent + ". " + summaryEl.textContent;
     }
@@ -109,7 +113,7 @@
   function step(delta) {
     var target = index + delta;
     if (!dialog.open || target < 0 || target >= list.length) return;
-    show(list[target], true);
+    show(list[target], true, delta < 0 ? prevBtn : nextBtn);
     history.replaceState(history.state, "", PREFIX + idOf(list[target]));
   }
 
