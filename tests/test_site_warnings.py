@@ -17,16 +17,9 @@ import pytest
 from conftest import Project
 from playwright.sync_api import expect
 from sitefixture import ALTS, CAPTIONS
-from test_browser import (  # noqa: F401 (fixtures)
-    FOCUS_STATE,
-    base_url,
-    contexts,
-    focus_card,
-    open_page,
-    requests_log,
-    site,
-    tab_walk,
-)
+from test_browser import FOCUS_STATE, base_url, contexts, focus_card, open_page, requests_log, site, tab_walk
+
+FIXTURES = (site, base_url, requests_log, contexts, open_page)   # test_browser's, used here by name
 
 WARNED = "lw01-confidence"
 NOTE = "This picture shows an empty hospital corridor at night."
@@ -339,7 +332,9 @@ COLOURS = """el => { const s = getComputedStyle(el);
     let opacity = 1;
     for (let n = el; n; n = n.parentElement) opacity *= parseFloat(getComputedStyle(n).opacity);
     let bg = 'rgba(0, 0, 0, 0)';
-    for (let n = el; n && /rgba\\(.*, 0\\)$|transparent/.test(bg); n = n.parentElement) bg = getComputedStyle(n).backgroundColor;
+    for (let n = el; n && /rgba\\(.*, 0\\)$|transparent/.test(bg); n = n.parentElement) {
+        bg = getComputedStyle(n).backgroundColor;
+    }
     return {color: s.color, background: bg, border: s.borderTopColor, borderWidth: parseFloat(s.borderTopWidth),
             borderStyle: s.borderTopStyle, opacity};
 }"""
@@ -348,7 +343,7 @@ COLOURS = """el => { const s = getComputedStyle(el);
 def luminance(colour: str) -> float:
     r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3])
     return sum(k * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-               for k, c in zip((0.2126, 0.7152, 0.0722), (r, g, b)))
+               for k, c in zip((0.2126, 0.7152, 0.0722), (r, g, b), strict=True))
 
 
 def contrast(a: str, b: str) -> float:
@@ -416,7 +411,8 @@ def test_the_viewer_bar_scrolls_away_on_short_viewports(open_page, size):
     page.click("a[data-viewer='lw01-day']")
     page.wait_for_selector("dialog.viewer[open]")
     page.wait_for_function("() => document.getAnimations().every(a => a.playState === 'finished')")
-    bar = page.evaluate("""() => { const d = document.querySelector('dialog.viewer'), bar = d.querySelector('.viewer-bar');
+    bar = page.evaluate("""() => {
+        const d = document.querySelector('dialog.viewer'), bar = d.querySelector('.viewer-bar');
         const room = d.scrollHeight - d.clientHeight; d.scrollTop = bar.offsetHeight + 10;
         return {position: getComputedStyle(bar).position, room, barHeight: bar.offsetHeight,
                 barBottom: bar.getBoundingClientRect().bottom, dialogTop: d.getBoundingClientRect().top};
