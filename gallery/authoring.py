@@ -189,7 +189,7 @@ def caption_template(item_id: str, participant: str, prompt: str, kind: str, pho
         f"  {PLACEHOLDER}: the participant's words about this {'picture' if photo else 'answer'}.",
         _pad(alt, "one or two plain sentences; not the caption" if photo else "not needed without an image"),
         _pad("long_description:", "optional (Markdown): when the alt text cannot carry the meaning"),
-        _pad("content_note:", "optional: a short warning shown before the image"),
+        _pad("content_note:", "optional warning, in plain words: the picture stays hidden until chosen"),
         _pad("credit: none", "none | pseudonym (credits the participant ID) | the name they chose"),
         _pad("consent:", "publication consent, separate from consent to take part"),
         _pad("  publish: false", "true once the participant has agreed to publication"),

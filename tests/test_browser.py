@@ -242,11 +242,14 @@ def test_page_type_has_no_axe_violations_in_light_or_dark(open_page, axe_source,
 def test_axe_finds_nothing_in_the_open_viewer(open_page, axe_source, width):
     page = open_page("prompts/confidence.html", width)
     page.click("a[data-viewer='lw01-confidence']")
+    page.wait_for_selector("dialog.viewer[open]")
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState === 'finished')")
+    assert axe(page, axe_source) == [], "with the picture behind its warning"
+    page.click("dialog.viewer summary")                    # the picture has a warning: show it
     page.wait_for_selector("dialog.viewer[open] img")
     load_all_images(page)
-    page.wait_for_function("() => document.getAnimations().every(a => a.playState === 'finished')")
     shot(page, f"viewer-{width}", full_page=False)
-    found = {"light": axe(page, axe_source)}
+    found = {"light": axe(page, axe_source, inject=False)}
     page.emulate_media(color_scheme="dark")
     found["dark"] = axe(page, axe_source, inject=False)
     assert found == {"light": [], "dark": []}, json.dumps(found, indent=1)
@@ -271,14 +274,18 @@ def test_images_are_responsive_webp_with_size_and_placeholder(open_page):
     assert images[0]["loading"] == "auto" and all(i["loading"] == "lazy" for i in images[1:])
 
 
-def test_content_note_comes_before_the_image_and_is_open_without_javascript(open_page):
+def test_warning_comes_before_the_image_which_is_closed_away_without_javascript(open_page):
+    """Issue 16 changed this: the warning's <details> holds the picture and is closed until chosen."""
     page = open_page("items/lw01-confidence.html", js=False)
     order = page.evaluate("""() => {
-        const note = document.querySelector('details.content-note'), img = document.querySelector('main img');
-        return {open: note.open, before: !!(note.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING),
-                visible: note.querySelector('p').getBoundingClientRect().height > 0};
+        const note = document.querySelector('.warning-text'), gate = document.querySelector('details.gate');
+        const img = document.querySelector('main img');
+        return {open: gate.open, before: !!(note.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING),
+                visible: note.getBoundingClientRect().height > 0};
     }""")
-    assert order == {"open": True, "before": True, "visible": True}
+    assert order == {"open": False, "before": True, "visible": True}
+    assert not page.locator(".long-description").is_visible()
+    page.click("main summary")
     assert page.locator(".long-description").is_visible()
     assert "Original photo" in page.locator(".item-meta").inner_text()
 
@@ -421,15 +428,18 @@ def test_viewer_moves_with_arrow_keys_and_labelled_buttons(open_page):
     assert not state["open"] and state["focused"] == "lw01-day"
 
 
-def test_viewer_shows_the_content_note_first_and_a_responsive_picture(open_page):
+def test_viewer_shows_the_warning_first_and_a_responsive_picture(open_page):
     page = open_page("prompts/confidence.html", "mobile")
     assert page.locator("#picture-lw01-confidence img").count() == 0   # the card shows the note, not the picture
     page.click("a[data-viewer='lw01-confidence']")
+    page.wait_for_selector("dialog.viewer[open] .warning-text")
+    assert not page.locator("dialog.viewer img").is_visible()           # issue 16: hidden until chosen
+    page.click("dialog.viewer summary")
     page.wait_for_selector("dialog.viewer[open] img")
     load_all_images(page)
     info = page.evaluate("""() => { const d = document.querySelector('dialog.viewer');
-        const note = d.querySelector('details.content-note'), img = d.querySelector('img');
-        return {note: note && note.open,
+        const note = d.querySelector('.warning-text'), img = d.querySelector('img');
+        return {note: !!note && d.querySelector('details.gate').open,
                 first: !!(note.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING),
                 src: img.currentSrc, loaded: img.naturalWidth > 0, alt: img.alt,
                 fits: d.getBoundingClientRect().width <= innerWidth};

@@ -212,20 +212,23 @@ def test_kind_is_written_in_words_and_explained_on_the_home_page(pages):
         assert letter.attrs.get("aria-hidden") == "true"        # the letter is not read twice
 
 
-def test_content_note_is_an_open_details_before_the_picture(pages):
+def test_a_warning_comes_before_a_closed_details_holding_the_picture(pages):
+    """Issue 16 changed this: the note is a warning, and the picture waits behind a closed <details>."""
     doc = pages["items/lw01-confidence.html"]
     article = doc.find("article")
-    order = [n.tag for n in article.iter() if n.tag in ("details", "figure", "img")]
-    assert order[:2] == ["details", "figure"]
+    order = [n.tag if n.tag != "p" else "warning" for n in article.iter()
+             if n.tag in ("details", "figure", "img") or "warning-text" in (n.attrs.get("class") or "")]
+    assert order[:3] == ["warning", "details", "figure"]
     details = article.find("details")
-    assert "open" in details.attrs and details.find("summary").text() == "Content note"
-    assert "empty hospital corridor at night" in details.text()
+    assert "open" not in details.attrs and details.find("span", "gate-show").text() == "Show the picture"
+    assert "empty hospital corridor at night" in article.find("p", "warning-text").text()
+    assert article.find("p", "warning-text").text().startswith("! Warning:")
     # On listing pages the card shows the note instead of the picture.
     card = next(li for li in pages["prompts/confidence.html"].find_all("li", "card")
                 if li.attrs["id"] == "picture-lw01-confidence")
     visible = [n for n in card.iter() if not any(a.tag == "template" for a in n.ancestors())]
     assert not any(n.tag == "img" for n in visible)
-    assert "Content note:" in card.find("div", "card-note").text()
+    assert "Warning:" in card.find("div", "card-note").text()
 
 
 def test_captions_are_figcaptions_and_long_descriptions_are_visible(pages):

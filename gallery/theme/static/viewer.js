@@ -1,19 +1,21 @@
 /* Optional picture viewer. The gallery works fully without this script: every card links to the
    picture's own page. With it, a card's title opens the picture in a native modal <dialog>
    (WAI-ARIA modal dialog pattern): focus moves in and stays in, Escape closes, focus returns to
-   the card that opened it, Previous/Next buttons and the arrow keys move through the pictures of
-   the same list, and the address follows the picture (#picture-<id>) so Back and sharing work.
-   Everything it shows comes from the page itself (<template class="viewer-data"> in each card);
-   no inline script, no network request, no autoplay. */
+   the card of the picture shown last, Previous/Next buttons and the arrow keys move through the
+   pictures of the same list, and the address follows the picture (#picture-<id>) so Back and
+   sharing work. Each picture's title, kind and any warning describe the dialog when it opens and
+   are announced when it changes; a picture with a warning stays behind its closed "Show the
+   picture" control, as on its own page. Everything it shows comes from the page itself
+   (<template class="viewer-data"> in each card); no inline script, no network request, no autoplay. */
 (function () {
   "use strict";
   if (typeof HTMLDialogElement !== "function" || !("content" in document.createElement("template"))) return;
 
   var PREFIX = "#picture-";
-  var dialog, titleEl, bodyEl, positionEl, liveEl, prevBtn, nextBtn;
+  var dialog, titleEl, bodyEl, positionEl, liveEl, summaryEl, prevBtn, nextBtn;
   var list = [];      // card <li> elements of the list being viewed
   var index = -1;     // position of the shown picture in that list
-  var opener = null;  // the link that opened the viewer: focus returns here
+  var opener = null;  // the link that opened the viewer: focus returns here if its list has gone
   var pushed = false; // whether opening added a history entry (then closing goes back)
 
   function el(tag, cls, text) {
@@ -33,6 +35,7 @@
   function build() {
     dialog = el("dialog", "viewer");
     dialog.setAttribute("aria-labelledby", "viewer-title");
+    dialog.setAttribute("aria-describedby", "viewer-summary");
     var bar = el("div", "viewer-bar");
     positionEl = el("p", "viewer-position");
     prevBtn = button("viewer-prev", "Previous", function () { step(-1); });
@@ -46,9 +49,12 @@
     titleEl.id = "viewer-title";
     bodyEl = el("div", "viewer-body");
     content.append(titleEl, bodyEl);
+    summaryEl = el("p");               // the dialog's description: kind and any warning
+    summaryEl.id = "viewer-summary";
+    summaryEl.hidden = true;           // shown on screen by the content itself
     liveEl = el("p", "visually-hidden");
     liveEl.setAttribute("aria-live", "polite");
-    dialog.append(bar, content, liveEl);
+    dialog.append(bar, content, summaryEl, liveEl);
     dialog.addEventListener("keydown", onKey);
     dialog.addEventListener("close", onClose);
     document.body.append(dialog);
@@ -61,18 +67,25 @@
     });
   }
 
-  function show(card, announce) {
+  function show(card, announce, refocus) {
+    // Focus inside the content (a link, "Show the picture") would be lost with it: it goes to
+    // refocus (the button that moved in the same direction), or to Close.
+    var lost = bodyEl.contains(document.activeElement);
     list = cardsOf(card);
     index = list.indexOf(card);
     var data = card.querySelector("template.viewer-data");
     titleEl.textContent = data.getAttribute("data-title");
+    summaryEl.textContent = data.getAttribute("data-summary") || "";
     bodyEl.replaceChildren(data.content.cloneNode(true));
     positionEl.textContent = "Picture " + (index + 1) + " of " + list.length;
     setEnabled(prevBtn, index > 0);
     setEnabled(nextBtn, index < list.length - 1);
     bodyEl.scrollTop = 0;
     dialog.scrollTop = 0;
-    if (announce) liveEl.textContent = positionEl.textContent + ": " + titleEl.textContent;
+    if (lost) (refocus || dialog.querySelector(".viewer-close")).focus();
+    if (announce) {
+      liveEl.textContent = positionEl.textContent + ": " + titleEl.textContent + ". " + summaryEl.textContent;
+    }
   }
 
   function setEnabled(b, enabled) {
@@ -80,7 +93,9 @@
     if (enabled) b.removeAttribute("aria-disabled"); else b.setAttribute("aria-disabled", "true");
   }
 
-  function idOf(card) { return card.querySelector("a[data-viewer]").getAttribute("data-viewer"); }
+  function linkOf(card) { return card.querySelector("a[data-viewer]"); }
+
+  function idOf(card) { return linkOf(card).getAttribute("data-viewer"); }
 
   function open(card, link, addHistory) {
     if (!dialog) build();
@@ -98,7 +113,7 @@
   function step(delta) {
     var target = index + delta;
     if (!dialog.open || target < 0 || target >= list.length) return;
-    show(list[target], true);
+    show(list[target], true, delta < 0 ? prevBtn : nextBtn);
     history.replaceState(history.state, "", PREFIX + idOf(list[target]));
   }
 
@@ -129,7 +144,8 @@
     } else if (location.hash.indexOf(PREFIX) === 0) {
       history.replaceState(null, "", location.pathname + location.search);
     }
-    if (opener && document.contains(opener)) opener.focus();
+    var last = list[index] && document.contains(list[index]) ? linkOf(list[index]) : opener;
+    if (last && document.contains(last)) last.focus();
   }
 
   function cardFor(hash) {
@@ -152,7 +168,7 @@
     var card = cardFor(location.hash);
     if (card) {
       if (dialog && dialog.open) show(card, true);
-      else open(card, card.querySelector("a[data-viewer]"), false);
+      else open(card, linkOf(card), false);
     } else if (dialog && dialog.open) {
       pushed = false;
       dialog.close();
@@ -161,5 +177,5 @@
 
   // A shared address such as prompts/typical-day.html#picture-lw01-day opens that picture.
   var shared = cardFor(location.hash);
-  if (shared) open(shared, shared.querySelector("a[data-viewer]"), false);
+  if (shared) open(shared, linkOf(shared), false);
 })();
