@@ -13,8 +13,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 # an email address in text: ASCII only, a dot in the domain, never the full stop that ends a sentence
 ADDRESS = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _TAG = re.compile(r"(<[^>]*>)")
-_LINK_OPEN = re.compile(r"<a[\s>]", re.I)
-_LINK_CLOSE = re.compile(r"</a\s*>", re.I)
+_SKIP_OPEN = re.compile(r"<(?:a|code)[\s>]", re.I)       # text already a link, or code: left as it is
+_SKIP_CLOSE = re.compile(r"</(?:a|code)\s*>", re.I)
 
 
 def plural(n: int, noun: str) -> str:
@@ -58,12 +58,12 @@ def long_date(day: dt.date) -> str:
 
 
 def link_addresses(html: str) -> str:
-    """HTML with every email address in its text (not inside a tag or an existing link) made a mailto:
-    link. The text is HTML already (escaped); an address holds no character that escaping changes."""
+    """HTML with every email address in its text (not inside a tag, a link or code) made a mailto: link.
+    The text is HTML already (escaped); an address holds no character that escaping changes."""
     parts, inside = [], False
     for part in _TAG.split(html):
         if part.startswith("<"):
-            inside = bool(_LINK_OPEN.match(part)) or (inside and not _LINK_CLOSE.match(part))
+            inside = bool(_SKIP_OPEN.match(part)) or (inside and not _SKIP_CLOSE.match(part))
             parts.append(part)
         else:
             parts.append(part if inside else ADDRESS.sub(r'<a href="mailto:\g<0>">\g<0></a>', part))

@@ -351,6 +351,15 @@ def test_addresses_in_the_sites_own_texts_are_linked_too(served, browser):
     context.close()
 
 
+def test_an_address_becomes_a_link_once_and_never_inside_a_link_or_code():
+    from gallery.words import link_addresses
+    html = ('<p>Write to a.b+c@example.ac.uk. Or <a href="mailto:q@example.org">q@example.org</a>, not '
+            '<code>z@example.com</code>; me@localhost is no address.</p>')
+    assert link_addresses(html) == (
+        '<p>Write to <a href="mailto:a.b+c@example.ac.uk">a.b+c@example.ac.uk</a>. Or <a href="mailto:q@example.org">'
+        'q@example.org</a>, not <code>z@example.com</code>; me@localhost is no address.</p>')
+
+
 def test_counts_say_what_they_count(open_page):
     assert open_page("prompts/typical-day.html").locator("main > p").nth(1).inner_text().startswith(
         "3 items: 2 pictures, 1 described in words.")
