@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, Problem
 from .ids import ID_RE
+from .reviewblock import parse_date
 from .yamlutil import Doc, Reader, load_yaml, not_regular
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -62,13 +64,38 @@ class ScreeningSettings:
         return self.faces or self.text
 
 
+# The day the built-in pages were last tested (tests/test_browser.py, tests/test_site_words.py and the
+# outside audit): the accessibility statement's dates until the team sets its own.
+THEME_TESTED = dt.date(2026, 12, 1)
+THEME_TESTER = "the makers of the gallery software"
+STATUSES = ("full", "partial", "not")
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """gallery.yaml's accessibility: the facts of the statement (GOV.UK's sample statement), or, as
+    text, a statement of the team's own (Markdown) that replaces the built-in one."""
+
+    text: str = ""                        # the team's own statement; empty: the built-in one
+    organisation: str = "the research team"
+    contact: str = ""                     # where to report a problem; empty: the site's contact
+    phone: str = ""
+    reply_days: int = 5                   # working days
+    status: str = "full"                  # full | partial | not (compliant with WCAG 2.2 AA)
+    problems: str = ""                    # Markdown: the content that is not accessible, and why
+    tested: dt.date = THEME_TESTED
+    tested_by: str = THEME_TESTER
+    prepared: dt.date = THEME_TESTED
+    reviewed: dt.date = THEME_TESTED
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str = "Link workers in pictures"
     language: str = "en-GB"
     introduction: str = ""
     about: str = ""
-    accessibility: str = ""
+    accessibility: Accessibility = field(default_factory=Accessibility)
     contact: str = ""
     prompts: tuple[Prompt, ...] = DEFAULT_PROMPTS
     base_url: str | None = None
@@ -88,6 +115,8 @@ TOP_KEYS = ("title", "language", "introduction", "about", "accessibility", "cont
 SCREENING_KEYS = ("faces", "text", "face_threshold", "text_threshold")
 IMAGE_KEYS = ("sizes", "formats", "jpeg_quality", "webp_quality", "webp_method", "max_pixels", "background")
 PROMPT_KEYS = ("id", "title", "question")
+ACCESSIBILITY_KEYS = ("organisation", "contact", "phone", "reply_days", "status", "problems", "tested",
+                      "tested_by", "prepared", "reviewed")
 
 
 def load_config(path: Path, required: bool = True) -> SiteConfig:
@@ -129,7 +158,7 @@ def _parse(doc: Doc, problems: list[Problem]) -> SiteConfig:
         language=language,
         introduction=r.text("introduction") or "",
         about=r.text("about") or "",
-        accessibility=r.text("accessibility") or "",
+        accessibility=_accessibility(r),
         contact=r.text("contact", max_len=500) or "",
         prompts=_prompts(r),
         base_url=base_url.rstrip("/") + "/" if base_url else None,
@@ -232,3 +261,68 @@ def _score(r: Reader, key: str) -> float | None:
                 "leave it out for the default", "screening", key)
         return None
     return float(value)
+
+
+def _accessibility(r: Reader) -> Accessibility:
+    raw = r.raw("accessibility")
+    if raw is None or isinstance(raw, str):
+        return Accessibility(text=r.text("accessibility") or "")
+    if not isinstance(raw, dict):
+        r.error("'accessibility' must be a mapping of the statement's facts (organisation, contact, "
+                "status, tested, prepared, reviewed, ...) or the text of a statement of your own", "accessibility")
+        return Accessibility()
+    r.check_keys(ACCESSIBILITY_KEYS, "accessibility")
+    d = Accessibility()
+    status, problems = _compliance(r)
+    tested, tested_by = _tested(r)
+    prepared, reviewed = _prepared(r)
+    return Accessibility(
+        organisation=r.text("accessibility", "organisation", max_len=200) or d.organisation,
+        contact=r.text("accessibility", "contact", max_len=500) or "",
+        phone=r.text("accessibility", "phone", max_len=100) or "",
+        reply_days=r.integer("accessibility", "reply_days", default=d.reply_days, minimum=1, maximum=60),
+        status=status, problems=problems, tested=tested, tested_by=tested_by, prepared=prepared,
+        reviewed=reviewed)
+
+
+def _compliance(r: Reader) -> tuple[str, str]:
+    """The compliance status and the content that is not accessible, which must agree."""
+    status = r.text("accessibility", "status") or "full"
+    if status not in STATUSES:
+        r.error(f"'accessibility.status' is '{status}'; it must be full, partial or not (compliant with "
+                "WCAG 2.2 AA)", "accessibility", "status")
+        status = "full"
+    problems = r.text("accessibility", "problems") or ""
+    if status != "full" and not problems:
+        r.error(f"'accessibility.status' is {status}: list what is not accessible, and why, in "
+                "'accessibility.problems'", "accessibility", "status")
+    if status == "full" and problems:
+        r.error("'accessibility.problems' lists content that is not accessible, so the site is not fully "
+                "compliant; set 'status: partial' (or 'not')", "accessibility", "problems")
+    return status, problems
+
+
+def _tested(r: Reader) -> tuple[dt.date, str]:
+    """When the site was last tested and by whom: both given, or neither (the built-in pages' test)."""
+    has_date, has_tester = r.has("accessibility", "tested"), r.has("accessibility", "tested_by")
+    if has_date != has_tester:
+        given, other = ("tested", "tested_by") if has_date else ("tested_by", "tested")
+        r.error(f"'accessibility.{given}' is set without 'accessibility.{other}'; give both: the day the site "
+                "was last tested and who tested it (tested: 2026-11-20, tested_by: the research team)",
+                "accessibility", given)
+    tested = parse_date(r, "accessibility", "tested")
+    tested_by = r.text("accessibility", "tested_by", max_len=200)
+    return tested or THEME_TESTED, tested_by or THEME_TESTER
+
+
+def _prepared(r: Reader) -> tuple[dt.date, dt.date]:
+    """When the statement was prepared and last reviewed (reviewed: the day it was prepared unless given)."""
+    prepared = parse_date(r, "accessibility", "prepared") or THEME_TESTED
+    reviewed = parse_date(r, "accessibility", "reviewed") or prepared
+    if reviewed < prepared:
+        given = r.has("accessibility", "prepared")
+        since = "'accessibility.prepared'" if given else "the day the built-in statement was prepared"
+        fix = "a statement is reviewed after it is prepared" if given else "set 'accessibility.prepared' too"
+        r.error(f"'accessibility.reviewed' ({reviewed.isoformat()}) is before {since} ({prepared.isoformat()}); "
+                f"{fix}", "accessibility", "reviewed")
+    return prepared, reviewed

@@ -44,6 +44,7 @@ def content_warnings(config: SiteConfig, items: list[Item], published: set[str],
             doc, _ = load_yaml(item.source)
             warnings.extend(doc.problem(message, *keys) if doc else Problem(item.source, None, message)
                             for message, keys in found)
+    warnings.extend(settings_warnings(config))
     warnings.extend(unused_photos(photos_dir, captions_dir, items))
     warnings.extend(missing_answers(config, items, published))
     warnings.extend(participant_variants(items))
@@ -51,6 +52,25 @@ def content_warnings(config: SiteConfig, items: list[Item], published: set[str],
 
 
 Found = list[tuple[str, tuple[str, ...]]]   # (message, key path naming the line)
+
+
+def settings_warnings(config: SiteConfig) -> list[Problem]:
+    """Settings a published site needs: its address (for the page-not-found page) and a contact."""
+    where = config.path or Path("gallery.yaml")
+    found = []
+    if not config.base_url:
+        found.append(Problem(where, None, "base_url is not set, so the page shown for a missing address (404.html) "
+                                          "works only in the site's top folder: deeper, as at an old link to a "
+                                          "withdrawn picture (items/...), it has no styles and its links lead to "
+                                          "more missing pages; set base_url to the address the site is published "
+                                          "at, e.g. base_url: https://www.example.ac.uk/research/link-workers/ "
+                                          "(your web team knows it)"))
+    if not config.contact:
+        found.append(Problem(where, None, "contact is not set, so the site cannot say how to ask for a picture to "
+                                          "be withdrawn, nor the accessibility statement how to report a "
+                                          "problem; add the team's email address, e.g. contact: "
+                                          "gallery-team@example.ac.uk"))
+    return found
 
 
 def _normal(text: str) -> str:

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markup, pagecache
+from . import markup, pagecache, words
 from .captions import Item
 from .config import Prompt, SiteConfig
 from .errors import GalleryError, Problem
@@ -24,10 +24,10 @@ class TemplateProblem(GalleryError):
 THEME = Path(__file__).parent / "theme"
 INDEX_CARDS = 6   # pictures per question on the home page; the question's own page has them all
 KIND_LABELS = {
-    "original": ("Original photo", "The participant's own photograph."),
-    "illustration": ("Illustration", "An image the research team made in place of a photograph that could "
-                                     "identify someone."),
-    "reported": ("Described in words", "The participant described a picture in words; there is no image."),
+    "original": ("Original photo", "A photo the participant took."),
+    "illustration": ("Illustration", "A picture the research team made in place of a photo that could have "
+                                     "identified someone."),
+    "reported": ("Described in words", "The participant told us about a picture in words. There is no image."),
 }
 
 DRAFT_MARK = "DRAFT — not published"   # preview (serve --drafts) only; never in site/
@@ -107,6 +107,11 @@ class Participant:
     def url(self) -> str:
         return participant_url(self.code)
 
+    @property
+    def counts(self) -> words.Counts:
+        """Pictures and words-only items (from the site's shape, which every page's cache key holds)."""
+        return words.Counts.of(e.item.has_image for e in self.entries)
+
 
 def participant_url(code: str) -> str:
     return f"participants/{code.lower()}.html"
@@ -120,6 +125,10 @@ class Section:
     @property
     def url(self) -> str:
         return f"prompts/{self.prompt.id}.html"
+
+    @property
+    def counts(self) -> words.Counts:
+        return words.Counts.of(e.item.has_image for e in self.entries)
 
 
 @dataclass
@@ -188,7 +197,7 @@ def view(value, read: set[str]):
 def site_context(site: Site, code: str) -> str:
     """The digest of everything pages may read besides the entries (see pagecache); code is
     pagecache.code_digest() of the package, templates and libraries."""
-    shape = ([(s.prompt.id, [e.id for e in s.entries]) for s in site.sections],
+    shape = ([(s.prompt.id, [(e.id, e.item.has_image) for e in s.entries]) for s in site.sections],
              [(p.code, [e.id for e in p.entries]) for p in site.participants],
              sorted(e.id for e in site.entries if e.draft))
     return pagecache.digest_of(code, site.config, sorted(site.assets.items()),
@@ -254,6 +263,8 @@ def _environment(templates_dir: Path | None, _state: tuple):
     env.globals["kind_labels"] = KIND_LABELS
     env.filters["srcset"] = srcset
     env.filters["placeholder_class"] = placeholder_class
+    env.filters["mailto"] = words.mailto
+    env.filters["long_date"] = words.long_date
     env.globals["mime"] = MIME
     return env
 
@@ -320,7 +331,8 @@ def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageC
         read: set[str] = set()
         root = page_root(path, site.config)
         context = {name: view(value, read) for name, value in context.items()}
-        context.update({name: markup.render(text, headings=True) for name, text in (markdown or {}).items()})
+        context.update({name: words.link_addresses(markup.render(text, headings=True))
+                        for name, text in (markdown or {}).items()})
         context.update(site=view(site, read), config=site.config, root=root, page_path=path,
                        canonical_path=canonical_path(path), index_cards=INDEX_CARDS,
                        asset=lambda name: root + site.assets[name],
@@ -340,7 +352,9 @@ def _render_pages(site: Site, templates_dir: Path | None, cache: pagecache.PageC
     for participant in site.participants:
         page(participant.url, "participant.html", participant=participant)
     page("about.html", "about.html", markdown={"body_html": site.config.about})
-    page("accessibility.html", "accessibility.html", markdown={"body_html": site.config.accessibility})
+    statement = site.config.accessibility
+    page("accessibility.html", "accessibility.html",
+         markdown={"body_html": statement.text, "problems_html": statement.problems})
     page("404.html", "404.html")
     if site.config.base_url:
         pages["robots.txt"] = env.get_template("robots.txt").render(site=site, config=site.config).encode()

@@ -85,6 +85,14 @@ def reviewed_regions(extra: str) -> str:
         isinstance(r, list) and all(isinstance(v, (int, float)) for v in r) for r in regions) else ""
 
 
+# A project's own settings: the address and contact a published site needs (check warns without them)
+DEFAULT_CONFIG = """\
+title: Test gallery
+base_url: https://www.example.ac.uk/test-gallery/
+contact: gallery-team@example.ac.uk
+"""
+
+
 class Project:
     """A throwaway gallery project: photos/, captions/, gallery.yaml, templates/, site/."""
 
@@ -98,7 +106,7 @@ class Project:
         for folder in (self.photos, self.captions, self.templates):
             folder.mkdir(parents=True, exist_ok=True)
         if not self.config.exists():   # its own settings, never the repository's demo gallery.yaml
-            self.config.write_text("title: Test gallery\n", encoding="utf-8")
+            self.config.write_text(DEFAULT_CONFIG, encoding="utf-8")
 
     def photo(self, name: str, size=(1200, 900), colour=(180, 120, 60), fmt=None, **save) -> Path:
         from PIL import Image
