@@ -63,7 +63,7 @@ class Asked:
     redact_faces: bool = False
 
 
-FACE_MARGIN = 0.25      # --redact-faces: a face's box grown by this share of its size on every side
+FACE_MARGIN = 0.25      # --redact-faces, the desk's "cover": a flag's box grown by this share of its size on every side
 
 
 def review_items(options: BuildOptions, ids: list[str], by: str, date: dt.date, every: bool = False,
@@ -168,19 +168,23 @@ def _unresolved(item: Item, n: int, flag: Flag) -> Problem:
 
 
 def face_regions(flags: tuple[Flag, ...], regions: tuple[Region, ...]) -> tuple[Region, ...]:
-    """A redact region over each face flag not covered yet: its box grown by FACE_MARGIN on every
-    side, cut to the picture, rounded outwards to 4 places (so that it still covers the face)."""
-    found = []
-    for flag in flags:
-        if flag.kind != "face" or review.covered(flag.box, regions):
-            continue
-        x, y, w, h = flag.box
-        x0, y0 = max(0.0, x - FACE_MARGIN * w), max(0.0, y - FACE_MARGIN * h)
-        x1, y1 = min(1.0, x + w + FACE_MARGIN * w), min(1.0, y + h + FACE_MARGIN * h)
-        x0, y0 = math.floor(x0 * 1e4) / 1e4, math.floor(y0 * 1e4) / 1e4
-        x1, y1 = math.ceil(x1 * 1e4) / 1e4, math.ceil(y1 * 1e4) / 1e4
-        found.append((x0, y0, round(x1 - x0, 4), round(y1 - y0, 4)))
-    return tuple(found)
+    """A redact region over each face flag not covered yet (cover_region)."""
+    return tuple(cover_region(flag.box) for flag in flags
+                 if flag.kind == "face" and not review.covered(flag.box, regions))
+
+
+def cover_region(box: Region) -> Region:
+    """A region over a flag's box grown by FACE_MARGIN on every side, cut to the picture, rounded
+    outwards to 4 places (so that it still covers the flag)."""
+    x, y, w, h = box
+    return outwards((x - FACE_MARGIN * w, y - FACE_MARGIN * h, x + w + FACE_MARGIN * w, y + h + FACE_MARGIN * h))
+
+
+def outwards(corners: tuple[float, float, float, float]) -> Region:
+    """(x0, y0, x1, y1) cut to the picture and rounded outwards to 4 places, as (x, y, w, h)."""
+    x0, y0 = math.floor(max(0.0, corners[0]) * 1e4) / 1e4, math.floor(max(0.0, corners[1]) * 1e4) / 1e4
+    x1, y1 = math.ceil(min(1.0, corners[2]) * 1e4) / 1e4, math.ceil(min(1.0, corners[3]) * 1e4) / 1e4
+    return x0, y0, round(x1 - x0, 4), round(y1 - y0, 4)
 
 
 def _changed(item: Item) -> Problem:
@@ -214,9 +218,10 @@ def _size(photo: Path) -> tuple[int, int] | None:
         return None
 
 
-def review_lines(by: str, date: dt.date, digest: str | None, redact: tuple[Region, ...],
+def review_lines(by: str | None, date: dt.date | None, digest: str | None, redact: tuple[Region, ...],
                  accepted: tuple[Accepted, ...] = ()) -> list[str]:
-    lines = [f"  by: {_plain_or_quoted(by)}", f"  date: {date.isoformat()}"]
+    """The review block's key lines; by and date None: a draft (the review desk's acceptances before a sign-off)."""
+    lines = [] if by is None or date is None else [f"  by: {_plain_or_quoted(by)}", f"  date: {date.isoformat()}"]
     if digest is not None:
         lines.append(f"  photo: {photo_ref(digest)}")
         if redact:

@@ -219,10 +219,15 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             self.wfile.write(body)
         return False
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def _desk(self) -> Desk | None:
+        """The review desk, when the request is one of its pages."""
         path = urlsplit(self.path).path
-        if (path == "/_desk" or path.startswith("/_desk/")) and self.server.desk is not None:
-            return self._reply(self.server.desk.get(self.path))
+        return self.server.desk if path == "/_desk" or path.startswith("/_desk/") else None
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if desk := self._desk():
+            return self._reply(desk.get(self.path))
+        path = urlsplit(self.path).path
         special = {"/__reload.js": (RELOAD_JS, "text/javascript; charset=utf-8"),
                    "/__overlay.css": (OVERLAY_CSS, "text/css; charset=utf-8")}
         if path in special:
@@ -249,9 +254,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         return self._send_page(HTTPStatus.NOT_FOUND, page)
 
     def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
-        path = urlsplit(self.path).path
-        if (path == "/_desk" or path.startswith("/_desk/")) and self.server.desk is not None:
-            return self._reply(self.server.desk.get(self.path))
+        if desk := self._desk():
+            return self._reply(desk.get(self.path))
         return super().do_HEAD()
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)

@@ -17,16 +17,15 @@ from dataclasses import dataclass, replace
 
 from .. import review
 from ..cache import write_atomic
-from ..captions import SCOPES, Accepted, Item, Region, load_item
+from ..captions import SCOPES, Item, Region, load_item
 from ..config import SiteConfig
 from ..errors import GalleryError, Problem
 from ..options import BuildOptions
-from ..reviewing import Asked, ReviewError, _accepted, _quoted, review_one, with_block
+from ..reviewing import Asked, ReviewError, _accepted, cover_region, outwards, review_lines, review_one, with_block
 from ..screens import Screening
 from .survey import Row, version
 
 INITIALS = re.compile(r"[A-Za-z][A-Za-z.\- ]{0,19}")
-MARGIN = 0.25          # "cover this flag": the flag's box grown by this share of its size on every side
 MAX_REASON = 500
 
 
@@ -87,7 +86,7 @@ def _remove_region(item: Item, text: str, form: dict[str, str], row: Row, today:
 
 def _cover(item: Item, text: str, form: dict[str, str], row: Row, today: dt.date) -> tuple[str, str]:
     n = _number(form, "flag", len(row.flags), "flag")
-    region = cover_region(row.flags[n - 1].flag.box)
+    region = cover_region(row.flags[n - 1].flag.box)        # as review --redact-faces draws one
     regions = item.redact + (region,)
     return _with_regions(item, text, regions), f"Flag {n} covered by region {len(regions)}. {_again(item)}"
 
@@ -118,20 +117,7 @@ def region_from(form: dict[str, str]) -> Region:
         sums = "from the left plus width" if wide else "from the top plus height"
         raise EditError([("w" if wide else "h", f"The region goes past the {'right' if wide else 'bottom'} edge of "
                                                 f"the picture: {sums} must be 100 or less")])
-    return _outwards((x, y, x + w, y + h))
-
-
-def cover_region(box: Region) -> Region:
-    """A region over a flag's box grown by MARGIN on every side, cut to the picture, rounded outwards."""
-    x, y, w, h = box
-    return _outwards((x - MARGIN * w, y - MARGIN * h, x + w + MARGIN * w, y + h + MARGIN * h))
-
-
-def _outwards(corners: tuple[float, float, float, float]) -> Region:
-    """(x0, y0, x1, y1) cut to the picture and rounded outwards to 4 places, as (x, y, w, h)."""
-    x0, y0 = math.floor(max(0.0, corners[0]) * 1e4) / 1e4, math.floor(max(0.0, corners[1]) * 1e4) / 1e4
-    x1, y1 = math.ceil(min(1.0, corners[2]) * 1e4) / 1e4, math.ceil(min(1.0, corners[3]) * 1e4) / 1e4
-    return x0, y0, round(x1 - x0, 4), round(y1 - y0, 4)
+    return outwards((x, y, x + w, y + h))
 
 
 def _with_regions(item: Item, text: str, regions: tuple[Region, ...]) -> str:
@@ -151,24 +137,13 @@ def _accept(item: Item, text: str, form: dict[str, str], row: Row, today: dt.dat
                                          "is public and names nobody)")])
     if len(reason) > MAX_REASON:
         raise EditError([(f"reason-{n}", f"The reason is {len(reason)} characters long; keep it under {MAX_REASON}")])
-    flags = tuple(m.flag for m in row.flags)
-    digest = review.read_hash(item.photo, None) if item.photo else None
-    if digest is None:
+    if row.digest is None:          # the photo the page showed (row.seen holds it)
         raise EditError([("", f"photo '{item.photo_name}' cannot be read; check the file is there")])
-    accepted = _accepted(item, flags, item.redact, Asked(accept=((n, reason),)), digest)
-    return _draft(item, text, accepted, digest), f"Flag {n} accepted. {_again(item)}"
-
-
-def _draft(item: Item, text: str, accepted: tuple[Accepted, ...], digest: str) -> str:
-    """The text with the review block as a draft: the photo's hash, the regions and the acceptances,
-    no initials and no date (an item whose review was signed needs signing off again)."""
-    lines = [f"  photo: {review.photo_ref(digest)}"]
-    if item.redact:
-        lines.append(f"  redact: {review.normal(item.redact)}")
-    if accepted:
-        lines.append("  accepted:")
-        lines += [f"    - {{kind: {a.kind}, box: {list(a.box)}, reason: {_quoted(a.reason)}}}" for a in accepted]
-    return with_block(text, item, "review", "review:", lines)
+    flags = tuple(m.flag for m in row.flags)
+    accepted = _accepted(item, flags, item.redact, Asked(accept=((n, reason),)), row.digest)
+    # the review block as a draft: no initials, no date (a signed review needs signing off again)
+    return with_block(text, item, "review", "review:", review_lines(None, None, row.digest, item.redact, accepted)), \
+        f"Flag {n} accepted. {_again(item)}"
 
 
 def _without(text: str, item: Item, key: str) -> str:
@@ -293,4 +268,4 @@ ACTIONS = {"add-region": (_add_region, "redact"), "remove-region": (_remove_regi
            "cover": (_cover, "redact"), "accept": (_accept, "review"), "consent": (_consent, "consent"),
            "withdraw": (_withdraw, "consent")}
 
-__all__ = ["ACTIONS", "Done", "EditError", "apply", "cover_region", "region_from"]
+__all__ = ["ACTIONS", "Done", "EditError", "apply", "region_from"]

@@ -53,12 +53,6 @@ def picture(photo: Path, photos: Path, cache: Path, settings: ImageSettings,
     return made
 
 
-def size(width: int, height: int) -> tuple[int, int]:
-    """The size a picture of width x height is shown at (never enlarged)."""
-    scale = min(1.0, SIDE / max(width, height, 1))
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def prune(cache: Path, keep: set[str]) -> None:
     """Remove the desk's pictures of every photo whose SHA-256 is not in keep."""
     folder = cache / FOLDER
@@ -69,4 +63,4 @@ def prune(cache: Path, keep: set[str]) -> None:
             Path(entry.path).unlink(missing_ok=True)
 
 
-__all__ = ["SIDE", "ImageError", "picture", "prune", "size"]
+__all__ = ["SIDE", "ImageError", "picture", "prune"]

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import output
-from ..config import load_config
+from ..config import SiteConfig
 from ..errors import GalleryError
 from ..options import BuildOptions
 from . import edits, pictures
@@ -101,7 +101,7 @@ class Desk:
             return self.not_found(f"There is no item '{item_id[:80]}': no caption file of that name in the "
                                   "captions folder.")
         raw = row.source.read_bytes()
-        shown, problem = self._shown(row)
+        shown, problem = self._shown(row, found.config)
         notice = self.notices.get((query.get("done") or [""])[0], "")   # never text from the address
         return self.page("item.html", status=status, survey=found, row=row, item=row.item, version=version(raw),
                          picture=shown, picture_problem=problem, errors=errors or [], form=form or {},
@@ -109,12 +109,12 @@ class Desk:
                          title=f"{item_id}: review desk")
 
     def picture(self, item_id: str, redacted: bool) -> Reply:
-        row = self._survey_row(item_id)
+        found = survey(self.options, thorough=False)
+        row = found.row(item_id)
         if row is None or row.item is None or row.item.photo is None or row.item.consent.withdrawn is not None:
             return self.not_found("There is no picture of that name.")     # a withdrawn one is never shown
-        config = load_config(self.options.config, required=self.options.config_required)
         try:
-            data = pictures.picture(row.item.photo, self.options.photos, self.options.cache, config.images,
+            data = pictures.picture(row.item.photo, self.options.photos, self.options.cache, found.config.images,
                                     row.item.redact, redacted)
         except pictures.ImageError as exc:
             return Reply(422, f"The photo cannot be shown: {exc}".encode(), "text/plain; charset=utf-8")
@@ -188,15 +188,11 @@ class Desk:
                              message=f"The desk failed ({type(exc).__name__}); the terminal shows the details. "
                                      "Nothing was written unless the page said so.")
 
-    def _survey_row(self, item_id: str) -> Row | None:
-        return survey(self.options, thorough=False).row(item_id)
-
-    def _shown(self, row: Row) -> tuple[dict | None, str | None]:
+    def _shown(self, row: Row, config: SiteConfig) -> tuple[dict | None, str | None]:
         """The picture's address and size for the page, or why it cannot be shown."""
         item = row.item
         if item is None or item.photo is None or item.consent.withdrawn is not None:
             return None, None
-        config = load_config(self.options.config, required=self.options.config_required)
         try:
             data = pictures.picture(item.photo, self.options.photos, self.options.cache, config.images)
         except pictures.ImageError as exc:
@@ -217,11 +213,8 @@ class Desk:
 
     def _prune(self, found: Survey) -> None:
         """The desk's pictures of photos that no item shows any more are deleted (withdrawn ones)."""
-        from .. import imagecache, review
-        hashes = review.PhotoHashes(imagecache.photo_hashes(self.options.cache), self.options.photos)
-        keep = {d for r in found.rows if r.item is not None and r.item.consent.withdrawn is None
-                and r.item.photo is not None and (d := hashes(r.item))}
-        pictures.prune(self.options.cache, keep)
+        pictures.prune(self.options.cache, {r.digest for r in found.rows if r.digest is not None and r.item is not None
+                                            and r.item.consent.withdrawn is None})
 
 
 def _matches(row: Row, chosen: dict[str, str]) -> bool:
