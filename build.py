@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "audit", "add", "import", "review", "screen", "check", "serve")
+COMMANDS = ("build", "audit", "add", "import", "review", "screen", "check", "serve", "print")
 # module -> the package in requirements.txt that installs it
 PACKAGES = {"PIL": "pillow", "pillow_heif": "pillow-heif", "yaml": "pyyaml", "jinja2": "jinja2", "markupsafe": "jinja2",
             "markdown": "markdown", "nh3": "nh3", "ahocorasick": "pyahocorasick", "watchdog": "watchdog"}
@@ -122,6 +122,26 @@ def _researcher_commands(sub) -> None:
     srv.add_argument("--drafts", action="store_true",
                      help="also show unconsented items, marked DRAFT, built into .gallery/ (never site/ nor beside it)")
     _verbosity(srv)
+    prt = sub.add_parser("print", help="make discussion packs (and exhibition panels) as accessible PDFs",
+                         description="Write into print/ one discussion pack per prompt and one of every prompt "
+                                     "(PDF/UA), holding only the items consented for print, reviewed and screened "
+                                     "as for the web; with --exhibition also one A3 panel per item consented for "
+                                     "exhibition. The folder is replaced whole (or left as it was on any error).")
+    _sources(prt)
+    prt.add_argument("--templates", type=Path, metavar="DIR",
+                     help="folder of template overrides (default: templates/; print/pack.html, print/panel.html, "
+                          "print/print.css)")
+    prt.add_argument("--out", type=Path, metavar="DIR",
+                     help="the print folder (default: print/; never inside the site's output folder)")
+    prt.add_argument("--site", type=Path, metavar="DIR",
+                     help="the site's output folder the print folder must stay out of (default: site/)")
+    prt.add_argument("--paper", choices=("a4", "letter"), help="paper size of the packs (default: gallery.yaml's "
+                                                              "print.paper, else a4); panels are A3")
+    prt.add_argument("--large-print", dest="large", action="store_true",
+                     help="large print: text of 18 pt and more, one item a page (files named ...-large-print.pdf)")
+    prt.add_argument("--exhibition", action="store_true",
+                     help="also one A3 panel per item whose consent scope includes exhibition")
+    _verbosity(prt)
 
 
 def _sources(p: argparse.ArgumentParser) -> None:
@@ -285,6 +305,15 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_print(args: argparse.Namespace) -> int:
+    from gallery import report
+    from gallery.printing import run as printing
+    options = _options(args, templates=args.templates, out=args.site)
+    request = printing.PrintRequest(args.out or ROOT / "print", args.paper, args.large, args.exhibition)
+    report.print_printed(printing.print_all(options, request))
+    return 0
+
+
 def run_audit(args: argparse.Namespace) -> int:
     from gallery import audit
     folder = args.dir or ROOT / "site"
@@ -304,13 +333,15 @@ def main(argv: list[str] | None = None) -> int:
     from gallery.errors import GalleryError, display_path
     try:
         return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "review": run_review,
-                "screen": run_screen, "check": run_check, "serve": run_serve}[args.command](args)
+                "screen": run_screen, "check": run_check, "serve": run_serve, "print": run_print}[args.command](args)
     except GalleryError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
         if exc.exit_code == 1 and args.command == "build":
             out = display_path(getattr(args, "out", None) or ROOT / "site")
             print(f"Nothing was published; {out}/ is unchanged.", file=sys.stderr)
+        if exc.exit_code == 1 and args.command == "print":
+            print(f"Nothing was printed; {display_path(args.out or ROOT / 'print')}/ is unchanged.", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # disk full, permissions...: the previous site is still in place
         where = f"{display_path(exc.filename)}: " if exc.filename else ""

@@ -17,11 +17,17 @@ COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 FORMATS = ("webp", "jpeg", "avif")
 
 
+# The SHOWeD questions (Wang, photovoice): what a printed pack asks a group when a prompt lists none
+SHOWED = ("What do you See here?", "What is really Happening here?", "How does this relate to Our lives?",
+          "Why does this situation exist?", "What can we Do about it?")
+
+
 @dataclass(frozen=True)
 class Prompt:
     id: str
     title: str
     question: str
+    discussion: tuple[str, ...] = SHOWED     # printed after the prompt's pictures in a discussion pack
 
 
 DEFAULT_PROMPTS = (
@@ -90,6 +96,17 @@ class Accessibility:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """gallery.yaml's print: what every printed pack and panel carries."""
+
+    footer: str = "For discussion in this meeting only: please do not copy, share or take away."
+    paper: str = "a4"                     # a4 | letter (python build.py print --paper overrides it)
+
+
+PAPERS = ("a4", "letter")
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Link workers in pictures"
     language: str = "en-GB"
@@ -104,6 +121,7 @@ class SiteConfig:
     images: ImageSettings = field(default_factory=ImageSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     site_image: Path | None = None
+    print: PrintSettings = field(default_factory=PrintSettings)
     path: Path | None = None
 
     def prompt(self, prompt_id: str) -> Prompt | None:
@@ -111,10 +129,11 @@ class SiteConfig:
 
 
 TOP_KEYS = ("title", "language", "introduction", "about", "accessibility", "contact", "prompts",
-            "base_url", "noindex", "require_review", "images", "screening", "site_image")
+            "base_url", "noindex", "require_review", "images", "screening", "site_image", "print")
 SCREENING_KEYS = ("faces", "text", "face_threshold", "text_threshold")
 IMAGE_KEYS = ("sizes", "formats", "jpeg_quality", "webp_quality", "webp_method", "max_pixels", "background")
-PROMPT_KEYS = ("id", "title", "question")
+PROMPT_KEYS = ("id", "title", "question", "discussion")
+PRINT_KEYS = ("footer", "paper")
 ACCESSIBILITY_KEYS = ("organisation", "contact", "phone", "reply_days", "status", "problems", "tested",
                       "tested_by", "prepared", "reviewed")
 
@@ -167,6 +186,7 @@ def _parse(doc: Doc, problems: list[Problem]) -> SiteConfig:
         images=_images(r),
         screening=_screening(r),
         site_image=site_image_path,
+        print=_print(r),
         path=doc.path,
     )
 
@@ -183,7 +203,7 @@ def _prompts(r: Reader) -> tuple[Prompt, ...]:
         if not isinstance(entry, dict):
             r.error(f"prompt {n} must have 'id', 'title' and 'question'", "prompts")
             continue
-        missing = [k for k in PROMPT_KEYS if not isinstance(entry.get(k), str) or not str(entry[k]).strip()]
+        missing = [k for k in PROMPT_KEYS[:3] if not isinstance(entry.get(k), str) or not str(entry[k]).strip()]
         unknown = [k for k in entry if k not in PROMPT_KEYS]
         if missing or unknown:
             what = f"missing {', '.join(missing)}" if missing else f"unknown key {', '.join(map(str, unknown))}"
@@ -195,8 +215,37 @@ def _prompts(r: Reader) -> tuple[Prompt, ...]:
         if any(p.id == entry["id"] for p in prompts):
             r.error(f"prompt id '{entry['id']}' is used twice", "prompts")
             continue
-        prompts.append(Prompt(entry["id"], entry["title"].strip(), entry["question"].strip()))
+        prompts.append(Prompt(entry["id"], entry["title"].strip(), entry["question"].strip(),
+                              _discussion(r, n, entry.get("discussion"))))
     return tuple(prompts) or DEFAULT_PROMPTS
+
+
+def _discussion(r: Reader, n: int, raw: object) -> tuple[str, ...]:
+    """A prompt's discussion questions for a printed pack (none given: the SHOWeD questions)."""
+    if raw is None:
+        return SHOWED
+    if not isinstance(raw, list) or not raw or not all(isinstance(q, str) and q.strip() for q in raw):
+        r.error(f"prompt {n}: 'discussion' must be a list of questions for a group, e.g. [What do you see here?]; "
+                "leave it out for the SHOWeD questions", "prompts")
+        return SHOWED
+    return tuple(q.strip() for q in raw)
+
+
+def _print(r: Reader) -> PrintSettings:
+    raw = r.raw("print")
+    d = PrintSettings()
+    if raw is None:
+        return d
+    if not isinstance(raw, dict):
+        r.error("'print' must be a mapping: footer (the text at the foot of every printed page) and paper "
+                "(a4 or letter)", "print")
+        return d
+    r.check_keys(PRINT_KEYS, "print")
+    paper = r.text("print", "paper") or d.paper
+    if paper.lower() not in PAPERS:
+        r.error(f"'print.paper' is '{paper}'; it must be a4 or letter", "print", "paper")
+        paper = d.paper
+    return PrintSettings(footer=r.text("print", "footer", max_len=300) or d.footer, paper=paper.lower())
 
 
 def _images(r: Reader) -> ImageSettings:

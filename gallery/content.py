@@ -53,8 +53,9 @@ def source_photos(decisions: Iterable[Decision]) -> list[Path]:
             and d.item.photo.is_file()]
 
 
-def gate(item: Item, config: SiteConfig) -> str | None:
-    """Why the item must not be published, or None when it may be. Fails closed."""
+def gate(item: Item, config: SiteConfig, use: str = "web") -> str | None:
+    """Why the item must not be published for a use (web, print, exhibition: the consent's scope),
+    or None when it may be. Fails closed."""
     c = item.consent
     if c.withdrawn is not None:
         when = f" on {c.withdrawn.isoformat()}" if isinstance(c.withdrawn, dt.date) else ""
@@ -63,8 +64,8 @@ def gate(item: Item, config: SiteConfig) -> str | None:
         return "no consent recorded"
     if not c.publish:
         return "no consent to publish (consent.publish is not true)"
-    if "web" not in c.scope:
-        return "consent scope does not include web"
+    if use not in c.scope:
+        return f"consent scope does not include {use}"
     if config.require_review and item.review is None:
         return "not reviewed (add review: by and date once the image has been checked)"
     if config.require_review and item.review is not None and not item.review.signed:   # a draft
@@ -72,11 +73,12 @@ def gate(item: Item, config: SiteConfig) -> str | None:
     return None
 
 
-def decide(items: list[Item], config: SiteConfig, digest: review.Digest | None = None) -> list[Decision]:
+def decide(items: list[Item], config: SiteConfig, digest: review.Digest | None = None,
+           use: str = "web") -> list[Decision]:
     """The gate's decision for each item, its review checked against the photo and redactions now.
 
-    digest: the photo's SHA-256 for an item (default: read now)."""
-    return [Decision(item, gate(item, config) or bound(item, config, digest)) for item in items]
+    digest: the photo's SHA-256 for an item (default: read now). use: what the consent must cover."""
+    return [Decision(item, gate(item, config, use) or bound(item, config, digest)) for item in items]
 
 
 def bound(item: Item, config: SiteConfig, digest: review.Digest | None = None) -> str | None:
@@ -88,7 +90,7 @@ def bound(item: Item, config: SiteConfig, digest: review.Digest | None = None) -
     return review.stale(item, read(item) if item.review.photo else None)
 
 
-def collect(options: BuildOptions, cached: bool = False, parsed: bool = False) -> Content:
+def collect(options: BuildOptions, cached: bool = False, parsed: bool = False, use: str = "web") -> Content:
     """Settings, gate decisions, errors and warnings (check shows both at once); raises ConfigError.
 
     cached: keep the parsed caption files in the cache folder for the next build, and the record of
@@ -102,7 +104,7 @@ def collect(options: BuildOptions, cached: bool = False, parsed: bool = False) -
                                          save=cached)
     from .imagecache import photo_hashes
     hashes = review.PhotoHashes(photo_hashes(options.cache), options.photos)
-    decisions = decide(items, config, hashes)
+    decisions = decide(items, config, hashes, use)
     if cached:
         hashes.save()
     for d in decisions:

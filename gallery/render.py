@@ -265,8 +265,17 @@ def _environment(templates_dir: Path | None, _state: tuple):
     env.filters["placeholder_class"] = placeholder_class
     env.filters["mailto"] = words.mailto
     env.filters["long_date"] = words.long_date
+    env.filters["css_string"] = css_string
     env.globals["mime"] = MIME
     return env
+
+
+def css_string(text: str):
+    """text as a CSS string literal, safe inside a <style> element (a printed page's footer): every
+    character but letters, digits, spaces and plain punctuation written as a CSS escape."""
+    from markupsafe import Markup
+    plain = set(" .,:;!?()'-_/")
+    return Markup('"' + "".join(ch if ch.isalnum() or ch in plain else f"\\{ord(ch):x} " for ch in text) + '"')
 
 
 def srcset(image: ImageResult, fmt: str, root: str) -> str:

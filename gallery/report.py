@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .check import CheckResult
     from .content import Decision
     from .options import BuildOptions
+    from .printing.run import PrintReport
     from .reviewing import Reviewed
     from .screens import Listing
     from .sheet import Imported
@@ -169,7 +170,20 @@ def print_removal_checklist(removed: list[tuple[str, str]], options: BuildOption
     log.warning("  [ ] purge the CDN or proxy cache for the whole site, if one is used")
     log.warning("  [ ] ask search engines to remove cached copies (Google: Remove outdated content; "
                 "Bing: Content Removal Tool) of the removed pages and images")
+    _paper_copies([item_id for item_id, _ in removed], options)
     log.warning("  [ ] record the withdrawal and the date it went offline in the study's consent log")
+
+
+def _paper_copies(ids: list[str], options: BuildOptions) -> None:
+    """The checklist's lines for the packs and panels print made with these items (the print record)."""
+    from .printing import record
+    printed, problems = record.load(options.private)
+    for problem in problems:
+        log.warning("  [ ] %s", problem)
+    for item_id in ids:
+        for p in record.holding(printed, item_id):
+            log.warning("  [ ] recall and destroy the paper copies of %s (printed %s), which holds %s; run "
+                        "python build.py print to make the packs again without it", p.where, p.day, item_id)
 
 
 # ---- the JSON build report ----------------------------------------------------------------------
@@ -280,6 +294,29 @@ def print_imported(imported: Imported) -> None:
     n = len(imported.written)
     log.info("Imported %d caption file%s into %s/ from %s. Next: python build.py check", n, _s(n),
              display_path(imported.captions), display_path(imported.sheet))
+
+
+def print_printed(printed: PrintReport) -> None:
+    """What print made, what it left out and why, and the paper copies to recall."""
+    for p in printed.made:
+        log.info("printed %s/%s: %s", display_path(printed.out), p.name, _s_items(len(p.items)))
+    for prompt in printed.empty:
+        log.info("no pack for the prompt '%s': none of its items may be printed", prompt)
+    for d in printed.left_out:
+        log.info("not printed: %s: %s", display_path(d.item.source), d.reason)
+    for w in printed.warnings:
+        log.warning("%s", warning_line(w))
+    if not printed.made:
+        log.warning("Nothing to print: no item may be printed (consent.scope must include print); "
+                    "%s/ holds no packs now", display_path(printed.out))
+    for item_id, why, held in printed.dropped:
+        log.warning("No longer printed: %s (%s). Recall and destroy every paper copy of:", item_id, why)
+        for p in held:
+            log.warning("  [ ] %s (printed %s)", p.where, p.day)
+
+
+def _s_items(n: int) -> str:
+    return f"{n} item{_s(n)}"
 
 
 def print_reviewed(reviewed: list[Reviewed]) -> None:

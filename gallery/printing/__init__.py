@@ -1,1 +1,1 @@
-"""`python build.py print`: discussion packs and exhibition panels as accessible PDFs (WeasyPrint)."""
+"""`python build.py print`: discussion packs and exhibition panels as accessible PDFs (run.py has the stages)."""

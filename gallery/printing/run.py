@@ -1,0 +1,153 @@
+"""`python build.py print`: discussion packs and exhibition panels as accessible PDFs.
+
+    content.collect        settings, caption files, the consent gate for print   (content.py)
+      and for exhibition   (the same gate, exhibition scope: the panels)
+    screens.screen_found   the same screen as the site's: a flag nobody resolved keeps the item out
+    site.make_images       the pipeline's own re-encoded, redacted pictures, at print size, into this
+                           print folder's own cache (never the originals); any error stops the run
+    packs.plan, packs.html the documents and their HTML                           (packs.py)
+    pdf.write              each document as a tagged PDF/UA-1 file, in a staging folder  (pdf.py)
+    audit.audit_print      the privacy audit of the finished folder
+    output.finish          the staging folder swapped in whole; the print record added  (record.py)
+
+Any error before the swap leaves the previous print folder as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import content, lock, output, screens
+from ..captions import Item
+from ..config import ImageSettings
+from ..content import Decision
+from ..errors import OutputError, Problem
+from ..options import BuildOptions
+from . import packs, pdf, record
+from .record import Printed
+
+log = logging.getLogger(__name__)
+
+# one JPEG of 2400 px on the long side: ~200 dpi across an A4 page, ~160 dpi across an A3 panel
+PRINT_SIZE = 2400
+PRINT_QUALITY = 90
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    out: Path
+    paper: str | None = None          # a4 | letter (None: gallery.yaml's print.paper)
+    large: bool = False               # large print: 18 pt text and more, one item a page
+    exhibition: bool = False          # also one A3 panel per item consented for exhibition
+
+
+@dataclass
+class PrintReport:
+    out: Path
+    made: list[Printed] = field(default_factory=list)
+    left_out: list[Decision] = field(default_factory=list)   # not printed, and why (print's gate)
+    empty: list[str] = field(default_factory=list)           # prompts with nothing to print
+    dropped: list[tuple[str, str, list[Printed]]] = field(default_factory=list)   # (id, why, PDFs that held it)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def print_all(options: BuildOptions, request: PrintRequest) -> PrintReport:
+    """Make every pack (and panel) into request.out; on any error the previous folder stays as it was."""
+    guard(options, request.out)
+    with lock.hold(options.private, "print"):
+        return _print(options, request)
+
+
+def guard(options: BuildOptions, out: Path) -> None:
+    """The site's guard for a print folder, and never the site's output folder, inside it or around
+    it: a web server publishes that folder, and a pack holds items consented for print only."""
+    site = output.served(options.out)
+    output.guard(out, {"photos folder": options.photos, "captions folder": options.captions,
+                       "templates folder": options.templates, "project's own folder": options.private,
+                       "site's output folder": options.out, "folder the site is served from": site}, options.root)
+    target, served = out.resolve(), site.resolve()
+    if target == served or served in target.parents:
+        raise OutputError(problems=[Problem(out, None, "the print folder would be inside the site's output folder, "
+                                                       "which a web server publishes; choose another --out, such "
+                                                       "as print/")])
+
+
+def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
+    own = dataclasses.replace(options, out=request.out)          # this print folder's own cache
+    found = content.collect(own, cached=True, use="print")
+    screening = screens.screen_found(found, own)
+    packed = screens.apply(found, screening)
+    panelled = screens.apply(dataclasses.replace(found, decisions=tuple(content.decide(
+        [d.item for d in found.decisions], found.config, found.hashes, "exhibition"))), screening)
+    printable = _without_words(packed.published)
+    panels = _without_words(panelled.published) if request.exhibition else []
+    config = dataclasses.replace(packed.config, images=print_images(packed.config.images))
+    from ..site import make_images
+    images, _ = make_images(dataclasses.replace(packed, config=config), _unique(printable + panels), own, screening)
+    docs, empty = packs.plan(config, printable, panels, images, request.large)
+    report = PrintReport(request.out, left_out=packed.left_out, empty=empty, warnings=list(packed.warnings))
+    paper = request.paper or config.print.paper
+    made_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
+    urls = {item_id: path.resolve().as_uri() for item_id, path in sources.items()}
+    target = output.served(request.out)
+    with output.staging(target) as staging:
+        written = set()
+        for doc in docs:
+            html = packs.html(doc, config, options.templates, urls, paper, request.large, made_at.date())
+            report.warnings += [Problem(request.out / doc.name, None, w) for w in
+                                pdf.write(html, staging / doc.name, {u: sources[i] for i, u in urls.items()})]
+            written.add(doc.name)
+        _, previous = output.finish(staging, target, written, check=lambda: _audit(staging, found, request.out))
+    folder = _folder(options, request.out)
+    report.made = [Printed(d.name, folder, made_at.isoformat(), d.kind, d.items) for d in docs]
+    before, problems = record.load(options.private)
+    report.warnings += problems
+    report.dropped = dropped(before, report.made, folder, packed.decisions)
+    record.add(options.private, report.made)
+    output.remove_previous(previous)
+    return report
+
+
+def print_images(settings: ImageSettings) -> ImageSettings:
+    """The site's image settings at print size: one JPEG, its decoding limits and background kept."""
+    return dataclasses.replace(settings, sizes=(PRINT_SIZE,), formats=("jpeg",), jpeg_quality=PRINT_QUALITY)
+
+
+def _without_words(items: list[Item]) -> list[Item]:
+    """Items with something to print (a picture, or words: a text card); the gate needs a caption,
+    so this holds unless its Markdown renders to nothing."""
+    from .. import markup
+    return [i for i in items if i.has_image or markup.render(i.caption).strip()]
+
+
+def _unique(items: list[Item]) -> list[Item]:
+    return list({i.id: i for i in items}.values())
+
+
+def _folder(options: BuildOptions, out: Path) -> str:
+    """The print folder as the record names it: relative to the project's folder when inside it."""
+    home, where = options.private.parent.resolve(), out.resolve()
+    return str(where.relative_to(home)) if home in where.parents else str(where)
+
+
+def _audit(staging: Path, found: content.Content, shown_as: Path) -> None:
+    from .. import audit
+    if not hasattr(audit, "audit_print"):   # TODO(merge): the PDF audit lands from its branch
+        return
+    audit.raise_if_findings(audit.audit_print(staging, content.source_photos(found.decisions), shown_as=shown_as))
+
+
+def dropped(before: list[Printed], now: list[Printed], folder: str, decisions: tuple[Decision, ...]
+            ) -> list[tuple[str, str, list[Printed]]]:
+    """The items the last run into this folder printed and this one does not: (id, why, every PDF
+    ever printed that held it), so that its paper copies can be recalled."""
+    had = {i for p in record.latest([p for p in before if p.folder == folder]) for i in p.items}
+    has = {i for p in now for i in p.items}
+    reasons = {d.item.id: d.reason or "" for d in decisions}
+    return [(i, reasons.get(i, "its caption file was removed") or "no longer printed", record.holding(before, i))
+            for i in sorted(had - has)]
