@@ -82,6 +82,7 @@ def test_the_readme_layout_table_names_every_module():
     section = text.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"`(gallery/[\w/]+\.py)`", section))
     actual = {str(path.relative_to(REPO)) for path in modules().values() if path.name != "__init__.py"}
-    actual |= {"gallery/audit/__init__.py", "gallery/screening/__init__.py", "gallery/desk/__init__.py"}
+    actual |= {"gallery/audit/__init__.py", "gallery/screening/__init__.py", "gallery/desk/__init__.py",
+               "gallery/printing/__init__.py"}
     assert actual - listed == set(), "modules missing from the README's layout table"
     assert listed - actual == set(), "the README's layout table names modules that do not exist"
