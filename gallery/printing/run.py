@@ -83,13 +83,13 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     packed = screens.apply(found, screening)
     panelled = screens.apply(dataclasses.replace(found, decisions=tuple(content.decide(
         [d.item for d in found.decisions], found.config, found.hashes, "exhibition"))), screening)
-    printable = _without_words(packed.published)
-    panels = _without_words(panelled.published) if request.exhibition else []
+    printable, blank = _with_something(packed.published)
+    panels = _with_something(panelled.published)[0] if request.exhibition else []
     config = dataclasses.replace(packed.config, images=print_images(packed.config.images))
     from ..site import make_images
     images, _ = make_images(dataclasses.replace(packed, config=config), _unique(printable + panels), own, screening)
     docs, empty = packs.plan(config, printable, panels, images, request.large)
-    report = PrintReport(request.out, left_out=packed.left_out, empty=empty, warnings=list(packed.warnings))
+    report = PrintReport(request.out, left_out=packed.left_out + blank, empty=empty, warnings=list(packed.warnings))
     paper = request.paper or config.print.paper
     made_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
@@ -118,11 +118,13 @@ def print_images(settings: ImageSettings) -> ImageSettings:
     return dataclasses.replace(settings, sizes=(PRINT_SIZE,), formats=("jpeg",), jpeg_quality=PRINT_QUALITY)
 
 
-def _without_words(items: list[Item]) -> list[Item]:
-    """Items with something to print (a picture, or words: a text card); the gate needs a caption,
-    so this holds unless its Markdown renders to nothing."""
+def _with_something(items: list[Item]) -> tuple[list[Item], list[Decision]]:
+    """The items with something to print (a picture, or words: a text card), and the others left
+    out, saying why (a caption is required, so only one whose Markdown shows nothing: a comment)."""
     from .. import markup
-    return [i for i in items if i.has_image or markup.render(i.caption).strip()]
+    blank = [i for i in items if not i.has_image and not markup.render(i.caption).strip()]
+    reason = "nothing to print: it has no picture and its caption shows no words; write the participant's words"
+    return [i for i in items if i not in blank], [Decision(i, reason) for i in blank]
 
 
 def _unique(items: list[Item]) -> list[Item]:
