@@ -10,7 +10,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, Project, copy_of, require_tool, run_cli
 
 SHOWED_FIRST = "What do you See here?"
@@ -61,13 +60,13 @@ def printable_project(root: Path) -> Project:
     scoped(p.caption("lw03-day", participant="LW03", kind="reported", photo=None, alt=None,
                      caption="Third, told in words, the home visit.", extra="order: 3\n"), "print")
     scoped(p.caption("lw01-confidence", participant="LW01", prompt="confidence", photo="c.jpg",
-                     caption="Confidence, the team noticeboard.", extra="title: The noticeboard\n"), "print, exhibition")
+                     caption="Confidence, the team noticeboard.", extra="title: The noticeboard\n"),
+           "print, exhibition")
     p.caption("lw04-day", participant="LW04", photo="web.jpg", caption="Only for the web, never printed.")
     scoped(p.caption("lw05-day", participant="LW05", photo="nope.jpg", caption="No consent to publish at all.",
                      publish="false"), "web, print")
-    scoped(p.caption("lw06-day", participant="LW06", photo="gone.jpg", caption="Withdrawn before printing.",
-                     extra="").parent / "lw06-day.yaml", "web, print")
-    gone = p.captions / "lw06-day.yaml"
+    gone = scoped(p.caption("lw06-day", participant="LW06", photo="gone.jpg", caption="Withdrawn before printing."),
+                  "web, print")
     gone.write_text(gone.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2024-06-01\n",
                                              1), encoding="utf-8")
     return p
