@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import corpus as corpora
-from . import desk, sigal
+from . import desk, printing, sigal
 from .measure import Run, run
 
 HERE = Path(__file__).resolve().parent
@@ -216,7 +216,8 @@ def screening_cpu(c: corpora.Corpus, count: int, log) -> float:
 
 
 def table(t: dict, count: int, large: int, large_peak: float | None, with_sigal: bool,
-          screen_cpu: float | None = None, desk_page: float | None = None) -> list[Row]:
+          screen_cpu: float | None = None, desk_page: float | None = None,
+          printed: tuple[int, Run, Run] | None = None) -> list[Row]:
     rows = []
     cold, comp = median(t["cold"]), median(t["comparable"])
     s_cold = median(t["sigal_cold"]) if with_sigal else None
@@ -250,6 +251,12 @@ def table(t: dict, count: int, large: int, large_peak: float | None, with_sigal:
     if desk_page is not None:        # issue 15: the picture made at screen size from the cache, never the original
         rows.append(Row(f"review desk: an item page and its picture, first opened ({count} items)",
                         f"{desk_page:.3f} s", "—", "—", "≤ 0.5 s", desk_page <= 0.5))
+    if printed is not None:          # issue 17: a pack of 60 items in 20 s
+        n, first, again = printed
+        rows.append(Row(f"print: a pack of {n} items, from nothing (screened, pictures made, PDF)",
+                        f"{first.seconds:.2f} s", "—", "—", "≤ 20 s", first.seconds <= 20))
+        rows.append(Row(f"print: the same pack again (pictures cached), peak {again.peak_mb:.0f} MB",
+                        f"{again.seconds:.2f} s", "—", "—", "—", None))
     peak = max(r.peak_mb for r in t["cold"] + t["comparable"])
     s_peak = max((r.peak_mb for r in t["sigal_cold"]), default=None)
     rows.append(Row(f"peak memory, {count} photos", f"{peak:.0f} MB", f"{s_peak:.0f} MB" if s_peak else "not run",
@@ -289,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     default = Ours(c, DEFAULT, "default")
     default.build()                  # the edited item restored: the desk reads what the build made
     desk_page = desk.item_page_seconds(c, default.config, default.out, 6, log)
-    rows = table(t, count, large, large_peak, args.with_sigal, screen_cpu, desk_page)
+    printed = printing.pack_seconds(c, WORK / f"print-{count}", log)
+    rows = table(t, count, large, large_peak, args.with_sigal, screen_cpu, desk_page, printed)
     text = f"Machine: {machine()}\n\n{render(rows, count, repeat, versions)}\n"
     print(text)
     (WORK / f"results-{count}.md").write_text(text)

@@ -32,8 +32,9 @@ from .record import Printed
 
 log = logging.getLogger(__name__)
 
-# one JPEG of 2400 px on the long side: ~200 dpi across an A4 page, ~160 dpi across an A3 panel
-PRINT_SIZE = 2400
+# one JPEG of 2000 px on the long side: ~290 dpi across a picture 17 cm wide on A4, ~190 dpi across an A3
+# panel; just under half a 12-megapixel phone photo, so the JPEG is decoded at half scale (4x fewer pixels)
+PRINT_SIZE = 2000
 PRINT_QUALITY = 90
 
 
