@@ -105,6 +105,9 @@ def print_build(report: BuildReport, options: BuildOptions, report_file: Path | 
         log.info("Build report (for the team's records, never published): %s", display_path(report_file))
     if getattr(report, "removed", None):
         print_removal_checklist(report.removed, options)
+    gone = {i for i, _ in getattr(report, "removed", [])}
+    print_still_printed([d.item.id for d in report.left_out if d.item.consent.withdrawn is not None
+                         and d.item.id not in gone], options)
 
 
 def outcome(report: BuildReport) -> dict[str, list]:
@@ -172,6 +175,20 @@ def print_removal_checklist(removed: list[tuple[str, str]], options: BuildOption
                 "Bing: Content Removal Tool) of the removed pages and images")
     _paper_copies([item_id for item_id, _ in removed], options)
     log.warning("  [ ] record the withdrawal and the date it went offline in the study's consent log")
+
+
+def print_still_printed(withdrawn: list[str], options: BuildOptions) -> None:
+    """Withdrawn items that the packs now in a print folder still hold (the print record): a
+    reminder on every build until print is run again."""
+    if not withdrawn:
+        return
+    from .printing import record
+    printed, _ = record.load(options.private)
+    for p in record.latest(printed):
+        held = [i for i in withdrawn if i in p.items]
+        if held:
+            log.warning("%s (printed %s) still holds %s, withdrawn: run python build.py print, then recall and "
+                        "destroy its paper copies", p.where, p.day, ", ".join(held))
 
 
 def _paper_copies(ids: list[str], options: BuildOptions) -> None:

@@ -304,3 +304,16 @@ def test_an_unresolved_flag_or_nothing_to_show_keeps_an_item_off_paper(project):
     assert "lw07-day.yaml: 1 screening flag not resolved (1: face" in result.stderr
     assert "lw08-day.yaml: nothing to print: it has no picture" in result.stderr
     assert "printed print/pack-typical-day.pdf: 1 item" in result.stderr
+
+
+def test_a_build_reminds_of_packs_that_still_hold_a_withdrawn_print_only_item(printed, tmp_path):
+    p = copy_of(printed.root, tmp_path)
+    day = _made_day(p)
+    path = p.captions / "lw03-day.yaml"       # a words-only item consented for print, never on the web
+    path.write_text(path.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2026-11-30\n",
+                                             1), encoding="utf-8")
+    built = p.build()
+    assert f"print/pack-typical-day.pdf (printed {day}) still holds lw03-day, withdrawn" in built.stderr
+    assert f"print/pack-all.pdf (printed {day}) still holds lw03-day" in built.stderr
+    run_print(p, "--exhibition")
+    assert "still holds" not in p.build().stderr
