@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import content, lock, output, screens
 from ..captions import Item
-from ..config import ImageSettings
+from ..config import ImageSettings, SiteConfig
 from ..content import Decision
 from ..errors import OutputError, Problem
 from ..options import BuildOptions
@@ -79,11 +79,7 @@ def guard(options: BuildOptions, out: Path) -> None:
 
 def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     own = dataclasses.replace(options, out=request.out)          # this print folder's own cache
-    found = content.collect(own, cached=True, use="print")
-    screening = screens.screen_found(found, own)
-    packed = screens.apply(found, screening)
-    panelled = screens.apply(dataclasses.replace(found, decisions=tuple(content.decide(
-        [d.item for d in found.decisions], found.config, found.hashes, "exhibition"))), screening)
+    found, screening, packed, panelled = _decide(own)
     printable, blank = _with_something(packed.published)
     panels = _with_something(panelled.published)[0] if request.exhibition else []
     config = dataclasses.replace(packed.config, images=print_images(packed.config.images))
@@ -91,27 +87,50 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     images, _ = make_images(dataclasses.replace(packed, config=config), _unique(printable + panels), own, screening)
     docs, empty = packs.plan(config, printable, panels, images, request.large)
     report = PrintReport(request.out, left_out=packed.left_out + blank, empty=empty, warnings=list(packed.warnings))
-    paper = request.paper or config.print.paper
-    made_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
-    urls = {item_id: path.resolve().as_uri() for item_id, path in sources.items()}
-    target = output.served(request.out)
-    with output.staging(target) as staging:
-        written = set()
-        for doc in docs:
-            html = packs.html(doc, config, options.templates, urls, paper, request.large, made_at.date())
-            report.warnings += [Problem(request.out / doc.name, None, w) for w in
-                                pdf.write(html, staging / doc.name, {u: sources[i] for i, u in urls.items()})]
-            written.add(doc.name)
-        _, previous = output.finish(staging, target, written, check=lambda: _audit(staging, found, request.out))
+    made_at = dt.datetime.now().astimezone().replace(microsecond=0)
     folder = _folder(options, request.out)
     report.made = [Printed(d.name, folder, made_at.isoformat(), d.kind, d.items) for d in docs]
     before, problems = record.load(options.private)
     report.warnings += problems
     report.dropped = dropped(before, report.made, folder, packed.decisions)
-    record.add(options.private, report.made)
-    output.remove_previous(previous)
+
+    def before_swap(staging: Path) -> None:
+        """The audit of the finished folder, then the record: a pack is recorded before anyone can
+        print it (a swap that fails then leaves a record of packs that never were: the safe side)."""
+        _audit(staging, found, request.out)
+        record.add(options.private, report.made)
+
+    sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
+    report.warnings += write(docs, config, sources, request, options.templates, made_at.date(), before_swap)
     return report
+
+
+def _decide(own: BuildOptions) -> tuple[content.Content, screens.Screening, content.Content, content.Content]:
+    """The content read with print's gate, the screen, and the content with the screen's verdicts
+    for packs (print scope) and for panels (exhibition scope)."""
+    found = content.collect(own, cached=True, use="print")
+    screening = screens.screen_found(found, own)
+    panelled = dataclasses.replace(found, decisions=tuple(content.decide(
+        [d.item for d in found.decisions], found.config, found.hashes, "exhibition")))
+    return found, screening, screens.apply(found, screening), screens.apply(panelled, screening)
+
+
+def write(docs: list[packs.Document], config: SiteConfig, sources: dict[str, Path], request: PrintRequest,
+          templates: Path, printed: dt.date, before_swap) -> list[Problem]:
+    """Every document as a PDF in a staging folder beside the print folder, swapped in whole after
+    before_swap(staging) (which may raise: the previous folder stays); returns WeasyPrint's warnings."""
+    urls = {item_id: path.resolve().as_uri() for item_id, path in sources.items()}
+    allowed = {url: sources[item_id] for item_id, url in urls.items()}
+    paper = request.paper or config.print.paper
+    target = output.served(request.out)
+    warnings: list[Problem] = []
+    with output.staging(target) as staging:
+        for doc in docs:
+            html = packs.html(doc, config, templates, urls, paper, request.large, printed)
+            warnings += [Problem(request.out / doc.name, None, w) for w in pdf.write(html, staging / doc.name, allowed)]
+        _, previous = output.finish(staging, target, {d.name for d in docs}, check=lambda: before_swap(staging))
+    output.remove_previous(previous)
+    return warnings
 
 
 def print_images(settings: ImageSettings) -> ImageSettings:
