@@ -317,3 +317,31 @@ def test_a_build_reminds_of_packs_that_still_hold_a_withdrawn_print_only_item(pr
     assert f"print/pack-all.pdf (printed {day}) still holds lw03-day" in built.stderr
     run_print(p, "--exhibition")
     assert "still holds" not in p.build().stderr
+
+
+def test_a_print_killed_before_its_swap_leaves_the_previous_folder_and_the_next_one_tidies(printed, tmp_path):
+    import os
+    import signal
+    import sys
+    import time
+    p = copy_of(printed.root, tmp_path)
+    folder = p.root / "print"
+    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    pauses = tmp_path / "pauses"
+    pauses.mkdir()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), *print_args(p)], cwd=p.root,
+                            env={**os.environ, "GALLERY_TEST_PAUSE": str(pauses)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (pauses / "print-swap.paused").exists() and time.monotonic() < deadline and proc.poll() is None:
+        for waiting in pauses.glob("*.paused"):        # every other pause point (the photos read) goes on
+            (pauses / f"{waiting.stem}.go").touch()
+        time.sleep(0.02)
+    assert (pauses / "print-swap.paused").exists(), proc.communicate()
+    staged = list(p.root.glob(".gallery-staging-print-*"))
+    assert staged and any(f.suffix == ".pdf" for f in staged[0].iterdir())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
+    run_print(p)
+    assert not list(p.root.glob(".gallery-staging-print-*"))

@@ -27,6 +27,7 @@ from ..config import ImageSettings, SiteConfig
 from ..content import Decision
 from ..errors import OutputError, Problem
 from ..options import BuildOptions
+from ..paths import pause
 from . import packs, pdf, record
 from .record import Printed
 
@@ -128,6 +129,7 @@ def write(docs: list[packs.Document], config: SiteConfig, sources: dict[str, Pat
         for doc in docs:
             html = packs.html(doc, config, templates, urls, paper, request.large, printed)
             warnings += [Problem(request.out / doc.name, None, w) for w in pdf.write(html, staging / doc.name, allowed)]
+        pause("print-swap")
         _, previous = output.finish(staging, target, {d.name for d in docs}, check=lambda: before_swap(staging))
     output.remove_previous(previous)
     return warnings
