@@ -91,8 +91,8 @@ def test_one_pack_per_prompt_and_one_of_all_holding_only_printable_items_in_orde
     assert "Take a picture of a typical part of your working day." in day
     assert day.index("First in order") < day.index("Second in order") < day.index("Third, told in words")
     assert "Described in words: there is no picture" in day           # the words-only item as a text card
-    assert "Content note: A hospital letter, names covered." in day
-    assert day.index("Content note") < day.index("First in order")
+    assert "Warning: A hospital letter, names covered." in day
+    assert day.index("Warning:") < day.index("First in order")
     for kept_off in ("Only for the web", "No consent to publish", "Withdrawn before printing", "Confidence,"):
         assert kept_off not in day
     assert day.index("Third, told in words") < day.index(SHOWED_FIRST)   # the questions after the pictures
@@ -243,10 +243,11 @@ def test_large_print_on_letter_paper_is_18_points_and_more_one_item_a_page(print
     assert not (p.root / "print" / "pack-typical-day.pdf").exists()     # the folder is replaced whole
 
 
-@pytest.mark.parametrize("where", ["site", "site/print", "photos", "captions/packs", "."])
+@pytest.mark.parametrize("where", ["site", "site/print", "photos", "captions/packs", ".", "www"])
 def test_a_print_folder_that_is_or_is_inside_a_source_or_the_site_is_refused(project, where):
     project.item("lw01-day")
     project.build()
+    project.build("--out", str(project.root / "www"))       # another site of this project, beside it
     before = sorted(str(f) for f in project.root.rglob("*"))
     result = run_cli(*print_args(project)[:-1], str(project.root / where), cwd=project.root)
     assert result.returncode == 1, result.stderr

@@ -76,6 +76,10 @@ def guard(options: BuildOptions, out: Path) -> None:
         raise OutputError(problems=[Problem(out, None, "the print folder would be inside the site's output folder, "
                                                        "which a web server publishes; choose another --out, such "
                                                        "as print/")])
+    if any(not name.endswith(".pdf") for name in output.read_manifest(out)):
+        raise OutputError(problems=[Problem(out, None, "this folder holds a site built by this tool (its pages are "
+                                                       "listed in its manifest), which a web server may publish; "
+                                                       "choose another --out, such as print/")])
 
 
 def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
