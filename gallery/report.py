@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .check import CheckResult
     from .content import Decision
     from .options import BuildOptions
+    from .register import Exported
     from .reviewing import Reviewed
     from .screens import Listing
     from .sheet import Imported
@@ -277,9 +278,25 @@ def print_imported(imported: Imported) -> None:
         log.warning("%s", warning_line(warning))
     for path in imported.written:
         log.debug("wrote %s", display_path(path))
+    if imported.ignored:
+        log.info("Not imported (the register's own columns): %s", ", ".join(imported.ignored))
     n = len(imported.written)
     log.info("Imported %d caption file%s into %s/ from %s. Next: python build.py check", n, _s(n),
              display_path(imported.captions), display_path(imported.sheet))
+
+
+def print_exported(exported: Exported) -> None:
+    """What the register holds, what it could not tell, and where it must never go."""
+    for note in exported.notes:
+        log.warning("%s", warning_line(note))
+    rows = sum(exported.counts.values())
+    states = ", ".join(f"{n} {state}" for state, n in exported.counts.items() if n)
+    log.info("Wrote the register of %d caption file%s to %s%s. It holds participant ids and consent: keep it "
+             "with the study's records, never on the web.", rows, _s(rows), display_path(exported.path),
+             f" ({states})" if states else "")
+    if exported.stops:
+        log.warning("warning: check finds errors (python build.py check), so a build now would stop and publish "
+                    "nothing; the 'published' rows are what the consent gate allows once they are fixed")
 
 
 def print_reviewed(reviewed: list[Reviewed]) -> None:
