@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "audit", "add", "import", "review", "screen", "check", "serve", "print")
+COMMANDS = ("build", "audit", "add", "import", "export", "review", "screen", "check", "serve", "print")
 # module -> the package in requirements.txt that installs it
 PACKAGES = {"PIL": "pillow", "pillow_heif": "pillow-heif", "yaml": "pyyaml", "jinja2": "jinja2", "markupsafe": "jinja2",
             "markdown": "markdown", "nh3": "nh3", "ahocorasick": "pyahocorasick", "watchdog": "watchdog"}
@@ -80,6 +80,17 @@ def _researcher_commands(sub) -> None:
     imp.add_argument("--overwrite", action="store_true", help="replace caption files that already exist")
     _sources(imp)
     _verbosity(imp)
+    exp = sub.add_parser("export", help="write the register: every caption file, its consent, state and where it is",
+                         description="Write REGISTER.csv: one row per caption file with its participant, consent, "
+                                     "review, state (published, left out, withdrawn, ...) and where it is now (the "
+                                     "site as last built, print packs, exhibition panels), plus every column import "
+                                     "reads back. UTF-8 with a BOM; a cell that would start a formula gets a "
+                                     "leading '. An existing file is replaced. Refused inside the output folder or "
+                                     "photos/, captions/, templates/: it holds participant ids and consent.")
+    exp.add_argument("register", type=Path, metavar="REGISTER.csv",
+                     help="the file to write (replaced if it exists), e.g. register.csv")
+    _paths(exp)
+    _verbosity(exp)
     rev = sub.add_parser("review", help="record that the photo and redactions of an item were checked",
                          description="Show what is approved (the photo, its size in pixels, the redactions) and "
                                      "record the review in captions/<id>.yaml: the reviewer, the date and the "
@@ -257,6 +268,13 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from gallery import register, report
+    report.print_exported(register.export_register(_options(args, templates=args.templates, out=args.out),
+                                                   args.register))
+    return 0
+
+
 def run_review(args: argparse.Namespace) -> int:
     from gallery import report, reviewing
     from gallery.errors import UsageError
@@ -306,11 +324,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_print(args: argparse.Namespace) -> int:
-    from gallery import report
     from gallery.printing import run as printing
     options = _options(args, templates=args.templates, out=args.site)
     request = printing.PrintRequest(args.out or ROOT / "print", args.paper, args.large, args.exhibition)
-    report.print_printed(printing.print_all(options, request))
+    printing.tell(printing.print_all(options, request))
     return 0
 
 
@@ -333,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     from gallery.errors import GalleryError, display_path
     try:
         return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "review": run_review,
-                "screen": run_screen, "check": run_check, "serve": run_serve, "print": run_print}[args.command](args)
+                "screen": run_screen, "check": run_check, "serve": run_serve, "print": run_print,
+                "export": run_export}[args.command](args)
     except GalleryError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

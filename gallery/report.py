@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .check import CheckResult
     from .content import Decision
     from .options import BuildOptions
-    from .printing.run import PrintReport
+    from .register import Exported
     from .reviewing import Reviewed
     from .screens import Listing
     from .sheet import Imported
@@ -308,32 +308,25 @@ def print_imported(imported: Imported) -> None:
         log.warning("%s", warning_line(warning))
     for path in imported.written:
         log.debug("wrote %s", display_path(path))
+    if imported.ignored:
+        log.info("Not imported (the register's own columns): %s", ", ".join(imported.ignored))
     n = len(imported.written)
     log.info("Imported %d caption file%s into %s/ from %s. Next: python build.py check", n, _s(n),
              display_path(imported.captions), display_path(imported.sheet))
 
 
-def print_printed(printed: PrintReport) -> None:
-    """What print made, what it left out and why, and the paper copies to recall."""
-    for p in printed.made:
-        log.info("printed %s/%s: %s", display_path(printed.out), p.name, _s_items(len(p.items)))
-    for prompt in printed.empty:
-        log.info("no pack for the prompt '%s': none of its items may be printed", prompt)
-    for d in printed.left_out:
-        log.info("not printed: %s: %s", display_path(d.item.source), d.reason)
-    for w in printed.warnings:
-        log.warning("%s", warning_line(w))
-    if not printed.made:
-        log.warning("Nothing to print: no item may be printed (consent.scope must include print); "
-                    "%s/ holds no packs now", display_path(printed.out))
-    for item_id, why, held in printed.dropped:
-        log.warning("No longer printed: %s (%s). Recall and destroy every paper copy of:", item_id, why)
-        for p in held:
-            log.warning("  [ ] %s (printed %s)", p.where, p.day)
-
-
-def _s_items(n: int) -> str:
-    return f"{n} item{_s(n)}"
+def print_exported(exported: Exported) -> None:
+    """What the register holds, what it could not tell, and where it must never go."""
+    for note in exported.notes:
+        log.warning("%s", warning_line(note))
+    rows = sum(exported.counts.values())
+    states = ", ".join(f"{n} {state}" for state, n in exported.counts.items() if n)
+    log.info("Wrote the register of %d caption file%s to %s%s. It holds participant ids and consent: keep it "
+             "with the study's records, never on the web.", rows, _s(rows), display_path(exported.path),
+             f" ({states})" if states else "")
+    if exported.stops:
+        log.warning("warning: check finds errors (python build.py check), so a build now would stop and publish "
+                    "nothing; the 'published' rows are what the consent gate allows once they are fixed")
 
 
 def print_reviewed(reviewed: list[Reviewed]) -> None:

@@ -32,9 +32,13 @@ from .yamlutil import VALUE_ERRORS, did_you_mean, not_regular, read_bytes, why_n
 if TYPE_CHECKING:  # pragma: no cover
     from .options import BuildOptions
 
-NESTED = {"consent": CONSENT_KEYS, "review": REVIEW_KEYS[:2]}   # a sheet gives by and date; import binds them
+NESTED = {"consent": CONSENT_KEYS, "review": REVIEW_KEYS}   # review.photo empty: import binds the review
 COLUMNS = ("id",) + tuple(k for k in KEYS if k not in NESTED) + tuple(
     f"{group}.{key}" for group, keys in NESTED.items() for key in keys)
+# the register's own columns (gallery/register.py): accepted and never imported
+REGISTER_ONLY = ("caption file", "state", "reason", "web", "print packs", "exhibition panels")
+UNREADABLE = "cannot be read"     # the register's state of a caption file it could not read: no caption to import
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")   # a spreadsheet formula (OWASP), or the quote that marks one
 REQUIRED_COLUMNS = ("participant", "prompt", "kind", "caption")
 TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0")
@@ -48,6 +52,7 @@ class Imported:
     captions: Path
     written: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)      # the register's own columns the sheet has
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Row:
     number: int                 # as the spreadsheet numbers it: the header is row 1
     item_id: str
     data: dict
+    bind: bool = True           # record its review as of the photo now (False: a register's, kept as recorded)
 
 
 def import_sheet(options: BuildOptions, sheet: Path, overwrite: bool = False) -> Imported:
@@ -66,11 +72,17 @@ def import_sheet(options: BuildOptions, sheet: Path, overwrite: bool = False) ->
     if errors:
         raise AuthoringError(problems=errors)
     rows = []
+    result = Imported(sheet, options.captions, ignored=[n for n in REGISTER_ONLY if n in header])
     for number, record in records:
-        row = parse_row(sheet, number, dict(zip(header, record, strict=False)), errors)
+        cells = dict(zip(header, record, strict=False))
+        if unquote(cells.get("state") or "") == UNREADABLE:
+            where = unquote(cells.get("caption file") or "") or "its caption file"
+            result.warnings.append(Problem(sheet, number, f"skipped: the register could not read {where}, so the "
+                                                          "row holds no caption to import; fix that file itself"))
+            continue
+        row = parse_row(sheet, number, cells, errors)
         if row is not None:
             rows.append(row)
-    result = Imported(sheet, options.captions)
     texts = _validate_rows(sheet, rows, options, config, overwrite, errors, result.warnings)
     if errors:
         raise AuthoringError(problems=errors)
@@ -154,7 +166,7 @@ def _csv_problem(row: int, reason: str) -> str:
 
 def _check_header(sheet: Path, header: list[str], errors: list[Problem]) -> None:
     for name in header:
-        if name and name not in COLUMNS:
+        if name and name not in COLUMNS and name not in REGISTER_ONLY:
             errors.append(Problem(sheet, 1, f"unknown column '{name}'{did_you_mean(name, COLUMNS)}; "
                                             "columns are named after caption keys (see README, Commands)"))
     for name in REQUIRED_COLUMNS:
@@ -169,8 +181,8 @@ def parse_row(sheet: Path, number: int, cells: dict[str, str], errors: list[Prob
     before = len(errors)
     data: dict = {}
     for column, raw in cells.items():
-        value = (raw or "").strip()
-        if not column or not value or column == "id":
+        value = unquote(raw or "")
+        if not column or not value or column == "id" or column in REGISTER_ONLY:
             continue
         try:
             converted = _convert(column, value)
@@ -185,8 +197,14 @@ def parse_row(sheet: Path, number: int, cells: dict[str, str], errors: list[Prob
     for name in REQUIRED_COLUMNS:
         if name not in data:
             errors.append(Problem(sheet, number, f"the '{name}' cell is empty; fill it in"))
-    item_id = _row_id(sheet, number, (cells.get("id") or "").strip(), data, errors)
-    return Row(number, item_id, data) if len(errors) == before else None
+    bind = "review.photo" not in cells      # a register's reviews are kept as recorded, bound or not
+    for key in ("redact", "accepted"):
+        if bind and key in data.get("review", {}):
+            errors.append(Problem(sheet, number, f"column 'review.{key}' without a 'review.photo' column: what a "
+                                                 "review approved belongs to the photo it saw; add that column "
+                                                 "(as the register writes it) or empty this cell"))
+    item_id = _row_id(sheet, number, unquote(cells.get("id") or ""), data, errors)
+    return Row(number, item_id, data, bind) if len(errors) == before else None
 
 
 def _row_id(sheet: Path, number: int, given: str, data: dict, errors: list[Problem]) -> str:
@@ -221,12 +239,25 @@ def _convert(column: str, value: str):
         if not re.fullmatch(r"-?\d+", value):
             raise ValueError(f"'{value}' must be a whole number")
         return int(value)
-    if column == "redact":
+    if column in ("redact", "review.redact", "review.accepted"):
         try:
             return yaml.safe_load(value)
         except (yaml.YAMLError, *VALUE_ERRORS):
-            raise ValueError(f"'{value}' must look like [[0.1, 0.2, 0.3, 0.25]]") from None
+            raise ValueError(f"'{value}' must look like " + ("[{kind: text, box: [0.1, 0.2, 0.3, 0.25], reason: "
+                             "a public sign}]" if column == "review.accepted" else "[[0.1, 0.2, 0.3, 0.25]]")) from None
     return value.replace("\r\n", "\n")
+
+
+def unquote(cell: str) -> str:
+    """A cell as the register means it: stripped, without the one quote that keeps a formula from running."""
+    value = cell.strip()
+    return value[1:] if value.startswith("'") else value
+
+
+def neutral(value: str) -> str:
+    """A cell a spreadsheet never runs as a formula (OWASP CSV injection): a leading quote where one could
+    start (=, +, -, @, tab, CR) or where the value starts with a quote itself (unquote takes one away)."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 def _date(value: str) -> dt.date:
@@ -284,9 +315,10 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
 def _bind_review(row: Row, options: BuildOptions) -> None:
     """A row that records a review records what it approved (gallery/review.py): the photo as it is in
     the photos folder now, and the row's redactions. Without a readable photo the review stays
-    unbound, so the item is left out until `python build.py review` records it."""
+    unbound, so the item is left out until `python build.py review` records it. A sheet with a
+    review.photo column (a register) keeps each review as recorded: a photo changed since stays unapproved."""
     photo, given = row.data.get("photo"), row.data.get("review")
-    if not isinstance(given, dict) or not isinstance(photo, str):
+    if not isinstance(given, dict) or not isinstance(photo, str) or not row.bind:
         return
     path = resolve_photo(options.photos, photo)
     digest = review.read_hash(path, options.photos) if path is not None else None

@@ -25,9 +25,10 @@ from .. import content, lock, output, screens
 from ..captions import Item
 from ..config import ImageSettings, SiteConfig
 from ..content import Decision
-from ..errors import OutputError, Problem
+from ..errors import OutputError, Problem, display_path
 from ..options import BuildOptions
 from ..paths import pause
+from ..report import warning_line
 from . import packs, pdf, record
 from .record import Printed
 
@@ -179,3 +180,28 @@ def dropped(before: list[Printed], now: list[Printed], folder: str, decisions: t
     reasons = {d.item.id: d.reason or "" for d in decisions}
     return [(i, reasons.get(i, "its caption file was removed") or "no longer printed", record.holding(before, i))
             for i in sorted(had - has)]
+
+
+# ---- what print tells its user ----------------------------------------------------------------
+
+def tell(printed: PrintReport) -> None:
+    """What print made, what it left out and why, and the paper copies to recall."""
+    for p in printed.made:
+        log.info("printed %s/%s: %s", display_path(printed.out), p.name, _s_items(len(p.items)))
+    for prompt in printed.empty:
+        log.info("no pack for the prompt '%s': none of its items may be printed", prompt)
+    for d in printed.left_out:
+        log.info("not printed: %s: %s", display_path(d.item.source), d.reason)
+    for w in printed.warnings:
+        log.warning("%s", warning_line(w))
+    if not printed.made:
+        log.warning("Nothing to print: no item may be printed (consent.scope must include print); "
+                    "%s/ holds no packs now", display_path(printed.out))
+    for item_id, why, held in printed.dropped:
+        log.warning("No longer printed: %s (%s). Recall and destroy every paper copy of:", item_id, why)
+        for p in held:
+            log.warning("  [ ] %s (printed %s)", p.where, p.day)
+
+
+def _s_items(n: int) -> str:
+    return f"{n} item{'' if n == 1 else 's'}"
