@@ -28,6 +28,7 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 MAX_DEPTH = 64
 _INLINE = re.compile(rb"(?:^|\s)BI\s")
 _OBJECT = re.compile(rb"(?:^|[\r\n])(\d{1,10})\s+(\d{1,5})\s+obj\b")
+_HEADER = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+obj\b")
 
 
 class Checked(NamedTuple):
@@ -69,6 +70,15 @@ def _file_checks(data: bytes) -> list[tuple[str, str]]:
     return found
 
 
+def _objects_written(data: bytes) -> set[int]:
+    """The numbers of the objects written in the file's bytes (not inside object streams), except the
+    cross-reference stream at startxref (not listed in itself by every writer)."""
+    numbers = {int(n) for n, _g in _OBJECT.findall(data)}
+    offset = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*\Z", data)
+    at = _HEADER.match(data, int(offset.group(1))) if offset else None
+    return numbers - ({int(at.group(1))} if at else set())
+
+
 class _Walk:
     """Every object of one PDF, checked once."""
 
@@ -79,8 +89,8 @@ class _Walk:
     def run(self, data: bytes) -> None:
         self._label_known()
         numbers = self._numbers()
-        hidden = sorted({int(n) for n, _g in _OBJECT.findall(data)} - numbers)
-        if hidden:
+        hidden = sorted(_objects_written(data) - numbers)
+        if hidden and data.count(b"startxref") == 1:      # several: a finding already (_file_checks)
             self.found("document", f"objects {hidden[:5]} are in the file but not in its cross-reference table "
                                    f"(left from an earlier version, or hidden); {REPRINT}")
         self._info()
