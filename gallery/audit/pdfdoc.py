@@ -53,7 +53,7 @@ def check_pdf(data: bytes) -> Checked:
     from pypdf import PdfReader
     checked = Checked(_file_checks(data), [])
     damaged = _damaged_errors()
-    read_errors = (*damaged, AttributeError)
+    read_errors: tuple[type[BaseException], ...] = (*damaged, AttributeError)
     with _pypdf_warnings() as warned:
         try:
             reader = PdfReader(io.BytesIO(data), strict=True)
