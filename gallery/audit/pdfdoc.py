@@ -196,14 +196,15 @@ class _Walk:
             return
         if obj is None:
             return
+        if isinstance(obj, StreamObject) and filters_of(obj)[:1] in (["/FlateDecode"], ["/Fl"]) \
+                and not inflates(obj._data):    # _data: the bytes as stored
+            self.found(f"{where} (stream)", "its compressed data is damaged (pypdf reads what it can of it), so "
+                                            f"the audit cannot say what the rest holds; {REPRINT}")
+            return
         if isinstance(obj, StreamObject) and obj.get("/Type") in ("/ObjStm", "/XRef"):
             return      # the file's own structure: the objects an object stream holds are walked one by one
         self._strings(where, obj)
         if isinstance(obj, StreamObject):
-            if filters_of(obj)[:1] in (["/FlateDecode"], ["/Fl"]) and not inflates(obj._data):   # _data: as stored
-                self.found(f"{where} (stream)", "its compressed data is damaged (pypdf reads what it can of it), so "
-                                                f"the audit cannot say what the rest holds; {REPRINT}")
-                return
             self._stream(num, where, obj)
 
     def _stream(self, num: int, where: str, obj) -> None:
