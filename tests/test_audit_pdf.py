@@ -35,6 +35,17 @@ KITCHEN_SINK = CAMERA / "exiftool_kitchen_sink_adobergb.jpg"  # EXIF Artist "Phi
 AS_STORED = "img { image-orientation: none }"   # WeasyPrint then embeds a JPEG with EXIF as it is
 
 
+@pytest.fixture(autouse=True)
+def pillow_stays_strict():
+    """Importing WeasyPrint sets Pillow's ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process
+    (weasyprint/images.py): put it back, so that later tests see a truncated photo refused as the gallery
+    refuses it."""
+    from PIL import ImageFile
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    yield
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def clean_jpeg(path: Path, colour=(180, 120, 60), **save) -> Path:
     """A JPEG as the gallery publishes it: pixels only (Pillow writes a plain JFIF header)."""
     Image.new("RGB", (96, 64), colour).save(path, quality=85, **save)
