@@ -46,9 +46,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_positive, metavar="N", help="image worker processes (default: all cores)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _verbosity(b)
-    a = sub.add_parser("audit", help="check the image files and pages of a built site for leaked metadata",
-                       description="Re-read every file in a built site and report any metadata found.")
-    a.add_argument("dir", nargs="?", type=Path, help="the built site to check (default: site/)")
+    a = sub.add_parser("audit", help="check the image files and pages of a built site (or the PDFs of a print "
+                                     "folder) for leaked metadata",
+                       description="Re-read every file in a built site, or every PDF in a print folder (a folder "
+                                   "with PDFs at its top and no index.html), and report any metadata found.")
+    a.add_argument("dir", nargs="?", type=Path, help="the built site or print folder to check (default: site/)")
     a.add_argument("--photos", type=Path, metavar="DIR",
                    help="source photos whose metadata text must not appear in the site (default: photos/)")
     _verbosity(a)
@@ -338,7 +340,8 @@ def run_audit(args: argparse.Namespace) -> int:
     from gallery.lint import PHOTO_SUFFIXES
     sources = sorted(p for p in photos.rglob("*") if p.is_file() and not p.name.startswith(".")
                      and p.suffix.lower() in PHOTO_SUFFIXES) if photos.is_dir() else []
-    findings = audit.audit_site(folder, sources)
+    check = audit.audit_print if audit.is_print_folder(folder) else audit.audit_site
+    findings = check(folder, sources)
     audit.raise_if_findings(findings)
     log.info("audit: %s is clean", folder)
     return 0

@@ -346,3 +346,23 @@ def test_a_print_killed_before_its_swap_leaves_the_previous_folder_and_the_next_
     assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
     run_print(p)
     assert not list(p.root.glob(".gallery-staging-print-*"))
+
+
+def test_loading_the_pdf_writer_leaves_pillow_refusing_truncated_images():
+    """WeasyPrint's import sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process; print puts it back,
+    so that a photo decoded after it (the audit's, a worker's) is still refused when truncated."""
+    import sys
+    code = ("from PIL import ImageFile; from gallery.printing import pdf; before = ImageFile.LOAD_TRUNCATED_IMAGES; "
+            "import weasyprint, importlib; assert ImageFile.LOAD_TRUNCATED_IMAGES, 'WeasyPrint no longer sets it'; "
+            "ImageFile.LOAD_TRUNCATED_IMAGES = before; pdf.load(); print(ImageFile.LOAD_TRUNCATED_IMAGES)")
+    fresh = ("from PIL import ImageFile; from gallery.printing import pdf; pdf.load(); "
+             "print(ImageFile.LOAD_TRUNCATED_IMAGES)")
+    for program in (fresh, code):
+        out = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_printed_folder_passes_the_audit_command(printed):
+    result = run_cli("audit", str(printed.root / "print"), "--photos", str(printed.photos), cwd=printed.root)
+    assert result.returncode == 0, result.stderr
+    assert "is clean" in result.stderr

@@ -5,7 +5,9 @@ containers byte by byte (containers), anything the audit cannot check is a findi
 reveal nothing the page address does not (names), and no text file of the site may contain text
 taken from the sources' metadata (metadata, search). `python build.py audit [DIR]` runs it on a
 built site; every build runs it on the staging folder before the swap, so a finding leaves the
-previous site as it was, and remembers what it checked (memo).
+previous site as it was, and remembers what it checked (memo). A print folder (the PDFs
+`python build.py print` writes) gets the same checks for what a PDF holds (pdf, pdfdoc, pdfparts):
+`audit_print`, which `python build.py audit DIR` runs when DIR is one (pdf.is_print_folder).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from .kinds import FONTS, IMAGES, TEXT, cannot_check, head_of, mismatch, sniff
 from .memo import Memo
 from .metadata import source_needles
 from .names import check_name, check_names
+from .pdf import audit_print, is_print_folder
 from .search import search_texts
 
-__all__ = ["audit_site", "raise_if_findings", "Finding", "Needle", "check_image", "check_jpeg", "check_png",
-           "check_webp", "check_avif", "check_name", "source_needles", "search_texts"]
+__all__ = ["audit_site", "audit_print", "is_print_folder", "raise_if_findings", "Finding", "Needle", "check_image",
+           "check_jpeg", "check_png", "check_webp", "check_avif", "check_name", "source_needles", "search_texts"]
 
 LITTER = ("operating-system litter (a file manager's thumbnail cache or folder settings), not part of the site; "
           "delete it")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ..ids import camera_id_problem, normal_stem
@@ -12,12 +13,16 @@ PUBLISHED_IMAGE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)-[0-9a-f]{10}-[0
 MIN_STEM = 4        # shorter source names ("a", "cat") are too common to be searched for
 
 
-def check_names(rels: list[str], sources: list[Path]) -> list[Finding]:
-    """check_name for every file of the site: each source name is looked for in all the names at once."""
+Own = Callable[[str], tuple[Finding | None, str | None]]
+
+
+def check_names(rels: list[str], sources: list[Path], own_name: Own | None = None) -> list[Finding]:
+    """check_name for every file of the site (own_name: the rule for the names the generator writes, by
+    default the site's): each source name is looked for in all the names at once."""
     found: list[Finding] = []
     names: list[tuple[str, str, str]] = []   # (rel, normal stem of its name, the part that tells nothing)
     for rel in rels:
-        own, free = _own_name(rel)
+        own, free = (own_name or _own_name)(rel)
         if own is not None:
             found.append(own)
         elif free is not None:
@@ -62,6 +67,24 @@ def _own_name(rel: str) -> tuple[Finding | None, str | None]:
     return None, (None if asset.group("stem") in THEME_ASSETS else asset.group("hash"))
 
 
+def check_print_names(rels: list[str], sources: list[Path]) -> list[Finding]:
+    """check_names for a print folder: a pack or panel is named after the prompt or item it holds."""
+    return check_names(rels, sources, _printed_name)
+
+
+def _printed_name(rel: str) -> tuple[Finding | None, str | None]:
+    """Like _own_name, for the print command's names: pack-<id>.pdf and panel-<id>.pdf, where the id is
+    a prompt's or an item's (public already); any other name is checked in full."""
+    if rel == ".gallery-manifest.json":
+        return None, None
+    match = PRINTED.match(rel)
+    if match is None:
+        return None, ""
+    camera = camera_id_problem(match.group("id"))
+    return (Finding(rel, "file name", f"{camera}; give the item or prompt it is named after a neutral id such "
+                                      "as lw07-day") if camera else None), None
+
+
 def _camera_id(rel: str, item_id: str) -> Finding | None:
     """Caption files refuse such ids when they are loaded: this is defence in depth."""
     camera = camera_id_problem(item_id)
@@ -72,5 +95,6 @@ def _camera_id(rel: str, item_id: str) -> Finding | None:
 PAGES = ("index.html", "about.html", "accessibility.html", "404.html", "sitemap.xml", "robots.txt",
          ".gallery-manifest.json", "participants/index.html")
 NAMED_PAGE = re.compile(r"^(?P<folder>items|participants|prompts)/(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.html\Z")
+PRINTED = re.compile(r"^(?:pack|panel)-(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.pdf\Z")
 ASSET = re.compile(r"^assets/(?P<stem>[^/]+)\.(?P<hash>[0-9a-f]{10})(?:\.[a-z0-9]+)?$")
 THEME_ASSETS = ("style", "viewer", "favicon", "site-image")     # gallery/theme/static/ and the site_image copy

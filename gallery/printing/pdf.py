@@ -24,6 +24,8 @@ class PrintError(GalleryError):
 
 def load():
     """The weasyprint module; raises PrintError when it or Pango cannot be loaded, or no font is there."""
+    from PIL import ImageFile
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")       # "no fonts" is checked below, by asking Fontconfig
@@ -34,6 +36,8 @@ def load():
     except OSError as exc:                        # cffi could not open Pango (or a library it needs)
         raise PrintError(f"printing needs the Pango library, which cannot be loaded ({_first_line(exc)}); "
                          f"install it with: {PANGO}") from None
+    finally:   # importing WeasyPrint makes Pillow accept truncated images in the whole process: never ours
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     if not _have_fonts():
         raise PrintError(f"printing needs at least one font and Fontconfig finds none; install one with: {FONTS}")
     return weasyprint

@@ -103,7 +103,7 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     def before_swap(staging: Path) -> None:
         """The audit of the finished folder, then the record: a pack is recorded before anyone can
         print it (a swap that fails then leaves a record of packs that never were: the safe side)."""
-        _audit(staging, found, request.out)
+        _audit(staging, found, request.out, options.photos)
         record.add(options.private, report.made)
 
     sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
@@ -164,11 +164,11 @@ def _folder(options: BuildOptions, out: Path) -> str:
     return str(where.relative_to(home)) if home in where.parents else str(where)
 
 
-def _audit(staging: Path, found: content.Content, shown_as: Path) -> None:
+def _audit(staging: Path, found: content.Content, shown_as: Path, photos: Path) -> None:
+    """The privacy audit of the finished print folder: a finding stops the swap (AuditError)."""
     from .. import audit
-    if not hasattr(audit, "audit_print"):   # TODO(merge): the PDF audit lands from its branch
-        return
-    audit.raise_if_findings(audit.audit_print(staging, content.source_photos(found.decisions), shown_as=shown_as))
+    audit.raise_if_findings(audit.audit_print(staging, content.source_photos(found.decisions), shown_as=shown_as,
+                                              photos=photos))
 
 
 def dropped(before: list[Printed], now: list[Printed], folder: str, decisions: tuple[Decision, ...]
