@@ -13,6 +13,22 @@ import pytest
 from conftest import REPO, Project, copy_of, require_tool, run_cli
 
 SHOWED_FIRST = "What do you See here?"
+PRINT_SETTINGS = """\
+title: Link workers in print
+print:
+  footer: Only for the March meeting
+prompts:
+  - id: typical-day
+    title: A typical day
+    question: Take a picture of a typical part of your working day.
+    discussion: [What surprised you in these pictures?, What would you change first?]
+  - id: confidence
+    title: Confidence in the role
+    question: Take a picture of something that gives you confidence in your role.
+  - id: unexpected
+    title: The unexpected
+    question: Take a picture of an unexpected part of your role.
+"""
 ARTIST = "Quentin Sourcephotographer"
 
 
@@ -75,7 +91,7 @@ def printable_project(root: Path) -> Project:
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> Project:
     p = printable_project(tmp_path_factory.mktemp("print") / "proj")
-    p.config.write_text(p.config.read_text(encoding="utf-8") + "print:\n  footer: Only for the March meeting\n",
+    p.config.write_text(p.config.read_text(encoding="utf-8").replace("title: Test gallery\n", PRINT_SETTINGS),
                         encoding="utf-8")
     result = run_print(p, "--exhibition")
     p.said = result.stderr    # type: ignore[attr-defined]
@@ -95,12 +111,17 @@ def test_one_pack_per_prompt_and_one_of_all_holding_only_printable_items_in_orde
     assert day.index("Warning:") < day.index("First in order")
     for kept_off in ("Only for the web", "No consent to publish", "Withdrawn before printing", "Confidence,"):
         assert kept_off not in day
-    assert day.index("Third, told in words") < day.index(SHOWED_FIRST)   # the questions after the pictures
+    # the prompt's own questions, after its pictures; the SHOWeD questions for a prompt that lists none
+    assert day.index("Third, told in words") < day.index("1. What surprised you in these pictures?")
+    assert "2. What would you change first?" in day and SHOWED_FIRST not in day
+    assert SHOWED_FIRST in pdftotext(folder / "pack-confidence.pdf")
     every = pdftotext(folder / "pack-all.pdf")
-    assert every.index("First in order") < every.index("Third, told in words") < every.index("Confidence,")
-    assert every.count(SHOWED_FIRST) == 2
+    assert every.index("First in order") < every.index("Third, told in words") < every.index("What surprised you")
+    assert every.index("What surprised you") < every.index("Confidence,") < every.index(SHOWED_FIRST)
     assert "Participant LW02" in day and "Original photo" in day
-    assert "Only for the March meeting" in day                          # the footer from gallery.yaml
+    pages = int(pdfinfo(folder / "pack-typical-day.pdf")["Pages"])
+    assert day.count("Only for the March meeting") == pages + 1      # every page's foot, and the cover
+    assert day.count("Link workers in print") == pages + 1          # atop every page, and the cover
     assert "Page 2 of" in day
     assert "not printed: " in printed.said and "lw04-day.yaml: consent scope does not include print" in printed.said
     assert "lw06-day.yaml: consent withdrawn" in printed.said
@@ -111,7 +132,7 @@ def test_the_pdfs_are_tagged_titled_in_the_gallery_language_with_every_font_embe
     for pdf in folder.glob("*.pdf"):
         info = pdfinfo(pdf)
         assert info["Tagged"] == "yes", pdf
-        assert info["Title"].startswith("Link workers") or info["Title"], pdf
+        assert info["Title"].startswith("Link workers in print: "), pdf
         fonts = subprocess.run([require_tool("pdffonts"), str(pdf)], capture_output=True, text=True,
                                check=True).stdout.splitlines()[2:]
         assert fonts, f"{pdf.name} has no fonts"
