@@ -201,19 +201,21 @@ def _prompts(r: Reader) -> tuple[Prompt, ...]:
     prompts: list[Prompt] = []
     for n, entry in enumerate(raw, 1):
         if not isinstance(entry, dict):
-            r.error(f"prompt {n} must have 'id', 'title' and 'question'", "prompts")
+            r.error(f"prompt {n} must have 'id', 'title' and 'question'", "prompts", str(n - 1))
             continue
         missing = [k for k in PROMPT_KEYS[:3] if not isinstance(entry.get(k), str) or not str(entry[k]).strip()]
         unknown = [k for k in entry if k not in PROMPT_KEYS]
         if missing or unknown:
             what = f"missing {', '.join(missing)}" if missing else f"unknown key {', '.join(map(str, unknown))}"
-            r.error(f"prompt {n}: {what}; each prompt needs id, title and question", "prompts")
+            r.error(f"prompt {n}: {what}; each prompt needs id, title and question", "prompts", str(n - 1),
+                    *(unknown[:1] or missing[:1]))
             continue
         if not ID_RE.match(entry["id"]):
-            r.error(f"prompt id '{entry['id']}' must use lower-case letters, digits and hyphens", "prompts")
+            r.error(f"prompt id '{entry['id']}' must use lower-case letters, digits and hyphens", "prompts",
+                    str(n - 1), "id")
             continue
         if any(p.id == entry["id"] for p in prompts):
-            r.error(f"prompt id '{entry['id']}' is used twice", "prompts")
+            r.error(f"prompt id '{entry['id']}' is used twice", "prompts", str(n - 1), "id")
             continue
         prompts.append(Prompt(entry["id"], entry["title"].strip(), entry["question"].strip(),
                               _discussion(r, n, entry.get("discussion"))))
@@ -226,7 +228,7 @@ def _discussion(r: Reader, n: int, raw: object) -> tuple[str, ...]:
         return SHOWED
     if not isinstance(raw, list) or not raw or not all(isinstance(q, str) and q.strip() for q in raw):
         r.error(f"prompt {n}: 'discussion' must be a list of questions for a group, e.g. [What do you see here?]; "
-                "leave it out for the SHOWeD questions", "prompts")
+                "leave it out for the SHOWeD questions", "prompts", str(n - 1), "discussion")
         return SHOWED
     return tuple(q.strip() for q in raw)
 

@@ -94,6 +94,10 @@ def _record_lines(node: yaml.Node, prefix: tuple[str, ...], doc: Doc, problems: 
         doc.lines[key] = line
         if isinstance(value_node, yaml.ScalarNode) and not value_node.style:   # plain: None, or "" (libyaml)
             doc.written[key] = value_node.value
+        if isinstance(value_node, yaml.SequenceNode):     # a list's entries by their index: 'prompts', '0', ...
+            for n, entry in enumerate(value_node.value):
+                doc.lines[key + (str(n),)] = entry.start_mark.line + 1
+                _record_lines(entry, key + (str(n),), doc, problems)
         _record_lines(value_node, key, doc, problems)
 
 

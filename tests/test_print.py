@@ -387,3 +387,22 @@ def test_the_printed_folder_passes_the_audit_command(printed):
     result = run_cli("audit", str(printed.root / "print"), "--photos", str(printed.photos), cwd=printed.root)
     assert result.returncode == 0, result.stderr
     assert "is clean" in result.stderr
+
+
+@pytest.mark.parametrize(("yaml_text", "line", "expected"), [
+    ("print:\n  paper: a5\n", 2, "'print.paper' is 'a5'; it must be a4 or letter"),
+    ("print: yes please\n", 1, "'print' must be a mapping: footer"),
+    ("print:\n  folder: x\n", 2, "folder"),
+    ("prompts:\n  - id: day\n    title: Day\n    question: Q?\n    discussion: What now?\n", 5,
+     "prompt 1: 'discussion' must be a list of questions"),
+])
+def test_print_settings_that_are_wrong_name_the_file_and_line(tmp_path, yaml_text, line, expected):
+    from gallery.config import load_config
+    from gallery.errors import ConfigError
+    path = tmp_path / "gallery.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    problem = caught.value.problems[0]
+    assert problem.path == path and expected in problem.message
+    assert problem.line == line, problem
