@@ -406,3 +406,22 @@ def test_print_settings_that_are_wrong_name_the_file_and_line(tmp_path, yaml_tex
     problem = caught.value.problems[0]
     assert problem.path == path and expected in problem.message
     assert problem.line == line, problem
+
+
+def test_the_printed_picture_is_the_pipelines_own_redacted_re_encoded_jpeg(project, tmp_path):
+    from PIL import Image
+
+    from gallery.images import REDACT_COLOUR
+    project.photo("lw01-day.jpg", colour=(200, 90, 40), size=(1200, 900))
+    scoped(project.caption("lw01-day", extra="redact:\n  - [0.5, 0.5, 0.4, 0.4]\n"), "print")
+    run_print(project)
+    subprocess.run([require_tool("pdfimages"), "-j", str(project.root / "print" / "pack-typical-day.pdf"),
+                    str(tmp_path / "img")], check=True)
+    [jpeg] = sorted(tmp_path.glob("img-*.jpg"))
+    with Image.open(jpeg) as im:
+        assert im.size == (1200, 900)                  # never upscaled past the photo
+        assert not im.getexif() and "icc_profile" not in im.info and "comment" not in im.info
+        rgb = im.convert("RGB")
+        inside, outside = rgb.getpixel((840, 630)), rgb.getpixel((240, 180))
+    assert all(abs(a - b) <= 12 for a, b in zip(inside, REDACT_COLOUR, strict=True)), inside
+    assert all(abs(a - b) <= 12 for a, b in zip(outside, (200, 90, 40), strict=True)), outside
