@@ -362,3 +362,22 @@ def test_damaged_pdfs_are_findings_never_tracebacks(tmp_path: Path):
         damaged += bool(checked.found)
         assert time.monotonic() - started < FUZZ_SECONDS, f"case {case} of seed 17 is too slow"
     assert damaged > 0
+
+
+def test_a_number_a_page_draws_with_is_not_a_finding_but_the_same_number_as_text_is(tmp_path: Path):
+    """A page's content stream is full of numbers (coordinates, sizes, colours); a short numeric needle
+    such as a GPS value matched one of them by chance in a benchmark pack (object 5: '3.733', the GPS
+    longitude of a photo). Numbers drawn with are not text; the same number on the page is found."""
+    folder = print_folder(tmp_path)
+    reader = pypdf.PdfReader(folder / "pack-typical-day.pdf")
+    drawn = reader.pages[0].get_contents().get_data().decode("latin-1")
+    import re
+    number = max(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", drawn), key=len)   # the page height, 841.889764
+    exiftool = require_tool("exiftool")
+    source = tmp_path / "source.jpg"
+    shutil.copy(OLYMPUS, source)
+    subprocess.run([exiftool, "-q", "-overwrite_original", f"-ImageDescription=Room {number}", f"-Artist={number}",
+                    str(source)], check=True)
+    assert not [p for p in found(folder, [source]) if number in p]
+    write_pdf(folder / "pack-all.pdf", f"<h1>Pack</h1><p>Seen at {number} today.</p>")
+    assert any(f"page 1 text: contains '{number}'" in p for p in found(folder, [source]))

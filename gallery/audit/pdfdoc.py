@@ -32,6 +32,10 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 MAX_DEPTH = 64
 MAX_INFLATED = 256 * 1024 * 1024     # bytes one stream may inflate to (a picture at 300 dpi is ~30 MB)
 _INLINE = re.compile(rb"(?:^|\s)BI\s")
+# a number operand of a drawing instruction (a coordinate, a size, a colour): not text anyone reads,
+# and so many of them that a short numeric needle (a GPS value such as 3.733) matches one by chance
+_OPERAND = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?![\w.])")
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 _OBJECT = re.compile(rb"[\r\n](\d{1,10})\s+\d{1,5}\s+obj\Z")     # in the bytes up to an `obj`
 _HEADER = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+obj\b")
 
@@ -136,10 +140,13 @@ class _Walk:
     def __init__(self, reader, checked: Checked, damaged: tuple[type[BaseException], ...]):
         self.reader, self.checked, self.damaged = reader, checked, damaged
         self.labels: dict[int, str] = {}
+        self.drawing: set[int] = set()     # pages' content streams: their words are searched as the page text
+        self.fonts: set[int] = set()       # font programs: binary, checked as fonts are in a site (not as text)
 
     def run(self, data: bytes) -> None:
         self._label_known()
         numbers = self._numbers()
+        self._find_fonts(numbers)
         hidden = sorted(_objects_written(data) - numbers)
         if hidden and data.count(b"startxref") == 1:      # several: a finding already (_file_checks)
             self.found("document", f"objects {hidden[:5]} are in the file but not in its cross-reference table "
@@ -170,6 +177,23 @@ class _Walk:
         for index, page in enumerate(self.reader.pages, 1):
             if page.indirect_reference is not None:
                 self.labels[page.indirect_reference.idnum] = f"page {index}"
+            contents = page.raw_get("/Contents") if "/Contents" in page else None
+            if isinstance(contents, IndirectObject) and not hasattr(contents.get_object(), "get_data"):
+                contents = contents.get_object()       # an array of streams, itself stored as an object
+            for ref in contents if isinstance(contents, list) else [contents]:
+                if isinstance(ref, IndirectObject):
+                    self.drawing.add(ref.idnum)
+
+    def _find_fonts(self, numbers: set[int]) -> None:
+        from pypdf.generic import IndirectObject
+        for num in numbers:
+            try:
+                obj = self.reader.get_object(num)
+            except self.damaged:
+                continue        # reported when the object is walked
+            if hasattr(obj, "raw_get") and obj.get("/Type") == "/FontDescriptor":
+                refs = [obj.raw_get(key) for key in FONT_FILES if key in obj]
+                self.fonts.update(ref.idnum for ref in refs if isinstance(ref, IndirectObject))
 
     def label(self, num: int) -> str:
         return self.labels.get(num, f"object {num}")
@@ -221,7 +245,12 @@ class _Walk:
             self.checked.found.extend(check_xmp(data))
         if _INLINE.search(data):
             self.checked.found.extend(check_inline_images(where, obj, self.reader, self.damaged))
-        self.checked.texts.append((f"{where} (stream)", data.decode("utf-8", "replace")))
+        if num in self.fonts:
+            return
+        text = data.decode("utf-8", "replace")
+        if num in self.drawing or obj.get("/Subtype") == "/Form":   # drawing: searched without its numbers
+            text = _OPERAND.sub(" ", text)
+        self.checked.texts.append((f"{where} (stream)", text))
 
     def _strings(self, where: str, obj) -> None:
         """The texts of obj (names, strings, nested dictionaries and arrays; not what references point to),
