@@ -40,14 +40,17 @@ def command(work: Path) -> list[str]:
             "--site", str(work / "site"), "--out", str(work / "print")]
 
 
-def pack_seconds(c: corpora.Corpus, work: Path, log) -> tuple[int, Run, Run]:
-    """(items, the first print run: screen, pictures and PDF; the same pack again, pictures cached)."""
+def pack_seconds(c: corpora.Corpus, work: Path, log) -> tuple[int, Run, Run, Run]:
+    """(items, the print run from nothing: the screen, pictures and PDF; the run with the photos screened
+    before, as a site's build leaves them, its pictures made; the same pack again, pictures cached)."""
     count = min(PACK, c.count)
     work = project(c, work, count)
-    log(f"print: a pack of {count} items, from nothing, then again")
+    log(f"print: a pack of {count} items, from nothing, then with the photos screened, then again")
     first = run(command(work), sample=True)
+    shutil.rmtree(work / ".gallery" / "print")          # the print folder's pictures; the screen's record stays
+    screened = run(command(work), sample=True)
     again = run(command(work), sample=True)
-    for r in (first, again):
+    for r in (first, screened, again):
         if r.returncode != 0:
             raise SystemExit(f"print failed ({r.returncode}):\n{r.stderr[-3000:]}")
-    return count, first, again
+    return count, first, screened, again
