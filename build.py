@@ -366,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except OSError as exc:  # disk full, permissions...: the previous site is still in place
         where = f"{display_path(exc.filename)}: " if exc.filename else ""
-        print(f"{where}{exc.strerror or exc}; check the path and permissions (nothing was published)",
-              file=sys.stderr)
+        what = "printed" if args.command == "print" else "published"
+        print(f"{where}{exc.strerror or exc}; check the path and permissions (nothing was {what})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted; the previous site is unchanged.", file=sys.stderr)

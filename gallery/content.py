@@ -53,9 +53,9 @@ def source_photos(decisions: Iterable[Decision]) -> list[Path]:
             and d.item.photo.is_file()]
 
 
-def gate(item: Item, config: SiteConfig, use: str = "web") -> str | None:
-    """Why the item must not be published for a use (web, print, exhibition: the consent's scope),
-    or None when it may be. Fails closed."""
+def gate(item: Item, config: SiteConfig, use: str | tuple[str, ...] = "web") -> str | None:
+    """Why the item must not be published for a use (web, print, exhibition: the consent's scope;
+    several: any of them), or None when it may be. Fails closed."""
     c = item.consent
     if c.withdrawn is not None:
         when = f" on {c.withdrawn.isoformat()}" if isinstance(c.withdrawn, dt.date) else ""
@@ -64,8 +64,9 @@ def gate(item: Item, config: SiteConfig, use: str = "web") -> str | None:
         return "no consent recorded"
     if not c.publish:
         return "no consent to publish (consent.publish is not true)"
-    if use not in c.scope:
-        return f"consent scope does not include {use}"
+    uses = (use,) if isinstance(use, str) else use
+    if not any(u in c.scope for u in uses):
+        return f"consent scope does not include {' or '.join(uses)}"
     if config.require_review and item.review is None:
         return "not reviewed (add review: by and date once the image has been checked)"
     if config.require_review and item.review is not None and not item.review.signed:   # a draft
@@ -74,7 +75,7 @@ def gate(item: Item, config: SiteConfig, use: str = "web") -> str | None:
 
 
 def decide(items: list[Item], config: SiteConfig, digest: review.Digest | None = None,
-           use: str = "web") -> list[Decision]:
+           use: str | tuple[str, ...] = "web") -> list[Decision]:
     """The gate's decision for each item, its review checked against the photo and redactions now.
 
     digest: the photo's SHA-256 for an item (default: read now). use: what the consent must cover."""
@@ -90,7 +91,8 @@ def bound(item: Item, config: SiteConfig, digest: review.Digest | None = None) -
     return review.stale(item, read(item) if item.review.photo else None)
 
 
-def collect(options: BuildOptions, cached: bool = False, parsed: bool = False, use: str = "web") -> Content:
+def collect(options: BuildOptions, cached: bool = False, parsed: bool = False,
+            use: str | tuple[str, ...] = "web") -> Content:
     """Settings, gate decisions, errors and warnings (check shows both at once); raises ConfigError.
 
     cached: keep the parsed caption files in the cache folder for the next build, and the record of

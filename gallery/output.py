@@ -191,8 +191,8 @@ def foreign_entries(out: Path) -> list[str]:
 
 
 def _generated(rel: str) -> bool:
-    """A path this tool writes (or wrote in an earlier build)."""
-    return rel.startswith(GENERATED_FOLDERS) or ("/" not in rel and rel.endswith((".html", ".xml", ".txt")))
+    """A path this tool writes (or wrote in an earlier build, or print did: a pack)."""
+    return rel.startswith(GENERATED_FOLDERS) or ("/" not in rel and rel.endswith((".html", ".xml", ".txt", ".pdf")))
 
 
 def swap(staging: Path, out: Path) -> Path | None:

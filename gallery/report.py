@@ -183,7 +183,9 @@ def print_still_printed(withdrawn: list[str], options: BuildOptions) -> None:
     if not withdrawn:
         return
     from .printing import record
-    printed, _ = record.load(options.private)
+    printed, problems = record.load(options.private)
+    for problem in problems:
+        log.warning("%s", warning_line(problem))
     for p in record.latest(printed):
         held = [i for i in withdrawn if i in p.items]
         if held:

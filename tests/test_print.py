@@ -425,3 +425,79 @@ def test_the_printed_picture_is_the_pipelines_own_redacted_re_encoded_jpeg(proje
         inside, outside = rgb.getpixel((840, 630)), rgb.getpixel((240, 180))
     assert all(abs(a - b) <= 12 for a, b in zip(inside, REDACT_COLOUR, strict=True)), inside
     assert all(abs(a - b) <= 12 for a, b in zip(outside, (200, 90, 40), strict=True)), outside
+
+
+def test_an_item_only_for_exhibition_gets_the_same_checks_and_is_never_recalled_for_a_run_without_panels(
+        printed, tmp_path):
+    p = copy_of(printed.root, tmp_path)
+    shutil.copy(p.photos / "gone.jpg", p.photos / "wall.jpg")        # the withdrawn item's picture, renamed
+    scoped(p.caption("lw07-day", participant="LW07", photo="wall.jpg", caption="On the wall."), "exhibition")
+    refused = run_print(p, "--exhibition", check=False)
+    assert refused.returncode == 1
+    assert "lw07-day.yaml" in refused.stderr and "whose consent was withdrawn" in refused.stderr
+    p.photo("wall.jpg", colour=(10, 200, 200))
+    shown = run_print(p, "--exhibition")
+    assert (p.root / "print" / "panel-lw07-day.pdf").is_file()
+    assert "lw07-day" not in "".join(line for line in shown.stderr.splitlines() if line.startswith("not printed"))
+    without = run_print(p)
+    assert "No longer printed" not in without.stderr                  # its panel was not made: nothing to recall
+
+
+def test_a_print_folder_inside_another_site_of_the_project_is_refused(project):
+    project.item("lw01-day")
+    project.build("--out", str(project.root / "public"))
+    result = run_cli(*print_args(project)[:-1], str(project.root / "public" / "handouts"), cwd=project.root)
+    assert result.returncode == 1 and "is, or is inside, a site built by this tool" in result.stderr
+    assert not (project.root / "public" / "handouts").exists()
+
+
+def test_a_damaged_print_record_stops_print_and_is_named_by_the_build(printed, tmp_path):
+    p = copy_of(printed.root, tmp_path)
+    path = p.root / ".gallery" / "print-record.json"
+    path.write_text("{not json", encoding="utf-8")
+    result = run_print(p, check=False)
+    assert result.returncode == 1
+    assert "print-record.json: the print record is damaged" in result.stderr
+    assert "print refuses to run until then" in result.stderr
+    assert path.read_text(encoding="utf-8") == "{not json"
+    gone = p.captions / "lw03-day.yaml"
+    gone.write_text(gone.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2026-11-30\n",
+                                             1), encoding="utf-8")
+    assert "the print record is damaged" in p.build().stderr
+
+
+def test_a_template_error_in_a_print_override_is_a_message_naming_it(printed, tmp_path):
+    p = copy_of(printed.root, tmp_path)
+    (p.templates / "print").mkdir()
+    (p.templates / "print" / "pack.html").write_text("{% extends 'print/base.html' %}{% block body %}{{ oops( }}"
+                                                     "{% endblock %}", encoding="utf-8")
+    result = run_print(p, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "print/pack.html:1: template error:" in result.stderr
+
+
+def test_a_run_with_nothing_to_print_is_recorded_and_the_pictures_of_withdrawn_items_go(printed, tmp_path):
+    p = copy_of(printed.root, tmp_path)
+    cache = p.root / ".gallery" / "print" / "cache"
+    before = {f.name for f in cache.rglob("*.jpg")}
+    assert len(before) == 3                                   # lw01-day, lw02-day, lw01-confidence
+    for caption in p.captions.glob("*.yaml"):
+        caption.write_text(caption.read_text().replace("print, exhibition", "web").replace("web, print", "web")
+                           .replace("scope: [print]", "scope: [web]"), encoding="utf-8")
+    emptied = run_print(p)
+    assert "Nothing to print" in emptied.stderr and "No longer printed: lw01-day" in emptied.stderr
+    assert not list(cache.rglob("*.jpg"))
+    assert "still holds" not in p.build().stderr              # print/ holds no pack now: nothing to remind
+
+
+def test_a_review_of_another_photo_keeps_the_item_off_paper(project):
+    from conftest import FIXTURE_REVIEW, UNSEEN
+    project.photo("lw01-day.jpg")
+    path = scoped(project.caption("lw01-day"), "print")
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  photo: sha256:")
+    path.write_text(text[:start] + f"  photo: {UNSEEN}\n" + text[text.index(FIXTURE_REVIEW, start)
+                                                                 + len(FIXTURE_REVIEW) + 1:], encoding="utf-8")
+    result = run_print(project)
+    assert "not printed: captions/lw01-day.yaml: the photo changed after its review" in result.stderr
+    assert "Nothing to print" in result.stderr

@@ -8,6 +8,7 @@ date), so that paper copies can be recalled and destroyed. It lives in the proje
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ class Printed:
     name: str                   # the file's name in its folder, e.g. pack-typical-day.pdf
     folder: str                 # the print folder, relative to the project's folder (else absolute)
     made: str                   # when, ISO 8601 with the time zone (seconds)
-    kind: str                   # "pack" or "panel"
+    kind: str                   # "pack", "panel", or "none" (a run that printed nothing)
     items: tuple[str, ...]      # the item ids it holds, in page order
 
     @property
@@ -65,21 +66,29 @@ def load(private: Path) -> tuple[list[Printed], list[Problem]]:
 
 
 def _damaged(path: Path, why: str) -> Problem:
-    return Problem(path, None, f"the print record is damaged ({why}); the packs printed before cannot all be "
-                               "named: check the paper copies by hand, then delete this file")
+    return Problem(path, None, f"the print record is damaged ({why}), so the packs printed before cannot all be "
+                               "named when an item is withdrawn; restore it from a backup, or list the paper "
+                               "copies by hand and then delete it (print refuses to run until then)")
 
 
 def add(private: Path, made: list[Printed]) -> None:
-    """Append a run's PDFs to the record (atomically). A damaged record is kept aside, never lost."""
+    """Append a run's PDFs to the record (atomically); print refuses to run on a damaged one (load)."""
     path = record_path(private)
     before, problems = load(private)
-    if problems and path.exists():
-        path.replace(path.with_suffix(".damaged.json"))
+    if problems:
+        raise OSError(f"the print record {path} is damaged")
     entries = [{"name": p.name, "folder": p.folder, "made": p.made, "kind": p.kind, "items": list(p.items)}
                for p in [*before, *made]]
     private.mkdir(parents=True, exist_ok=True)
     write_atomic(path, (json.dumps({"format": FORMAT, "printed": entries}, indent=1, ensure_ascii=False)
                         + "\n").encode("utf-8"))
+
+
+def _when(p: Printed) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(p.made)
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
 
 def holding(printed: list[Printed], item_id: str) -> list[Printed]:
@@ -89,7 +98,8 @@ def holding(printed: list[Printed], item_id: str) -> list[Printed]:
 
 def latest(printed: list[Printed]) -> list[Printed]:
     """The PDFs of the last run into each print folder: what is in those folders now."""
-    last: dict[str, str] = {}
-    for p in printed:
-        last[p.folder] = max(last.get(p.folder, ""), p.made)
-    return [p for p in printed if p.made == last[p.folder]]
+    last: dict[str, Printed] = {}
+    for p in printed:      # compared as moments: a run's time carries its UTC offset (summer time)
+        if p.folder not in last or _when(p) >= _when(last[p.folder]):
+            last[p.folder] = p
+    return [p for p in printed if p.made == last[p.folder].made and p.kind != "none"]

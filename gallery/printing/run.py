@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import content, lock, output, screens
+from .. import content, imagecache, lock, output, screens
 from ..captions import Item
 from ..config import ImageSettings, SiteConfig
 from ..content import Decision
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # panel; just under half a 12-megapixel phone photo, so the JPEG is decoded at half scale (4x fewer pixels)
 PRINT_SIZE = 2000
 PRINT_QUALITY = 90
+USES = {"pack": "print", "panel": "exhibition"}     # the consent scope each kind of PDF needs
 
 
 @dataclass(frozen=True)
@@ -77,48 +78,48 @@ def guard(options: BuildOptions, out: Path) -> None:
         raise OutputError(problems=[Problem(out, None, "the print folder would be inside the site's output folder, "
                                                        "which a web server publishes; choose another --out, such "
                                                        "as print/")])
-    if any(not name.endswith(".pdf") for name in output.read_manifest(out)):
-        raise OutputError(problems=[Problem(out, None, "this folder holds a site built by this tool (its pages are "
-                                                       "listed in its manifest), which a web server may publish; "
+    if any(not name.endswith(".pdf") for name in output.read_manifest(out)) or any(
+            (parent / output.MANIFEST).is_file() for parent in target.parents):
+        raise OutputError(problems=[Problem(out, None, "this folder is, or is inside, a site built by this tool "
+                                                       "(its manifest lists pages), which a web server may publish; "
                                                        "choose another --out, such as print/")])
 
 
 def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     own = dataclasses.replace(options, out=request.out)          # this print folder's own cache
-    found, screening, packed, panelled = _decide(own)
-    printable, blank = _with_something(packed.published)
-    panels = _with_something(panelled.published)[0] if request.exhibition else []
-    config = dataclasses.replace(packed.config, images=print_images(packed.config.images))
+    uses = ("print", "exhibition") if request.exhibition else ("print",)
+    found = content.collect(own, cached=True, use=uses)          # every check the web makes, for these uses
+    screening = screens.screen_found(found, own)
+    screened = screens.apply(found, screening)
+    shown, blank = _with_something(screened.published)
+    printable = [i for i in shown if "print" in i.consent.scope]
+    panels = [i for i in shown if "exhibition" in i.consent.scope] if request.exhibition else []
+    config = dataclasses.replace(screened.config, images=print_images(screened.config.images))
     from ..site import make_images
-    images, _ = make_images(dataclasses.replace(packed, config=config), _unique(printable + panels), own, screening)
+    images, _ = make_images(dataclasses.replace(screened, config=config), shown, own, screening)
     docs, empty = packs.plan(config, printable, panels, images, request.large)
-    report = PrintReport(request.out, left_out=packed.left_out + blank, empty=empty, warnings=list(packed.warnings))
+    report = PrintReport(request.out, left_out=screened.left_out + blank, empty=empty,
+                         warnings=list(screened.warnings))
     made_at = dt.datetime.now().astimezone().replace(microsecond=0)
     folder = _folder(options, request.out)
-    report.made = [Printed(d.name, folder, made_at.isoformat(), d.kind, d.items) for d in docs]
+    report.made = [Printed(d.name, folder, made_at.isoformat(), d.kind, d.items) for d in docs] or [
+        Printed("", folder, made_at.isoformat(), "none", ())]            # an empty run is recorded too
     before, problems = record.load(options.private)
-    report.warnings += problems
-    report.dropped = dropped(before, report.made, folder, packed.decisions)
-
-    def before_swap(staging: Path) -> None:
-        """The audit of the finished folder, then the record: a pack is recorded before anyone can
-        print it (a swap that fails then leaves a record of packs that never were: the safe side)."""
-        _audit(staging, found, request.out, options.photos)
-        record.add(options.private, report.made)
-
+    if problems:      # a damaged record would lose paper copies from every later checklist: fail closed
+        raise pdf.PrintError(problems=problems)
+    allowed = {"pack": {i.id for i in printable}, "panel": {i.id for i in panels}}
+    report.dropped = dropped(before, folder, allowed, {d.item.id: d.reason for d in screened.decisions},
+                             request.exhibition)
     sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
-    report.warnings += write(docs, config, sources, request, options.templates, made_at.date(), before_swap)
+    report.warnings += write(docs, config, sources, request, options.templates, made_at.date(),
+                             lambda staging: _audit(staging, found, request.out, options.photos))
+    try:      # the new folder is in place: what follows records it and tidies up
+        record.add(options.private, report.made)
+    except OSError as exc:
+        report.warnings.append(Problem(record.record_path(options.private), None, f"could not be written "
+                                       f"({exc.strerror or exc}): note by hand which packs were printed today"))
+    imagecache.collect_garbage(own.cache, {r.key for r in images.values()})   # a withdrawn item's pictures go
     return report
-
-
-def _decide(own: BuildOptions) -> tuple[content.Content, screens.Screening, content.Content, content.Content]:
-    """The content read with print's gate, the screen, and the content with the screen's verdicts
-    for packs (print scope) and for panels (exhibition scope)."""
-    found = content.collect(own, cached=True, use="print")
-    screening = screens.screen_found(found, own)
-    panelled = dataclasses.replace(found, decisions=tuple(content.decide(
-        [d.item for d in found.decisions], found.config, found.hashes, "exhibition")))
-    return found, screening, screens.apply(found, screening), screens.apply(panelled, screening)
 
 
 def write(docs: list[packs.Document], config: SiteConfig, sources: dict[str, Path], request: PrintRequest,
@@ -154,10 +155,6 @@ def _with_something(items: list[Item]) -> tuple[list[Item], list[Decision]]:
     return [i for i in items if i not in blank], [Decision(i, reason) for i in blank]
 
 
-def _unique(items: list[Item]) -> list[Item]:
-    return list({i.id: i for i in items}.values())
-
-
 def _folder(options: BuildOptions, out: Path) -> str:
     """The print folder as the record names it: relative to the project's folder when inside it."""
     home, where = options.private.parent.resolve(), out.resolve()
@@ -171,22 +168,28 @@ def _audit(staging: Path, found: content.Content, shown_as: Path, photos: Path) 
                                               photos=photos))
 
 
-def dropped(before: list[Printed], now: list[Printed], folder: str, decisions: tuple[Decision, ...]
-            ) -> list[tuple[str, str, list[Printed]]]:
-    """The items the last run into this folder printed and this one does not: (id, why, every PDF
-    ever printed that held it), so that its paper copies can be recalled."""
-    had = {i for p in record.latest([p for p in before if p.folder == folder]) for i in p.items}
-    has = {i for p in now for i in p.items}
-    reasons = {d.item.id: d.reason or "" for d in decisions}
-    return [(i, reasons.get(i, "its caption file was removed") or "no longer printed", record.holding(before, i))
-            for i in sorted(had - has)]
+def dropped(before: list[Printed], folder: str, allowed: dict[str, set[str]], reasons: dict[str, str | None],
+            exhibition: bool) -> list[tuple[str, str, list[Printed]]]:
+    """The items the last run into this folder printed and may no longer be: (id, why, every PDF ever
+    printed that held it), so that its paper copies can be recalled. A panel not made again because
+    this run is without --exhibition is not recalled: its item may still be shown."""
+    gone: dict[str, str] = {}
+    for p in record.latest([p for p in before if p.folder == folder]):
+        if p.kind == "panel" and not exhibition:
+            continue
+        for i in p.items:
+            if i not in allowed.get(p.kind, set()) and i not in gone:
+                gone[i] = reasons.get(i) or (f"consent scope does not include {USES[p.kind]}" if i in reasons
+                                             else "its caption file was removed")
+    return [(i, gone[i], record.holding(before, i)) for i in sorted(gone)]
 
 
 # ---- what print tells its user ----------------------------------------------------------------
 
 def tell(printed: PrintReport) -> None:
     """What print made, what it left out and why, and the paper copies to recall."""
-    for p in printed.made:
+    made = [p for p in printed.made if p.kind != "none"]      # "none": the record of a run that printed nothing
+    for p in made:
         log.info("printed %s/%s: %s", display_path(printed.out), p.name, _s_items(len(p.items)))
     for prompt in printed.empty:
         log.info("no pack for the prompt '%s': none of its items may be printed", prompt)
@@ -194,7 +197,7 @@ def tell(printed: PrintReport) -> None:
         log.info("not printed: %s: %s", display_path(d.item.source), d.reason)
     for w in printed.warnings:
         log.warning("%s", warning_line(w))
-    if not printed.made:
+    if not made:
         log.warning("Nothing to print: no item may be printed (consent.scope must include print); "
                     "%s/ holds no packs now", display_path(printed.out))
     for item_id, why, held in printed.dropped:
