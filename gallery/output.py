@@ -27,18 +27,19 @@ def guard_build(options: BuildOptions) -> None:
           options.root)
 
 
-def guard(out: Path, protected: dict[str, Path], root: Path) -> None:
-    """Refuse an output folder that is, or contains, a source folder or the project root."""
+def guard(out: Path, protected: dict[str, Path], root: Path, example: str = "site/") -> None:
+    """Refuse an output folder that is, or contains, a source folder or the project root (or is inside
+    one that may not hold it). example: the folder the messages suggest instead."""
     target = out.resolve()
     problems = []
     for label, path in {**protected, "project root": root}.items():
         source = path.resolve()
         if target == source or target in source.parents:
             problems.append(Problem(out, None, f"the output folder would contain the {label} ({path}); "
-                                               "choose another --out, such as site/"))
+                                               f"choose another --out, such as {example}"))
         elif source in target.parents and label not in MAY_HOLD_OUTPUT:
             problems.append(Problem(out, None, f"the output folder is inside the {label} ({path}); "
-                                               "choose a folder outside it, such as site/"))
+                                               f"choose a folder outside it, such as {example}"))
     if target.exists() and not target.is_dir():
         problems.append(Problem(out, None, "the output path is a file, not a folder; choose another --out"))
     elif target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():

@@ -273,6 +273,7 @@ def test_a_print_folder_that_is_or_is_inside_a_source_or_the_site_is_refused(pro
     result = run_cli(*print_args(project)[:-1], str(project.root / where), cwd=project.root)
     assert result.returncode == 1, result.stderr
     assert "choose" in result.stderr and "Traceback" not in result.stderr
+    assert "such as print/" in result.stderr and "such as site/" not in result.stderr
     assert sorted(str(f) for f in project.root.rglob("*")) == before
 
 

@@ -6,6 +6,7 @@ WeasyPrint needs the Pango library of the operating system, and Pango needs at l
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Iterator
@@ -22,8 +23,10 @@ class PrintError(GalleryError):
     """The PDFs cannot be made (a missing library or font, a template asking for another file)."""
 
 
+@functools.cache
 def load():
-    """The weasyprint module; raises PrintError when it or Pango cannot be loaded, or no font is there."""
+    """The weasyprint module, checked once per process; raises PrintError when it or Pango cannot be
+    loaded, or no font is there."""
     from PIL import ImageFile
     truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:

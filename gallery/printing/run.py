@@ -1,14 +1,15 @@
 """`python build.py print`: discussion packs and exhibition panels as accessible PDFs.
 
-    content.collect        settings, caption files, the consent gate for print   (content.py)
-      and for exhibition   (the same gate, exhibition scope: the panels)
+    content.collect        settings, caption files, the consent gate for print (and, with
+                           --exhibition, exhibition: either scope), every check the web makes
+                                                                              (content.py)
     screens.screen_found   the same screen as the site's: a flag nobody resolved keeps the item out
     site.make_images       the pipeline's own re-encoded, redacted pictures, at print size, into this
                            print folder's own cache (never the originals); any error stops the run
     packs.plan, packs.html the documents and their HTML                           (packs.py)
     pdf.write              each document as a tagged PDF/UA-1 file, in a staging folder  (pdf.py)
     audit.audit_print      the privacy audit of the finished folder
-    output.finish          the staging folder swapped in whole; the print record added  (record.py)
+    output.finish          the staging folder swapped in whole, then the print record added  (record.py)
 
 Any error before the swap leaves the previous print folder as it was.
 """
@@ -29,6 +30,7 @@ from ..errors import OutputError, Problem, display_path
 from ..options import BuildOptions
 from ..paths import pause
 from ..report import warning_line
+from ..words import plural
 from . import packs, pdf, record
 from .record import Printed
 
@@ -72,14 +74,10 @@ def guard(options: BuildOptions, out: Path) -> None:
     site = output.served(options.out)
     output.guard(out, {"photos folder": options.photos, "captions folder": options.captions,
                        "templates folder": options.templates, "project's own folder": options.private,
-                       "site's output folder": options.out, "folder the site is served from": site}, options.root)
-    target, served = out.resolve(), site.resolve()
-    if target == served or served in target.parents:
-        raise OutputError(problems=[Problem(out, None, "the print folder would be inside the site's output folder, "
-                                                       "which a web server publishes; choose another --out, such "
-                                                       "as print/")])
+                       "site's output folder": options.out, "folder the site is served from": site}, options.root,
+                 example="print/")
     if any(not name.endswith(".pdf") for name in output.read_manifest(out)) or any(
-            (parent / output.MANIFEST).is_file() for parent in target.parents):
+            (parent / output.MANIFEST).is_file() for parent in out.resolve().parents):
         raise OutputError(problems=[Problem(out, None, "this folder is, or is inside, a site built by this tool "
                                                        "(its manifest lists pages), which a web server may publish; "
                                                        "choose another --out, such as print/")])
@@ -190,7 +188,7 @@ def tell(printed: PrintReport) -> None:
     """What print made, what it left out and why, and the paper copies to recall."""
     made = [p for p in printed.made if p.kind != "none"]      # "none": the record of a run that printed nothing
     for p in made:
-        log.info("printed %s/%s: %s", display_path(printed.out), p.name, _s_items(len(p.items)))
+        log.info("printed %s/%s: %s", display_path(printed.out), p.name, plural(len(p.items), "item"))
     for prompt in printed.empty:
         log.info("no pack for the prompt '%s': none of its items may be printed", prompt)
     for d in printed.left_out:
@@ -205,6 +203,3 @@ def tell(printed: PrintReport) -> None:
         for p in held:
             log.warning("  [ ] %s (printed %s)", p.where, p.day)
 
-
-def _s_items(n: int) -> str:
-    return f"{n} item{'' if n == 1 else 's'}"
