@@ -134,7 +134,7 @@ from gallery.screening import ScreenSettings, models, screen
 laps.append(time.perf_counter())
 settings = ScreenSettings()
 face, detector, recogniser = settings.models()
-models.face_net(face)
+models.face_detector(face)
 models.text_detector(detector)
 laps.append(time.perf_counter())
 models.text_recogniser(recogniser)

@@ -5,7 +5,8 @@ item id and every setting that shapes the files (job_key); a folder is written w
 into place, so it is either complete or absent, with a meta.json saying what it holds (images.json
 keeps every folder's in one file, so that a rebuild reads one file, not one per photo). A photo's
 hash is remembered by its stat_key (sources.json), so an unchanged photo is not read again.
-Photos not in the cache are made by images.make_files in worker processes (pool.py). Cached
+Photos not in the cache are made by encoding.make_files in worker processes (pool.py), or by the
+screen's worker from the picture it decoded (store_from). Cached
 images no longer published are deleted.
 """
 
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from . import images, pool
+from . import encoding, images, pool
 from .cache import Store, stat_key
 from .captions import Item
 from .config import ImageSettings, SiteConfig
@@ -99,12 +100,15 @@ def image_index(cache: Path | None) -> Store:
 
 
 def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,
-                screened: dict[str, str] | None = None) -> tuple[dict[str, ImageResult], int]:
+                screened: dict[str, str] | None = None, gated: dict[str, str] | None = None
+                ) -> tuple[dict[str, ImageResult], int]:
     """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError.
 
     hashes: the build's photo_hashes, as the gate and the screen read them (saved here: the photos
     not used by this build are dropped). screened: each item's SHA-256 as the screen read it: an
-    item whose bytes now differ is refused (what is published is what was screened)."""
+    item whose bytes now differ is refused (what is published is what was screened). gated: each
+    item's SHA-256 as the consent gate read it: a photo both read alike, whose stat is too recent to
+    be remembered, is known by it (the screen's workers made its images from those bytes)."""
     options.cache.mkdir(parents=True, exist_ok=True)
     cache = str(options.cache)
     hashes = hashes if hashes is not None else photo_hashes(options.cache)
@@ -122,6 +126,8 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
         path, st = real_path(item.photo), item.photo.stat()   # taken before the photo is read
         stats[item.id] = (path, st)
         digest = hashes.get_stamped(path, st)
+        if digest is None and screened and gated and screened.get(item.id) == gated.get(item.id):
+            digest = screened.get(item.id)
         if digest is not None:
             used[item.id] = digest
         key = job_key(item.id, digest, config.images, item.redact) if digest is not None else None
@@ -230,20 +236,29 @@ def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[Ima
         done = load_cached(job, cache_dir)
         if done is not None:
             return done, digest, False
-        files, (width, height), colour, variants = images.make_files(
-            Path(job.source), job.settings, job.redact, f"{job.item_id}-{job.key[:10]}", data, threads)
+        made = encoding.make_files(Path(job.source), job.settings, job.redact, f"{job.item_id}-{job.key[:10]}",
+                                   data, threads)
         del data
-    result = ImageResult(job.item_id, job.key, width, height, colour, variants)
-    _store(cache_dir, job.key, files, result)
-    return result, digest, True
+    return _store(cache_dir, job.key, job.item_id, made), digest, True
+
+
+def store_from(job: ImageJob, digest: str, largest, cache_dir: str, threads: int = 1) -> None:
+    """Make and store job's files from largest, its largest published size decoded already (by the
+    screen, from the bytes whose SHA-256 is digest), as process_source would have made them."""
+    key = job_key(job.item_id, digest, job.settings, job.redact)
+    if load_cached(replace(job, key=key), cache_dir) is None:
+        _store(cache_dir, key, job.item_id,
+               encoding.encode_sizes(largest, job.settings, f"{job.item_id}-{key[:10]}", threads))
 
 
 def _meta_store(folder: str | Path, key: str) -> Store:
     return Store(Path(folder) / "meta.json", META_FORMAT, context=key)
 
 
-def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResult) -> None:
-    """Write the files and their meta.json into a new folder, then rename it into place."""
+def _store(cache_dir: str, key: str, item_id: str, made: tuple) -> ImageResult:
+    """Write the files encoding made and their meta.json into a new folder, then rename it into place."""
+    files, (width, height), colour, variants = made
+    result = ImageResult(item_id, key, width, height, colour, variants)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key[:10]}-", dir=cache_dir))
     for name, data in files.items():
         (tmp / name).write_bytes(data)
@@ -254,6 +269,7 @@ def _store(cache_dir: str, key: str, files: dict[str, bytes], result: ImageResul
         os.rename(tmp, Path(cache_dir) / key)
     except OSError:  # another worker stored the same key first
         shutil.rmtree(tmp, ignore_errors=True)
+    return result
 
 
 def load_cached(job: ImageJob, cache_dir: str, meta: dict | None = None) -> ImageResult | None:

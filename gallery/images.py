@@ -193,12 +193,50 @@ def decode_upright(path: Path, settings: ImageSettings, data: bytes | io.Buffere
     with open_image(path, settings, data) as im:
         plain_jpeg = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
         icc = _decode(im, settings, "RGB" if plain_jpeg else None, least)
-        turn = orientation(im)
-        if turn is None and regions:        # fail closed: the regions could be painted on the wrong part
-            raise ImageError("has a damaged EXIF orientation, so which way up its redact regions were drawn is not "
-                             "certain; turn the photo upright in an image editor and save it, check the regions "
-                             "with python build.py serve --drafts, and build again")
-        return _to_srgb(upright(im, turn or 1), icc, settings.background)
+        return _to_srgb(upright(im, _turn(im, regions)), icc, settings.background)
+
+
+def _turn(im, regions) -> int:
+    """The EXIF orientation turn of im; with redact regions, a damaged one is refused (fail closed: the
+    regions could be painted on the wrong part)."""
+    turn = orientation(im)
+    if turn is None and regions:
+        raise ImageError("has a damaged EXIF orientation, so which way up its redact regions were drawn is not "
+                         "certain; turn the photo upright in an image editor and save it, check the regions "
+                         "with python build.py serve --drafts, and build again")
+    return turn or 1
+
+
+def decode_both(path: Path, settings: ImageSettings, data: bytes | io.BufferedReader, regions=(),
+                least: int | None = None):
+    """One decode for the screen and the image stage: (the picture decode_upright(path, settings,
+    data, regions, least) gives, a function giving the largest published size as decode_largest
+    gives it, to be called once the picture is screened), or None when the two stages would decode
+    the photo differently (a JPEG the image stage decodes at a smaller scale or in greyscale, a
+    file too large to hold in memory). Either way the pixels are exactly the two functions' own."""
+    if not isinstance(data, bytes):
+        return None
+    with open_image(path, settings, data) as im, open_image(path, settings, data) as probe:
+        plain = im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L", "YCbCr")
+        shrink_first = not regions and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")   # decode_largest's
+        if shrink_first and im.mode != "RGB":
+            return None
+        if plain:
+            _draft(probe, settings, "RGB")     # the scale the image stage decodes it at (the header only)
+        icc = _decode(im, settings, "RGB" if plain else None, least)
+        if plain and im.size != probe.size:
+            return None
+        turn = _turn(im, regions)
+        picture = _to_srgb(upright(im, turn), icc, settings.background)
+        if shrink_first:
+            largest = _to_srgb(upright(_shrink(im, settings), turn), icc, settings.background)
+            return picture, lambda: largest
+
+    def redacted_largest():
+        if regions:
+            redact(picture, regions)
+        return _shrink(picture, settings)
+    return picture, redacted_largest
 
 
 def decode_largest(path: Path, settings: ImageSettings, regions=(), data: bytes | io.BufferedReader | None = None):
@@ -325,76 +363,3 @@ def target_sizes(size: tuple[int, int], bounds: tuple[int, ...]) -> list[tuple[i
         else:
             dims.append(dim)
     return dims
-
-
-def encode(im, fmt: str, settings: ImageSettings) -> bytes:
-    buf = io.BytesIO()
-    if fmt == "jpeg":
-        im.save(buf, "JPEG", quality=settings.jpeg_quality, subsampling="4:2:0", optimize=False,
-                progressive=False)
-    elif fmt == "webp":
-        im.save(buf, "WEBP", quality=settings.webp_quality, method=settings.webp_method)
-    elif fmt == "avif":
-        im.save(buf, "AVIF", quality=settings.webp_quality, speed=8)
-    else:  # pragma: no cover - config validation prevents this
-        raise ValueError(fmt)
-    return buf.getvalue()
-
-
-def placeholder_colour(im) -> str:
-    from PIL import Image
-    r, g, b = im.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def make_files(source: Path, settings: ImageSettings, regions=(), stem: str = "image",
-               data: bytes | io.BufferedReader | None = None, threads: int = 1
-               ) -> tuple[dict[str, bytes], tuple[int, int], str, tuple[Variant, ...]]:
-    """Every published size and format of one photo: (file name -> bytes, largest size, placeholder
-    colour, variants). File names are <stem>-<width>.<ext>.
-
-    threads: encode in that many threads (Pillow's encoders release the GIL), for a build with a
-    single photo to make, where the other cores would sit idle; the bytes are the same either way.
-    """
-    from PIL import Image
-    largest = decode_largest(source, settings, regions, data)
-    del data
-    dims = target_sizes(largest.size, settings.sizes)
-    encoded = []
-    colour = "#808080"
-    sized = largest
-    with _encoders(threads) as pool:
-        for dim in reversed(dims):       # each size from the next larger one
-            if dim != sized.size:
-                # a box reduction by the whole factor, then Lanczos for the rest: 3-4x faster than
-                # Lanczos all the way (13 vs 48 ms for 1600 -> 480 px) and as clean at these sizes
-                sized = sized.resize(dim, Image.Resampling.LANCZOS, reducing_gap=1.0)
-            if dim == dims[0]:
-                colour = placeholder_colour(sized)
-            for n, fmt in enumerate(settings.formats):
-                name = f"{stem}-{dim[0]}.{EXTENSIONS[fmt]}"
-                # Image.save keeps its options on the image object: concurrent saves each need their own
-                own = sized.copy() if n and threads > 1 else sized
-                encoded.append((fmt, dim, name, pool.submit(encode, own, fmt, settings)))
-        files = {name: future.result() for _, _, name, future in encoded}
-    variants = [Variant(fmt, dim[0], dim[1], name, len(files[name])) for fmt, dim, name, _ in encoded]
-    variants.sort(key=lambda v: (v.width, settings.formats.index(v.format)))
-    return files, largest.size, colour, tuple(variants)
-
-
-@contextlib.contextmanager
-def _encoders(threads: int):
-    """A thread pool for the encodes, or for one thread a stand-in that encodes at once."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-    if threads < 2:
-        class Now:
-            def submit(self, fn, *args) -> Future:
-                done: Future = Future()
-                done.set_result(fn(*args))
-                return done
-        yield Now()
-        return
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        yield pool
-
-

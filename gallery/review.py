@@ -76,6 +76,7 @@ class PhotoHashes:
     def __init__(self, store: Store, photos: Path):
         self.store = store
         self.photos = photos
+        self.seen: dict[str, str] = {}      # item id -> the SHA-256 given for its photo (the gate's)
 
     def __call__(self, item: Item) -> str | None:
         if item.photo is None:
@@ -88,10 +89,12 @@ class PhotoHashes:
             return None
         known = self.store.get_stamped(path, st)
         if isinstance(known, str):
+            self.seen[item.id] = known
             return known
         digest = read_hash(item.photo, self.photos)
         if digest is not None:
             self.store.put_stamped(path, st, digest)
+            self.seen[item.id] = digest
         return digest
 
     def forget(self, item: Item) -> None:

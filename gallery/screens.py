@@ -28,6 +28,7 @@ from .captions import Item
 from .config import ImageSettings, ScreeningSettings, SiteConfig
 from .content import Content, Decision
 from .errors import Problem
+from .imagecache import ImageJob
 from .options import BuildOptions
 from .paths import real_path
 
@@ -50,6 +51,8 @@ class ScreenJob:
     known: frozenset[str] = frozenset()  # SHA-256 of photos screened before: not screened again
     regions: tuple = ()                 # the item's redactions: with a damaged orientation, refused as
                                         # the image stage refuses them (which way up they cover is unsure)
+    make: ImageJob | None = None        # an item the consent gate publishes: its images are made from the
+    gated: str | None = None            # picture screened, if the bytes read are these (the gate's SHA-256)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Screened:
     """A worker's answer: the flags found, or None when the photo's content was screened before."""
 
     flags: tuple[Flag, ...] | None
+    images: bool = False                # the item's images were made from the picture screened
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Screening:
     off: bool = False                         # gallery.yaml turned faces and text off
     digests: dict[str, str] = field(default_factory=dict)   # item id -> the SHA-256 of the bytes screened
                                                             # (the image stage refuses any other bytes)
+    images_made: frozenset[str] = frozenset()  # items whose images the screen's workers made
 
 
 def engine_settings(settings: ScreeningSettings) -> ScreenSettings:
@@ -118,17 +123,24 @@ def _valid(entry: object) -> bool:
 
 
 def screen_found(found: Content, options: BuildOptions, save: bool = True) -> Screening:
-    """screen_items for the content stage's items, with the photo hashes the gate read."""
+    """screen_items for the content stage's items, with the photo hashes the gate read; the photos
+    of the items it publishes are made into images by the worker that screens them (one decode:
+    the image stage then finds them in its cache)."""
+    seen = found.hashes.seen if found.hashes is not None and save else {}
     return screen_items((d.item for d in found.decisions), found.config, options,
-                        found.hashes.store if found.hashes is not None else None, save)
+                        found.hashes.store if found.hashes is not None else None, save,
+                        make={d.item.id: seen[d.item.id] for d in found.decisions
+                              if d.published and d.item.id in seen})
 
 
 def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,
-                 save: bool = True, every: bool = True) -> Screening:
+                 save: bool = True, every: bool = True, make: dict[str, str] | None = None) -> Screening:
     """The flags of every image item that is not withdrawn (save: remember them; check does not).
     hashes: the build's photo_hashes store (default: read here, and saved when save). every: items
     are all the project's items, so that the flags of photos no longer used are dropped (review,
-    which screens the items it reviews, keeps the others')."""
+    which screens the items it reviews, keeps the others'). make: item id -> the SHA-256 the consent
+    gate checked, of the items whose images the workers make too from the picture they screen
+    (into options.cache, as the image stage would), when the bytes they read are those."""
     todo = screenable(items)
     settings = config.screening
     if not settings.on:
@@ -165,9 +177,13 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             screened[item.id] = digest
             continue
         stats[item.id] = (path, st)
+        image_job = None
+        if make and item.id in make:
+            image_job = ImageJob(item.id, str(item.photo), None, config.images, item.redact, str(options.photos))
         pending.append(ScreenJob(item.id, str(item.photo), config.images, settings, str(options.photos),
-                                 regions=item.redact))
+                                 regions=item.redact, make=image_job, gated=make.get(item.id) if make else None))
     unavailable = None
+    results: dict[str, Screened] = {}
     if pending:
         from . import images  # Pillow (and pillow-heif) imported here: one missing is named, not a broken pool
         images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
@@ -178,11 +194,12 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             digests[job.item_id] = digest
 
         try:      # a library or model that cannot be loaded: ScreeningError, from the first worker to load it
-            results: dict[str, Screened] = {}
             known_digests = frozenset(store.old)
             jobs = [replace(job, known=known_digests) for job in pending]
+            if any(job.make for job in jobs):
+                options.cache.mkdir(parents=True, exist_ok=True)
             done = pool.run_jobs(screen_photo, jobs, str(options.cache), options.jobs, results,
-                                 None, record)
+                                 options.progress if make else None, record)
         except ScreeningError as exc:
             unavailable = str(exc)
         else:
@@ -200,7 +217,8 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
         store.save(keep_others=not every)
         if own:
             hashes.save(keep_others=True)
-    return Screening(flags, failed, unavailable, digests=screened)
+    made = frozenset(i for i, r in results.items() if r.images)
+    return Screening(flags, failed, unavailable, digests=screened, images_made=made)
 
 
 def screenable(items: Iterable[Item]) -> list[Item]:
@@ -237,9 +255,16 @@ def screen_photo(job: ScreenJob, cache_dir: str, threads: int = 1) -> tuple[Scre
             return Screened(None), digest, False
         engine = engine_settings(job.screening)
         # a JPEG is decoded reduced (draft) to no less than the screen needs to find what the full photo shows
-        picture = images.decode_upright(Path(job.source), job.settings, data, job.regions, least=needed_side(engine))
+        source, least = Path(job.source), needed_side(engine)
+        both = images.decode_both(source, job.settings, data, job.regions, least) \
+            if job.make is not None and digest == job.gated else None
+        picture = both[0] if both else images.decode_upright(source, job.settings, data, job.regions, least=least)
         del data
-    return Screened(screen(picture, engine)), digest, True
+    flags = screen(picture, engine, threads)
+    if both is not None and job.make is not None:
+        del picture
+        imagecache.store_from(job.make, digest, both[1](), cache_dir, threads)
+    return Screened(flags, both is not None), digest, True
 
 
 # ---- the gate ---------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """The build: content, images, pages, audit, swap; each stage a module of its own.
 
     content.collect        settings, caption files, the consent gate         (content.py)
-    screens.screen_items   faces and text found in every photo, once per content, and
+    screens.screen_items   faces and text found in every photo, once per content (the worker that
+                           screens a photo the gate publishes makes its images from the same decode), and
       screens.apply        an unresolved flag keeps its item out              (screens.py, screening/)
-    make_images            published pixels, made once per photo content     (imagecache.py, images.py);
-                           any error so far stops the build, every one reported (as check does)
+    make_images            published pixels, made once per photo content     (imagecache.py, images.py,
+                           encoding.py); any error so far stops the build, every one reported (as check does)
     write_site             pages and assets into a staging folder             (render.py, pagecache.py)
     audit.audit_site       the privacy audit of the finished staging folder   (audit/)
     output.finish          the staging folder swapped in whole                (output.py)
@@ -66,6 +67,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts
     images, made = make_images(found, shown, options, screening)
+    made += sum(i.id in screening.images_made for i in shown)     # (the image stage found them in the cache)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
     target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
@@ -97,9 +99,10 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     images: dict[str, ImageResult] = {}
     made = 0
     try:
+        gated = found.hashes.seen if found.hashes is not None else {}
         images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options,
                                               found.hashes.store if found.hashes is not None else None,
-                                              screening.digests)
+                                              screening.digests, gated)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:

@@ -87,14 +87,17 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     own = dataclasses.replace(options, out=request.out)          # this print folder's own cache
     uses = ("print", "exhibition") if request.exhibition else ("print",)
     found = content.collect(own, cached=True, use=uses)          # every check the web makes, for these uses
+    # print's own image settings (decoding as the web's): the screen's workers make these images
+    found = dataclasses.replace(found, config=dataclasses.replace(found.config,
+                                                                  images=print_images(found.config.images)))
     screening = screens.screen_found(found, own)
     screened = screens.apply(found, screening)
     shown, blank = _with_something(screened.published)
     printable = [i for i in shown if "print" in i.consent.scope]
     panels = [i for i in shown if "exhibition" in i.consent.scope] if request.exhibition else []
-    config = dataclasses.replace(screened.config, images=print_images(screened.config.images))
+    config = screened.config
     from ..site import make_images
-    images, _ = make_images(dataclasses.replace(screened, config=config), shown, own, screening)
+    images, _ = make_images(screened, shown, own, screening)
     docs, empty = packs.plan(config, printable, panels, images, request.large)
     report = PrintReport(request.out, left_out=screened.left_out + blank, empty=empty,
                          warnings=list(screened.warnings))

@@ -10,6 +10,7 @@ from PIL import Image
 from . import models
 
 STRIDE = 32                                   # CenterFace's input sides are multiples of 32
+INPUT = "input.1"
 OUTPUTS = ["537", "538", "539", "540"]        # heatmap, scale, offset, landmarks
 OVERLAP = 0.3                                 # boxes overlapping more than this are one face
 GAP = 2.0          # reduce by a whole factor (a box filter) first, then bilinear; measured: a smaller gap is
@@ -26,16 +27,16 @@ def reduced(picture: Image.Image, max_side: int) -> Image.Image:
     return picture.resize(size, Image.Resampling.BILINEAR, reducing_gap=GAP)
 
 
-def find(picture: Image.Image, model: Path, max_side: int, threshold: float) -> list[tuple[tuple[float, ...], float]]:
+def find(picture: Image.Image, model: Path, max_side: int, threshold: float, threads: int = 1
+         ) -> list[tuple[tuple[float, ...], float]]:
     """Each face found: (x, y, w, h) as fractions of the picture, and the detector's score."""
     np = models.need("numpy")
-    net = models.face_net(model)
+    session = models.face_detector(model, threads)
     small = reduced(picture, max_side)
     w, h = small.size
     padded = np.zeros((-(-h // STRIDE) * STRIDE, -(-w // STRIDE) * STRIDE, 3), dtype=np.float32)
     padded[:h, :w] = np.asarray(small, dtype=np.float32)
-    net.setInput(padded.transpose(2, 0, 1)[np.newaxis])
-    heatmap, scale, offset, _ = net.forward(OUTPUTS)
+    heatmap, scale, offset, _ = session.run(OUTPUTS, {INPUT: padded.transpose(2, 0, 1)[np.newaxis]})
     boxes, scores = _decode(np, heatmap[0, 0], scale[0], offset[0], threshold)
     keep = _suppress(np, boxes, scores)
     return [((boxes[i, 0] / w, boxes[i, 1] / h, boxes[i, 2] / w, boxes[i, 3] / h), float(scores[i])) for i in keep]

@@ -37,19 +37,20 @@ class Line:
 
 
 def find(picture: Image.Image, detector: Path, recogniser: Path, sides: tuple[int, int],
-         thresholds: tuple[float, float], box_threshold: float) -> list[tuple[tuple[float, ...], float, str]]:
+         thresholds: tuple[float, float], box_threshold: float, threads: int = 1
+         ) -> list[tuple[tuple[float, ...], float, str]]:
     """Each text block found: (x, y, w, h) as fractions of the picture, its best score, its words.
 
     sides: the longer side the detector sees, and the one the lines are read at (never below the first).
     thresholds: the recognition score a line needs, and the one a line read as one character needs.
     """
     np = models.need("numpy")
-    det = models.text_detector(detector)
+    det = models.text_detector(detector, threads)
     small = fitted(picture, sides[0])
     quads = detect(np, det, _bgr(np, small), box_threshold)
     if not quads:
         return []
-    rec, characters = models.text_recogniser(recogniser)
+    rec, characters = models.text_recogniser(recogniser, threads)
     large = fitted(picture, max(sides))
     scale = large.width / small.width
     read = recognise(np, rec, characters, [_cut(np, large, q * scale) for q in quads])
