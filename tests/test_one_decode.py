@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_images import camera_exif, marked_image
 
 from gallery import encoding, images
 from gallery.config import ImageSettings
-from gallery.screening import NEEDED_SIDE
-from gallery.screening import freesize
-from test_images import camera_exif, marked_image
+from gallery.screening import NEEDED_SIDE, freesize
 
 DATA = Path(__file__).parent / "data" / "screen"
 SETTINGS = ImageSettings()
