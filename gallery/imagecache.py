@@ -125,13 +125,15 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
         job = ImageJob(item.id, str(item.photo), None, config.images, item.redact, str(options.photos))
         path, st = real_path(item.photo), item.photo.stat()   # taken before the photo is read
         stats[item.id] = (path, st)
-        digest = hashes.get_stamped(path, st)
+        digest = stamped = hashes.get_stamped(path, st)
         if digest is None and screened and gated and screened.get(item.id) == gated.get(item.id):
             digest = screened.get(item.id)
         if digest is not None:
             used[item.id] = digest
         key = job_key(item.id, digest, config.images, item.redact) if digest is not None else None
-        cached = load_cached(replace(job, key=key), cache, index.get(key)) if key is not None else None
+        # a photo known only now is checked against its folder's own meta.json, as a worker would
+        meta = index.get(key) if stamped is not None else None
+        cached = load_cached(replace(job, key=key), cache, meta) if key is not None else None
         if cached is None:
             pending.append(job)
         else:
