@@ -130,10 +130,11 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
             digest = screened.get(item.id)
         if digest is not None:
             used[item.id] = digest
-        key = job_key(item.id, digest, config.images, item.redact) if digest is not None else None
-        # a photo known only now is checked against its folder's own meta.json, as a worker would
-        meta = index.get(key) if stamped is not None else None
-        cached = load_cached(replace(job, key=key), cache, meta) if key is not None else None
+        cached = None
+        if digest is not None:
+            key = job_key(item.id, digest, config.images, item.redact)
+            # a photo known only now is checked against its folder's own meta.json, as a worker would
+            cached = load_cached(replace(job, key=key), cache, index.get(key) if stamped is not None else None)
         if cached is None:
             pending.append(job)
         else:
