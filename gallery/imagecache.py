@@ -100,15 +100,15 @@ def image_index(cache: Path | None) -> Store:
 
 
 def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,
-                screened: dict[str, str] | None = None, gated: dict[str, str] | None = None
+                screened: dict[str, str] | None = None, made_by_screen: frozenset[str] = frozenset()
                 ) -> tuple[dict[str, ImageResult], int]:
     """Every image of items, from the cache or made; (item id -> result, photos made). Raises ContentError.
 
     hashes: the build's photo_hashes, as the gate and the screen read them (saved here: the photos
     not used by this build are dropped). screened: each item's SHA-256 as the screen read it: an
-    item whose bytes now differ is refused (what is published is what was screened). gated: each
-    item's SHA-256 as the consent gate read it: a photo both read alike, whose stat is too recent to
-    be remembered, is known by it (the screen's workers made its images from those bytes)."""
+    item whose bytes now differ is refused (what is published is what was screened). made_by_screen:
+    the items whose images the screen's workers made in this build, from the bytes they screened
+    (which were the bytes the consent gate checked): those images are taken, by that SHA-256."""
     options.cache.mkdir(parents=True, exist_ok=True)
     cache = str(options.cache)
     hashes = hashes if hashes is not None else photo_hashes(options.cache)
@@ -126,7 +126,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
         path, st = real_path(item.photo), item.photo.stat()   # taken before the photo is read
         stats[item.id] = (path, st)
         digest = stamped = hashes.get_stamped(path, st)
-        if digest is None and screened and gated and screened.get(item.id) == gated.get(item.id):
+        if digest is None and screened and item.id in made_by_screen:
             digest = screened.get(item.id)
         if digest is not None:
             used[item.id] = digest

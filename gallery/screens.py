@@ -127,10 +127,10 @@ def screen_found(found: Content, options: BuildOptions, save: bool = True) -> Sc
     of the items it publishes are made into images by the worker that screens them (one decode:
     the image stage then finds them in its cache)."""
     seen = found.hashes.seen if found.hashes is not None and save else {}
+    made = imagecache.image_items(found.published, found.errors)     # as the image stage would make them
     return screen_items((d.item for d in found.decisions), found.config, options,
                         found.hashes.store if found.hashes is not None else None, save,
-                        make={d.item.id: seen[d.item.id] for d in found.decisions
-                              if d.published and d.item.id in seen})
+                        make={i.id: seen[i.id] for i in made if i.id in seen})
 
 
 def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOptions, hashes: Store | None = None,

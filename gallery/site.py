@@ -99,10 +99,9 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     images: dict[str, ImageResult] = {}
     made = 0
     try:
-        gated = found.hashes.seen if found.hashes is not None else {}
         images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options,
                                               found.hashes.store if found.hashes is not None else None,
-                                              screening.digests, gated)
+                                              screening.digests, screening.images_made)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:
