@@ -71,6 +71,18 @@ class Item:
         return self.kind != "reported"
 
 
+def caption_files(captions_dir: Path) -> list[Path]:
+    """Every name in captions_dir that the build reads as a caption file, sorted by name: a caption
+    suffix and not hidden (an operating system's ._ files are hidden too). A folder named like one
+    is listed as well: the build reports it as an error."""
+    if not captions_dir.is_dir():
+        return []
+    with os.scandir(captions_dir) as listing:
+        return sorted((captions_dir / e.name for e in listing
+                       if not e.name.startswith(".") and os.path.splitext(e.name)[1].lower() in CAPTION_SUFFIXES),
+                      key=lambda p: p.name)
+
+
 def load_items(captions_dir: Path, photos_dir: Path, config: SiteConfig, cache: Path | None = None,
                save: bool = True) -> tuple[list[Item], list[Problem], list[Problem]]:
     """Read every caption file. Returns (items, errors, warnings).

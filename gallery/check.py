@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import content, imagecache, screens
-from .captions import CAPTION_SUFFIXES, Item
+from .captions import Item, caption_files
 from .config import ImageSettings, SiteConfig
 from .content import Decision
 from .errors import Problem
@@ -48,14 +48,8 @@ def check(options: BuildOptions) -> CheckResult:
     unreadable = unreadable_sources(found.decisions, options.cache, [*photos, *screens.reported(found, screening)],
                                     options.photos)
     errors = found.errors + tuple(photos) + tuple(unreadable)
-    return CheckResult(found.config, found.decisions, errors, found.warnings, _caption_files(options), screening)
-
-
-def _caption_files(options: BuildOptions) -> int:
-    if not options.captions.is_dir():
-        return 0
-    return sum(1 for name in os.listdir(options.captions)
-               if not name.startswith(".") and os.path.splitext(name)[1].lower() in CAPTION_SUFFIXES)
+    files = len(caption_files(options.captions))
+    return CheckResult(found.config, found.decisions, errors, found.warnings, files, screening)
 
 
 def unreadable_sources(decisions: Iterable[Decision], cache: Path, reported: Iterable[Problem] = (),

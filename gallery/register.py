@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import write_atomic
-from .captions import CAPTION_SUFFIXES, Item
+from .captions import Item, caption_files
 from .check import CheckResult, check
 from .content import Decision
 from .errors import OutputError, Problem, display_path
 from .options import BuildOptions
 from .output import MANIFEST
-from .paths import is_litter
 from .printing import record
 from .report import REPORT_FORMAT, report_path
 from .sheet import COLUMNS, UNREADABLE, neutral
@@ -147,7 +146,7 @@ def register_rows(checked: CheckResult, options: BuildOptions, where: Where) -> 
     decisions = {d.item.source: d for d in checked.decisions}
     root = options.private.parent
     rows = []
-    for path in caption_files(options.captions):
+    for path in sorted(caption_files(options.captions), key=lambda p: (p.stem, p.name)):     # by id
         decision = decisions.get(path)
         if decision is None:
             row = {**_raw_cells(path), "state": UNREADABLE,
@@ -156,14 +155,6 @@ def register_rows(checked: CheckResult, options: BuildOptions, where: Where) -> 
             row = _item_row(decision, checked.errors)
         rows.append({**row, "id": path.stem, "caption file": _shown(path, root), **where.cells(path.stem)})
     return rows
-
-
-def caption_files(captions: Path) -> list[Path]:
-    """Every file the build reads as a caption file (a folder named like one too: it is an error), by id."""
-    if not captions.is_dir():
-        return []
-    return sorted((p for p in captions.iterdir() if p.suffix.lower() in CAPTION_SUFFIXES
-                   and not p.name.startswith(".") and not is_litter(p.name)), key=lambda p: (p.stem, p.name))
 
 
 def _item_row(d: Decision, errors: tuple[Problem, ...]) -> dict[str, str]:

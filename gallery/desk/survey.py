@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import content, imagecache, output, review, screens
-from ..captions import CAPTION_SUFFIXES, Item
+from ..captions import Item, caption_files
 from ..check import check
 from ..config import SiteConfig
 from ..errors import Problem
@@ -122,7 +122,7 @@ def survey(options: BuildOptions, thorough: bool = True) -> Survey:
     hashes = review.PhotoHashes(imagecache.photo_hashes(options.cache), options.photos)
     rows = []
     decisions = {d.item.source: d for d in decided}
-    for path in caption_files(options.captions):
+    for path in (p for p in caption_files(options.captions) if p.is_file()):   # a folder: check's error
         own = tuple(p for p in problems if p.path == path)
         decision = decisions.get(path)
         if decision is None:
@@ -169,14 +169,6 @@ def state_of(d: content.Decision, config: SiteConfig, flags: tuple[Marked, ...],
     if d.reason is not None:
         return "left-out"
     return "published" if on_site else "ready"
-
-
-def caption_files(captions: Path) -> list[Path]:
-    """Every caption file the build reads, by name."""
-    if not captions.is_dir():
-        return []
-    return sorted(p for p in captions.iterdir()
-                  if p.suffix.lower() in CAPTION_SUFFIXES and not p.name.startswith(".") and p.is_file())
 
 
 def version(data: bytes) -> str:
