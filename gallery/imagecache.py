@@ -158,10 +158,7 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
     hashes.save()
     index.save()
     by_id = {i.id: i for i in items}
-    for item_id, note in done.notes:     # Pillow's warnings: said with -v, in our words
-        item = by_id[item_id]
-        log.debug("%s", Problem(item.source, item.photo_line, f"photo '{item.photo_name}': damaged metadata "
-                                                               f"ignored ({note}); only its pixels are published"))
+    log_notes(done.notes, by_id)
     failed = sorted(done.failures, key=lambda f: by_id[f[0]].source)    # file order, not the workers'
     failed += [(i, "was changed after the consent gate checked it against its review, while the build was "
                    "reading it; nothing was published: build again") for i, digest in sorted(read.items())
@@ -175,6 +172,14 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
         raise ContentError(problems=[Problem(by_id[i].source, by_id[i].photo_line,
                                              f"photo '{by_id[i].photo_name}' {msg}") for i, msg in failed])
     return results, done.made
+
+
+def log_notes(notes: list[tuple[str, str]], by_id: dict[str, Item]) -> None:
+    """Pillow's warnings about a photo's metadata (item id, warning), said with -v in our words."""
+    for item_id, note in notes:
+        item = by_id[item_id]
+        log.debug("%s", Problem(item.source, item.photo_line, f"photo '{item.photo_name}': damaged metadata "
+                                                               f"ignored ({note}); only its pixels are published"))
 
 
 def collect_garbage(cache: Path, keep: set[str]) -> None:

@@ -204,6 +204,8 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             unavailable = str(exc)
         else:
             failed.update(done.failures)
+            made_here = {i for i, r in results.items() if r.images}     # the image stage does not decode these
+            imagecache.log_notes([n for n in done.notes if n[0] in made_here], {i.id: i for i in todo})
             for item_id, result in results.items():
                 digest = screened[item_id] = digests[item_id]
                 if result.flags is None:            # screened before: its flags are in the store
