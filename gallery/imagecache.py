@@ -160,8 +160,10 @@ def make_images(items: list[Item], config: SiteConfig, options: BuildOptions, ha
     by_id = {i.id: i for i in items}
     log_notes(done.notes, by_id)
     failed = sorted(done.failures, key=lambda f: by_id[f[0]].source)    # file order, not the workers'
+    # the bytes its images are made from, read here or by the screen's workers, are the bytes reviewed
+    checked = {**{i: used[i] for i in made_by_screen if i in used}, **read}
     failed += [(i, "was changed after the consent gate checked it against its review, while the build was "
-                   "reading it; nothing was published: build again") for i, digest in sorted(read.items())
+                   "reading it; nothing was published: build again") for i, digest in sorted(checked.items())
                if config.require_review and (r := by_id[i].review) is not None and r.photo is not None
                and r.photo != f"sha256:{digest}"]
     said = {i for i, _ in failed}
@@ -250,13 +252,16 @@ def process_source(job: ImageJob, cache_dir: str, threads: int = 1) -> tuple[Ima
     return _store(cache_dir, job.key, job.item_id, made), digest, True
 
 
-def store_from(job: ImageJob, digest: str, largest, cache_dir: str, threads: int = 1) -> None:
+def store_from(job: ImageJob, digest: str, largest, cache_dir: str, threads: int = 1) -> bool:
     """Make and store job's files from largest, its largest published size decoded already (by the
-    screen, from the bytes whose SHA-256 is digest), as process_source would have made them."""
+    screen, from the bytes whose SHA-256 is digest), as process_source would have made them; False
+    when they were in the cache already."""
     key = job_key(job.item_id, digest, job.settings, job.redact)
-    if load_cached(replace(job, key=key), cache_dir) is None:
-        _store(cache_dir, key, job.item_id,
-               encoding.encode_sizes(largest, job.settings, f"{job.item_id}-{key[:10]}", threads))
+    if load_cached(replace(job, key=key), cache_dir) is not None:
+        return False
+    _store(cache_dir, key, job.item_id, encoding.encode_sizes(largest, job.settings, f"{job.item_id}-{key[:10]}",
+                                                               threads))
+    return True
 
 
 def _meta_store(folder: str | Path, key: str) -> Store:

@@ -221,11 +221,13 @@ def decode_both(path: Path, settings: ImageSettings, data: bytes | io.BufferedRe
         shrink_first = not regions and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")   # decode_largest's
         if shrink_first and im.mode != "RGB":
             return None
-        if plain:
-            _draft(probe, settings, "RGB")     # the scale the image stage decodes it at (the header only)
-        icc = _decode(im, settings, "RGB" if plain else None, least)
-        if plain and im.size != probe.size:
-            return None
+        if plain:                              # the scales each stage decodes it at (headers only, nothing decoded)
+            with _decoding():
+                _draft(probe, settings, "RGB")
+                _draft(im, settings, "RGB", least)
+            if im.size != probe.size:
+                return None
+        icc = _decode(im, settings)
         turn = _turn(im, regions)
         picture = _to_srgb(upright(im, turn), icc, settings.background)
         if shrink_first:

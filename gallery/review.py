@@ -76,7 +76,8 @@ class PhotoHashes:
     def __init__(self, store: Store, photos: Path):
         self.store = store
         self.photos = photos
-        self.seen: dict[str, str] = {}      # item id -> the SHA-256 given for its photo (the gate's)
+        self.seen: dict[str, str] = {}      # item id -> the first SHA-256 given for its photo: the one
+                                            # the consent gate checked its review against
 
     def __call__(self, item: Item) -> str | None:
         if item.photo is None:
@@ -89,12 +90,12 @@ class PhotoHashes:
             return None
         known = self.store.get_stamped(path, st)
         if isinstance(known, str):
-            self.seen[item.id] = known
+            self.seen.setdefault(item.id, known)
             return known
         digest = read_hash(item.photo, self.photos)
         if digest is not None:
             self.store.put_stamped(path, st, digest)
-            self.seen[item.id] = digest
+            self.seen.setdefault(item.id, digest)
         return digest
 
     def forget(self, item: Item) -> None:

