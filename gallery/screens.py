@@ -134,11 +134,11 @@ def _valid(entry: object) -> bool:
         for f in entry)
 
 
-def screen_found(found: Content, options: BuildOptions, save: bool = True) -> Screening:
-    """screen_items for the content stage's items, with the photo hashes the gate read; the photos
-    of the items it publishes are made into images by the worker that screens them (one decode:
-    the image stage then finds them in its cache)."""
-    seen = found.hashes.seen if found.hashes is not None and save else {}
+def screen_found(found: Content, options: BuildOptions, save: bool = True, images: bool = False) -> Screening:
+    """screen_items for the content stage's items, with the photo hashes the gate read. images (a
+    build, a print): the photos of the items the gate publishes are made into images by the worker
+    that screens them (one decode: the image stage then finds them in its cache)."""
+    seen = found.hashes.seen if found.hashes is not None and images else {}
     made = imagecache.image_items(found.published, found.errors)     # as the image stage would make them
     return screen_items((d.item for d in found.decisions), found.config, options,
                         found.hashes.store if found.hashes is not None else None, save,

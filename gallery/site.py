@@ -62,7 +62,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     output.guard_build(options)
     legacy.remove_old_layout(options)        # an earlier version's report, caches, preview beside out
     found = content.collect(options, cached=True)
-    screening = screens.screen_found(found, options)
+    screening = screens.screen_found(found, options, images=True)
     found = screens.apply(found, screening)
     drafts = draft_items(found.decisions) if options.drafts else []
     shown = found.published + drafts

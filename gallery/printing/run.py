@@ -90,7 +90,7 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     # print's own image settings (decoding as the web's): the screen's workers make these images
     found = dataclasses.replace(found, config=dataclasses.replace(found.config,
                                                                   images=print_images(found.config.images)))
-    screening = screens.screen_found(found, own)
+    screening = screens.screen_found(found, own, images=True)
     screened = screens.apply(found, screening)
     shown, blank = _with_something(screened.published)
     printable = [i for i in shown if "print" in i.consent.scope]
