@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -289,24 +290,33 @@ def render_pages(site: Site, templates_dir: Path | None, cache: Path | None = No
     not copied), and pages whose inputs did not change since the last build are not rendered
     again (see pagecache).
     """
-    import jinja2
     pages = None
     if cache is not None:
         context = site_context(site, pagecache.code_digest(templates_dir))
         pages = pagecache.PageCache(cache, context, {e.id: e.digest() for e in site.entries})
-    try:
+    with template_problems(templates_dir, templates_dir):
         rendered = _render_pages(site, templates_dir, pages)
         if pages is not None:
             pages.save()
             log.debug("pages: %d rendered, %d reused", pages.rendered, pages.reused)
         return rendered
+
+
+@contextlib.contextmanager
+def template_problems(templates_dir: Path | None, folder: Path | None, name: str | None = None):
+    """Jinja2's errors inside as a TemplateProblem: a syntax error at its template's file and line,
+    any other error naming folder (and the template name, when given)."""
+    import jinja2
+    try:
+        yield
     except jinja2.TemplateSyntaxError as exc:
         where = Path(exc.filename) if exc.filename else (templates_dir or THEME)
         problem = Problem(where, exc.lineno, f"template error: {exc.message}; fix the template or remove the override")
         raise TemplateProblem(problems=[problem]) from None
     except jinja2.TemplateError as exc:
-        raise TemplateProblem(problems=[Problem(templates_dir, None, f"template error: {exc}; fix the "
-                                                                     "template override or remove it")]) from None
+        what = f" in {name}" if name else ""
+        raise TemplateProblem(problems=[Problem(folder, None, f"template error{what}: {exc}; fix the "
+                                                              "template override or remove it")]) from None
 
 
 def canonical_path(path: str) -> str:

@@ -197,6 +197,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
                                  regions=item.redact, make=making))
     unavailable = None
     results: dict[str, Screened] = {}
+    made: frozenset[str] = frozenset()
     if pending:
         from . import images  # Pillow (and pillow-heif) imported here: one missing is named, not a broken pool
         images.require_libraries(heif=any(images.is_heif(Path(job.source)) for job in pending))
@@ -217,8 +218,8 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
             unavailable = str(exc)
         else:
             failed.update(done.failures)
-            made_here = {i for i, r in results.items() if r.made}     # the image stage does not decode these
-            imagecache.log_notes([n for n in done.notes if n[0] in made_here], {i.id: i for i in todo})
+            made = frozenset(i for i, r in results.items() if r.made)     # the image stage does not decode these
+            imagecache.log_notes([n for n in done.notes if n[0] in made], {i.id: i for i in todo})
             for item_id, result in results.items():
                 digest = screened[item_id] = digests[item_id]
                 if result.flags is None:            # screened before: its flags are in the store
@@ -233,8 +234,7 @@ def screen_items(items: Iterable[Item], config: SiteConfig, options: BuildOption
         if own:
             hashes.save(keep_others=True)
     return Screening(flags, failed, unavailable, digests=screened,
-                     images_ready=frozenset(i for i, r in results.items() if r.images),
-                     images_made=frozenset(i for i, r in results.items() if r.made))
+                     images_ready=frozenset(i for i, r in results.items() if r.images), images_made=made)
 
 
 def screenable(items: Iterable[Item]) -> list[Item]:

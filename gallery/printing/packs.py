@@ -18,7 +18,6 @@ from pathlib import Path
 from .. import __version__, render, words
 from ..captions import Item
 from ..config import SiteConfig
-from ..errors import Problem
 from ..images import ImageResult
 
 GENERATOR = f"photo-elicitation gallery {__version__}"
@@ -68,7 +67,6 @@ def plan(config: SiteConfig, packed: list[Item], panelled: list[Item], images: d
 def html(doc: Document, config: SiteConfig, templates: Path | None, sources: dict[str, str], paper: str,
          large: bool, printed: dt.date) -> str:
     """The document's HTML (sources: item id -> the address of its picture for the PDF writer)."""
-    import jinja2
     from markupsafe import Markup
     counts = words.Counts.of(e.item.has_image for s in doc.sections for e in s.entries)
     name = "print/panel.html" if doc.kind == "panel" else "print/pack.html"
@@ -76,13 +74,5 @@ def html(doc: Document, config: SiteConfig, templates: Path | None, sources: dic
                    sources=sources, paper=PAPER["a3" if doc.kind == "panel" else paper], large=large, printed=printed,
                    summary=counts.phrase[0].upper() + counts.phrase[1:], generator=GENERATOR, fonts=Markup(FONTS),
                    html=Markup)
-    try:
+    with render.template_problems(templates, templates / "print" if templates else render.THEME, name):
         return render.environment(templates).get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        where = Path(exc.filename) if exc.filename else (templates or render.THEME)
-        raise render.TemplateProblem(problems=[Problem(where, exc.lineno, f"template error: {exc.message}; fix the "
-                                                                         "template or remove the override")]) from None
-    except jinja2.TemplateError as exc:
-        raise render.TemplateProblem(problems=[Problem(templates / "print" if templates else render.THEME, None,
-                                                       f"template error in {name}: {exc}; fix the template "
-                                                       "override or remove it")]) from None
