@@ -106,12 +106,17 @@ def collect(options: BuildOptions, cached: bool = False, parsed: bool = False,
                                          save=cached)
     from .imagecache import photo_hashes
     hashes = review.PhotoHashes(photo_hashes(options.cache), options.photos)
+    record, damaged = photoid.load_record(options.private)
+    errors.extend(damaged)
     decisions = decide(items, config, hashes, use)
+    kept_out = photoid.still_withdrawn(decisions, record)
+    decisions = [Decision(d.item, kept_out.get(d.item.source) or d.reason) for d in decisions]
     if cached:
         hashes.save()
     for d in decisions:
         errors.extend(_photo_problems(d, options, warnings))
-    shared, twice = photoid.same_pictures(decisions, options, record=cached, hashes=hashes)
+    shared, twice = photoid.same_pictures(decisions, options, record=cached and not damaged, hashes=hashes,
+                                          kept=record)
     errors.extend(shared)
     warnings.extend(twice)
     published = [d.item for d in decisions if d.published]

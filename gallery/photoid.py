@@ -10,10 +10,16 @@ published), so that a copy is still refused once the photo and its caption file 
 cache's photo hashes still know the photo of an item that was published, then withdrawn and deleted
 at once. A photo is hashed only when another (or a recorded one) has its size, each once, and not
 at all when the image cache knows it unchanged.
+
+The record also names every withdrawn item (by its caption file), so that an item whose caption file
+loses its `withdrawn:` (an import of an older register, a backup restored) stays out. It is a
+record, not a cache: a damaged one is an error (fail closed), never read as empty.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -27,6 +33,8 @@ from .paths import real_path
 from .review import PhotoHashes
 
 RECORD = "withdrawn.json"
+FORMAT = 1
+RECORDED = ("picture:", "item:")       # the record's own entries (photo: entries are a cache of digests)
 
 
 @dataclass(frozen=True)
@@ -47,14 +55,63 @@ class Withdrawn:
     photo: str
 
 
-def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashes
+def load_record(private: Path) -> tuple[Store, list[Problem]]:
+    """The project's withdrawal record (private/withdrawn.json), and an error when it is damaged."""
+    path = private / RECORD
+    store = Store(path, FORMAT, valid=_valid)
+    if not store.raw and not path.exists():
+        return store, []
+    try:
+        data = json.loads(store.raw)
+        entries = data["entries"]
+        intact = (data.get("format") == FORMAT and data.get("context") == "" and isinstance(entries, dict)
+                  and all(_valid(k, v) for k, v in entries.items() if k.startswith(RECORDED)))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        intact = False
+    if intact:
+        return store, []
+    return store, [Problem(path, None, "the withdrawal record is damaged or was not written by this version, so "
+                                       "the tool cannot tell which items and pictures were withdrawn; nothing is "
+                                       "published until it is restored from a backup of the project's .gallery/ "
+                                       "folder. Only if no withdrawn item's caption file or photo was ever deleted, "
+                                       "delete it instead: the next build records again every withdrawal the "
+                                       "caption files show")]
+
+
+def recorded_items(record: Store) -> dict[str, str]:
+    """Every withdrawn item the record knows: caption file name -> withdrawal date ('' when not known)."""
+    known = {key[len("item:"):]: value[0] for key, value in record.old.items() if key.startswith("item:")}
+    for key, value in record.old.items():
+        if key.startswith("picture:"):
+            known.setdefault(value[1], "")
+    return known
+
+
+def still_withdrawn(decisions: Sequence, record: Store) -> dict[Path, str]:
+    """Caption file -> why its item stays out: the record knows it withdrawn, its caption file no longer does."""
+    known = recorded_items(record)
+    reasons = {}
+    for d in decisions:
+        item = d.item
+        if item.consent.withdrawn is None and item.source.name in known:
+            day = known[item.source.name]
+            when = f" on {day}" if day else ""
+            put_back = f"withdrawn: {day}" if day else "withdrawn: <the date>"
+            reasons[item.source] = (f"consent withdrawn{when} (the project's withdrawal record says so, but the "
+                                    f"caption file no longer does: overwritten by an import or a backup?); put "
+                                    f"back '{put_back}' under consent: a withdrawal is never taken back")
+    return reasons
+
+
+def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashes, kept: Store
                   ) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings): an error for each item whose photo is the picture of a withdrawn item under
     another name (in the project now, or as recorded), a warning for each whose photo is another
     item's picture under another name. record: keep the withdrawn pictures' record (a build does).
-    hashes: the gate's photo hashes (the image cache's record, and what the gate read)."""
+    hashes: the gate's photo hashes (the image cache's record, and what the gate read). kept: the
+    withdrawal record (load_record)."""
     photos = _photos(decisions)
-    digests = _Digests(hashes, Store(options.private / RECORD, 1, valid=_valid))
+    digests = _Digests(hashes, kept)
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for group in _shared(photos, digests):
@@ -62,8 +119,18 @@ def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashe
     known = digests.withdrawn(photos, decisions)
     errors += _recorded([p for p in photos if p.published], known, digests, {p.path for p in errors})
     if record:
-        digests.save(known)
+        digests.save(known, _withdrawn_items(decisions, kept))
     return errors, warnings
+
+
+def _withdrawn_items(decisions: Sequence, kept: Store) -> dict[str, str]:
+    """Every withdrawn item's caption file name -> its withdrawal date ('' when not a date): recorded, or now."""
+    items = {key[len("item:"):]: value[0] for key, value in kept.old.items() if key.startswith("item:")}
+    for d in decisions:
+        withdrawn = d.item.consent.withdrawn
+        if withdrawn is not None:
+            items.setdefault(d.item.source.name, withdrawn.isoformat() if isinstance(withdrawn, dt.date) else "")
+    return items
 
 
 def _photos(decisions: Iterable) -> list[Photo]:
@@ -147,6 +214,8 @@ def _shown(path: Path) -> str:
 
 
 def _valid(key: str, value) -> bool:
+    if key.startswith("item:"):
+        return type(value) is list and len(value) == 1 and type(value[0]) is str
     if key.startswith("picture:"):
         return (type(value) is list and len(value) == 3 and type(value[0]) is int
                 and all(type(v) is str for v in value[1:]))
@@ -194,10 +263,12 @@ class _Digests:
                 known.setdefault(entry[1], Withdrawn(entry[0][0], item.source.name, item.photo_name or ""))
         return known
 
-    def save(self, known: dict[str, Withdrawn]) -> None:
-        """Keep every withdrawn picture ever seen (the record only grows)."""
+    def save(self, known: dict[str, Withdrawn], items: dict[str, str]) -> None:
+        """Keep every withdrawn picture and item ever seen (the record only grows)."""
         for digest, w in known.items():
             self.record.put(f"picture:{digest}", [w.size, w.caption, w.photo])
+        for name, day in items.items():
+            self.record.put(f"item:{name}", [day])
         if self.record.path is not None and self.record.new != self.record.old:
             self.record.path.parent.mkdir(parents=True, exist_ok=True)
         self.record.save()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from . import review
+from . import photoid, review
 from .authoring import neutral_id
 from .cache import write_atomic
 from .captions import CAPTION_SUFFIXES, CONSENT_KEYS, KEYS, load_item
@@ -277,6 +277,7 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
     first: dict[str, int] = {}
     photos: dict[str, int] = {}                     # photo -> the row that uses it
     in_use = photos_in_use(options, {row.item_id for row in rows})   # photo -> the caption file that uses it
+    withdrawn = photoid.recorded_items(photoid.load_record(options.private)[0])   # caption name -> date
     with tempfile.TemporaryDirectory(prefix="gallery-import-") as tmp:
         for row in rows:
             if row.item_id in first:
@@ -289,6 +290,9 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
             if existing and not overwrite:
                 errors.append(Problem(sheet, row.number, f"{display_path(existing[0])} already exists; pass "
                                                          "--overwrite to replace it, or remove the row"))
+            taken_back = _takes_back_withdrawal(row, existing, withdrawn)
+            if taken_back:
+                errors.append(Problem(sheet, row.number, taken_back))
             photo = row.data.get("photo")
             if isinstance(photo, str):
                 key = photo_key(options.photos, photo)
@@ -310,6 +314,34 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
             _check_with_loader(Path(tmp) / f"{row.item_id}.yaml", text, row, sheet, options, config, errors)
             texts[row.item_id] = text
     return texts
+
+
+def _takes_back_withdrawal(row: Row, existing: list[Path], recorded: dict[str, str]) -> str | None:
+    """Why the row may not be imported when it would take back its item's withdrawal (None: it would not):
+    the caption file it replaces, or the project's withdrawal record, says the item was withdrawn."""
+    consent = row.data.get("consent")
+    if isinstance(consent, dict) and consent.get("withdrawn") is not None:
+        return None
+    day = None
+    for path in existing:
+        raw, _ = read_bytes(path)
+        try:
+            data = yaml.safe_load(raw) if raw is not None else None
+        except (*VALUE_ERRORS, yaml.YAMLError):
+            continue                # a caption file that cannot be read: its own error
+        given = data.get("consent") if isinstance(data, dict) else None
+        if isinstance(given, dict) and given.get("withdrawn") is not None:
+            value = given["withdrawn"]
+            day = value.isoformat() if isinstance(value, dt.date) else ""
+    for suffix in CAPTION_SUFFIXES:
+        if day is None and f"{row.item_id}{suffix}" in recorded:
+            day = recorded[f"{row.item_id}{suffix}"]
+    if day is None:
+        return None
+    when = f" on {day}" if day else ""
+    return (f"the consent for '{row.item_id}' was withdrawn{when}, and this row does not say so (an older copy of "
+            f"the register?); an import never takes back a withdrawal: write the date in the row's "
+            f"consent.withdrawn column, or remove the row")
 
 
 def _bind_review(row: Row, options: BuildOptions) -> None:
