@@ -370,7 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{where}{exc.strerror or exc}; check the path and permissions (nothing was {what})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted; the previous site is unchanged.", file=sys.stderr)
+        default = {"build": ROOT / "site", "print": ROOT / "print"}.get(args.command)     # what it swaps whole
+        folder = (getattr(args, "out", None) or default) if default else None
+        print(f"Interrupted; {display_path(folder)}/ is unchanged." if folder else "Interrupted.", file=sys.stderr)
         return 130
     except ImportError as exc:
         message = missing_dependency(exc)

@@ -55,7 +55,8 @@ Found = list[tuple[str, tuple[str, ...]]]   # (message, key path naming the line
 
 
 def settings_warnings(config: SiteConfig) -> list[Problem]:
-    """Settings a published site needs: its address (for the page-not-found page) and a contact."""
+    """Settings a published site needs: its address (for the page-not-found page) and a contact; and
+    the screen turned off (the team's choice, said on every check and build)."""
     where = config.path or Path("gallery.yaml")
     found = []
     if not config.base_url:
@@ -70,6 +71,13 @@ def settings_warnings(config: SiteConfig) -> list[Problem]:
                                           "be withdrawn, nor the accessibility statement how to report a "
                                           "problem; add the team's email address, e.g. contact: "
                                           "gallery-team@example.ac.uk"))
+    off = [name for name, on in (("faces", config.screening.faces), ("text", config.screening.text)) if not on]
+    if off:
+        what = " and ".join(off)
+        found.append(Problem(where, None, f"screening for {what} is off (screening: {': false, '.join(off)}: "
+                                          f"false), so no photo is checked for {what} before the reviewer looks; "
+                                          "the review alone must find every one (remove the setting to screen "
+                                          "again)"))
     return found
 
 

@@ -342,7 +342,9 @@ def test_a_build_reminds_of_packs_that_still_hold_a_withdrawn_print_only_item(pr
     assert "still holds" not in p.build().stderr
 
 
-def test_a_print_killed_before_its_swap_leaves_the_previous_folder_and_the_next_one_tidies(printed, tmp_path):
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+def test_a_print_killed_before_its_swap_leaves_the_previous_folder_and_the_next_one_tidies(printed, tmp_path, how):
+    """SIGKILL: the next print deletes the staging folder; Ctrl-C (SIGINT): this one does, and says so."""
     import os
     import signal
     import sys
@@ -363,9 +365,12 @@ def test_a_print_killed_before_its_swap_leaves_the_previous_folder_and_the_next_
     assert (pauses / "print-swap.paused").exists(), proc.communicate()
     staged = list(p.root.glob(".gallery-staging-print-*"))
     assert staged and any(f.suffix == ".pdf" for f in staged[0].iterdir())
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.send_signal(getattr(signal, how))
+    _, err = proc.communicate(timeout=30)
     assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
+    if how == "SIGINT":
+        assert proc.returncode == 130 and err.decode().splitlines()[-1] == "Interrupted; print/ is unchanged.", err
+        assert not list(p.root.glob(".gallery-staging-print-*"))
     run_print(p)
     assert not list(p.root.glob(".gallery-staging-print-*"))
 

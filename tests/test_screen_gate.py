@@ -323,6 +323,13 @@ def test_screening_turned_off_keeps_no_flags(face):
     assert build(face).returncode == 0
     assert (face.root / ".gallery" / "screens.json").is_file()
     face.config.write_text("title: Test gallery\nscreening: {faces: false, text: false}\n")
-    assert build(face).returncode == 0
+    done = build(face)
+    assert done.returncode == 0
     assert not (face.root / ".gallery" / "screens.json").exists()
     assert sorted(published(face)) == ["lw07-day", "lw08-day"]      # the team's choice: published unscreened
+    said = ("gallery.yaml: warning: screening for faces and text is off (screening: faces: false, text: false), so "
+            "no photo is checked for faces and text before the reviewer looks; the review alone must find every "
+            "one (remove the setting to screen again)")
+    assert said in done.stderr and said in cli(face, "check").stderr         # said on every check and build
+    face.config.write_text("title: Test gallery\nscreening: {text: false}\n")
+    assert "warning: screening for text is off (screening: text: false), so no photo" in cli(face, "check").stderr
