@@ -196,6 +196,23 @@ def collect_garbage(cache: Path, keep: set[str]) -> None:
                 shutil.rmtree(entry.path)
 
 
+def forget_items(private: Path, own: Path, item_ids: set[str]) -> None:
+    """Remove the cached images of item_ids from every other output's image cache of the project (a print
+    folder's, the preview's: private/*/cache), as collect_garbage does from own, so that a withdrawn
+    item leaves no copy there either, though nothing is printed or previewed again."""
+    if not item_ids:
+        return
+    for cache in private.glob("*/cache"):
+        if cache == own or not cache.is_dir():
+            continue
+        with os.scandir(cache) as entries:
+            for entry in entries:
+                if KEY_RE.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                    meta = _meta_store(entry.path, entry.name).get("result")
+                    if not isinstance(meta, dict) or meta.get("item_id") in item_ids:   # unknown: not kept either
+                        shutil.rmtree(entry.path)
+
+
 # ---- the worker's side --------------------------------------------------------------------------
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, content, fingerprint, imagecache, legacy, lock, output, render, screens
+from . import audit, content, fingerprint, imagecache, legacy, lock, output, photoid, render, screens
 from .captions import Item
 from .config import ImageSettings, SiteConfig
 from .content import Decision
@@ -77,6 +77,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
                                                  check=lambda: run_audit(staging, found.decisions, options))
     try:    # the new site is live: what follows only tidies up and records it
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
+        imagecache.forget_items(options.private, options.cache, withdrawn_ids(found.decisions, options))
         desk_pictures.prune(options.cache, set(screening.digests.values()))   # a withdrawn photo's go too
         output.remove_previous(previous)
         report.seconds = time.perf_counter() - started
@@ -154,6 +155,12 @@ def removed_items(out: Path, decisions: tuple[Decision, ...], shown: set[str]) -
     previous = {rel[len("items/"):-len(".html")] for rel in pages if rel.startswith("items/") and rel.endswith(".html")}
     reasons = {d.item.id: d.reason or "" for d in decisions}
     return [(i, reasons.get(i, "its caption file was removed")) for i in sorted(previous - shown)]
+
+
+def withdrawn_ids(decisions: tuple[Decision, ...], options: BuildOptions) -> set[str]:
+    """Every item withdrawn now or ever (the withdrawal record keeps those whose caption file is gone)."""
+    recorded = {Path(name).stem for name in photoid.recorded_items(photoid.load_record(options.private)[0])}
+    return recorded | {d.item.id for d in decisions if d.item.consent.withdrawn is not None}
 
 
 def draft_items(decisions: tuple[Decision, ...]) -> list[Item]:

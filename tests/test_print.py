@@ -230,8 +230,13 @@ def test_withdrawal_reaches_print_and_both_checklists_name_the_packs_by_file_and
     path = p.captions / "lw02-day.yaml"
     path.write_text(path.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn: 2026-11-30\n",
                                              1), encoding="utf-8")
+    def cached(item_id: str) -> list[Path]:      # its pictures in the print folder's image cache
+        return list((p.root / ".gallery" / "print" / "cache").glob(f"*/{item_id}-*.jpg"))
+
+    assert cached("lw02-day") and cached("lw01-day")
     built = p.build()
     assert "Removed from site/: lw02-day" in built.stderr
+    assert not cached("lw02-day") and cached("lw01-day")     # the build removes a withdrawn item's copies there too
     for name in ("pack-typical-day.pdf", "pack-all.pdf"):
         assert f"recall and destroy the paper copies of print/{name} (printed {day})" in built.stderr
     again = run_print(p)
