@@ -220,6 +220,18 @@ def configure_logging(args: argparse.Namespace) -> None:
     root.setLevel(level)
 
 
+def note_other_gallery(args: argparse.Namespace) -> None:
+    """Say so when the current folder holds a gallery of its own that the defaults (beside build.py) are not."""
+    if getattr(args, "config", "") is not None or getattr(args, "captions", "") is not None:   # a gallery named
+        return
+    here = Path.cwd().resolve()
+    if here != ROOT and (here / "gallery.yaml").is_file():
+        logging.getLogger("gallery").warning(
+            f"note: this folder has a gallery.yaml of its own, but without --config the commands work on the "
+            f"gallery beside build.py ({ROOT}); for this folder's gallery, pass --config gallery.yaml --photos "
+            f"photos --captions captions (and --out site)")
+
+
 def run_build(args: argparse.Namespace) -> int:
     from gallery import fingerprint
     from gallery.options import options_for
@@ -350,6 +362,7 @@ def run_audit(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     configure_logging(args)
+    note_other_gallery(args)
     from gallery.errors import GalleryError, display_path
     try:
         return {"build": run_build, "audit": run_audit, "add": run_add, "import": run_import, "review": run_review,

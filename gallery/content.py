@@ -68,7 +68,8 @@ def gate(item: Item, config: SiteConfig, use: str | tuple[str, ...] = "web") -> 
     if not any(u in c.scope for u in uses):
         return f"consent scope does not include {' or '.join(uses)}"
     if config.require_review and item.review is None:
-        return "not reviewed (add review: by and date once the image has been checked)"
+        return (f"not reviewed; once it has been checked, record the review: python build.py review {item.id} "
+                "--by INITIALS")
     if config.require_review and item.review is not None and not item.review.signed:   # a draft
         return review.unsigned(item)
     return None

@@ -60,8 +60,8 @@ def stale(item: Item, digest: str | None) -> str | None:
         return unsigned(item)
     when = f"{review.date.isoformat()} ({review.by})"
     if review.photo is None:
-        return (f"was reviewed before reviews recorded the photo ({review.date.isoformat()}, {review.by}); "
-                f"{again(item, review.by)}")
+        return (f"its review ({review.date.isoformat()}, {review.by}) records no photo (written by hand, or by a "
+                f"version of this tool from before reviews named their picture); {again(item, review.by)}")
     if digest is not None and review.photo != photo_ref(digest):
         return f"the photo changed after its review on {when}; {again(item, review.by)}"
     if normal(item.redact) != normal(review.redact):

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 
-from conftest import BUILD, Project, run_cli
+from conftest import BUILD, REPO, Project, run_cli
 
 from gallery.report import Progress
 
@@ -151,3 +151,15 @@ def test_progress_lines_when_not_a_terminal():
     quiet = io.StringIO()
     Progress(quiet, enabled=False)(1, 1)
     assert quiet.getvalue() == ""
+
+
+def test_a_folder_with_a_gallery_of_its_own_is_told_the_defaults_are_the_gallery_beside_build_py(project):
+    """Run from a study's own folder without naming it, the commands work on the demo: they say so."""
+    note = (f"note: this folder has a gallery.yaml of its own, but without --config the commands work on the "
+            f"gallery beside build.py ({REPO}); for this folder's gallery, pass --config gallery.yaml --photos "
+            f"photos --captions captions (and --out site)")
+    assert note in run_cli("check", cwd=project.root).stderr.splitlines()
+    named = run_cli("check", "--config", "gallery.yaml", "--photos", "photos", "--captions", "captions",
+                    cwd=project.root)
+    assert "note: this folder" not in named.stderr
+    assert "note: this folder" not in run_cli("check", cwd=REPO).stderr

@@ -345,7 +345,7 @@ def test_a_registers_review_is_kept_as_recorded_not_bound_to_a_photo_changed_sin
     _, rows = read_register(project.root / "register.csv")
     reasons = [r["reason"] for r in rows]
     assert reasons[0].startswith("the photo changed after its review on 2024-05-02 (ST)")
-    assert reasons[1].startswith("was reviewed before reviews recorded the photo")
+    assert reasons[1].startswith("its review (2024-05-02, ST) records no photo")
     done = run_cli("import", str(project.root / "register.csv"), "--overwrite", *sources(project), cwd=project.root)
     assert done.returncode == 0, done.stderr
     assert export(project, "again.csv").returncode == 0

@@ -41,7 +41,7 @@ def left_out(project: Project) -> dict[str, str]:
 def test_review_records_the_photo_hash_and_then_the_item_is_published(project):
     path = project.item("lw07-day", participant="LW07")
     path.write_text(path.read_text().replace("  photo: sha", "  # photo: sha"))
-    assert "was reviewed before reviews recorded the photo" in check(project).stderr
+    assert "records no photo (written by hand, or by a version of this tool" in check(project).stderr
     done = review(project, "lw07-day", "--by", "ST", "--date", "2024-05-02")
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == ("captions/lw07-day.yaml: reviewed by ST on 2024-05-02: "
@@ -97,8 +97,8 @@ def test_a_review_from_before_this_change_is_left_out_until_reviewed_again(proje
     path = project.captions / "lw07-day.yaml"
     path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
                             if not line.startswith("  photo:")))
-    expected = ("left out: captions/lw07-day.yaml: was reviewed before reviews recorded the photo (2024-05-02, ST); "
-                + AGAIN)
+    expected = ("left out: captions/lw07-day.yaml: its review (2024-05-02, ST) records no photo (written by hand, or "
+                "by a version of this tool from before reviews named their picture); " + AGAIN)
     assert expected in check(project).stderr.splitlines()
     assert expected in project.build().stderr.splitlines()
 
