@@ -114,7 +114,7 @@ def where_now(options: BuildOptions) -> tuple[Where, list[Problem]]:
     printed, print_problems = record.load(options.private)
     notes = [p for p in (web_problem, *print_problems) if p is not None]
     return Where(web, tuple(record.latest(printed)),
-                 "the build report cannot be read" if web_problem else None,
+                 "the build report cannot be read" if web_problem and web_problem.path != options.out else None,
                  "the print record is damaged" if print_problems else None), notes
 
 
@@ -123,8 +123,10 @@ def _web(options: BuildOptions) -> tuple[dict[str, str], Problem | None]:
     path = report_path(options)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}, None                  # never built (or built before build reports)
+    except FileNotFoundError:            # never built, or built into another folder: said, the column empty
+        return {}, Problem(options.out, None, "has no build report (never built, or the site was built into "
+                                              "another folder: give that folder with --out), so the register's "
+                                              "'web' column is empty: no item is recorded as published")
     except (OSError, ValueError) as exc:
         return {}, _unreadable_report(path, str(exc))
     try:

@@ -140,6 +140,17 @@ def test_where_it_is_comes_from_the_build_report_and_the_print_record(project):
         (f"site/ (built {built})", "", "exhibition/panel-1.pdf (2026-12-03)")]     # the November pack-all is gone
 
 
+def test_a_register_of_an_output_never_built_says_so(project):
+    project.item("lw01-day")
+    result = export(project)
+    assert result.returncode == 0, result.stderr
+    assert ("site: warning: has no build report (never built, or the site was built into another folder: give that "
+            "folder with --out), so the register's 'web' column is empty: no item is recorded as published"
+            ) in result.stderr.splitlines(), result.stderr
+    _, rows = read_register(project.root / "register.csv")
+    assert [r["web"] for r in rows] == [""]
+
+
 def test_a_damaged_build_report_or_print_record_is_unknown_never_blank(project):
     project.item("lw01-day")
     project.build()
