@@ -19,6 +19,8 @@ from .errors import Problem
 from .options import BuildOptions
 from .yamlutil import not_regular
 
+WITHDRAWN = "consent withdrawn"     # how every withdrawn item's reason starts (gate, photoid.still_withdrawn)
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -28,6 +30,11 @@ class Decision:
     @property
     def published(self) -> bool:
         return self.reason is None
+
+    @property
+    def withdrawn(self) -> bool:
+        """Withdrawn: its caption file says so, or the project's withdrawal record does (photoid)."""
+        return self.item.consent.withdrawn is not None or (self.reason or "").startswith(WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def gate(item: Item, config: SiteConfig, use: str | tuple[str, ...] = "web") -> 
     c = item.consent
     if c.withdrawn is not None:
         when = f" on {c.withdrawn.isoformat()}" if isinstance(c.withdrawn, dt.date) else ""
-        return f"consent withdrawn{when}"
+        return f"{WITHDRAWN}{when}"
     if not c.recorded:
         return "no consent recorded"
     if not c.publish:

@@ -144,14 +144,16 @@ def load(options: BuildOptions) -> Record | None:
 
 
 def _valid_outcome(outcome: dict) -> bool:
-    """report.outcome's shape: [file or None, line or None, message] warnings, [file, text] decisions."""
+    """report.outcome's shape: [file or None, line or None, message] warnings, [file, text] decisions,
+    the withdrawn items' ids."""
     warnings, published, left_out = (outcome.get(k) for k in ("warnings", "published", "left_out"))
     if not (isinstance(warnings, list) and isinstance(published, list) and isinstance(left_out, list)):
         return False
     return all(isinstance(w, list) and len(w) == 3 and isinstance(w[0], (str, type(None)))
                and isinstance(w[1], (int, type(None))) and isinstance(w[2], str) for w in warnings) \
         and all(isinstance(d, list) and len(d) == 2 and all(isinstance(v, str) for v in d)
-                for d in published + left_out)
+                for d in published + left_out) \
+        and isinstance(outcome.get("withdrawn"), list) and all(isinstance(i, str) for i in outcome["withdrawn"])
 
 
 def foreign(out: Path) -> list[str]:

@@ -106,8 +106,7 @@ def print_build(report: BuildReport, options: BuildOptions, report_file: Path | 
     if getattr(report, "removed", None):
         print_removal_checklist(report.removed, options)
     gone = {i for i, _ in getattr(report, "removed", [])}
-    print_still_printed([d.item.id for d in report.left_out if d.item.consent.withdrawn is not None
-                         and d.item.id not in gone], options)
+    print_still_printed([i for i in outcome(report)["withdrawn"] if i not in gone], options)
 
 
 def outcome(report: BuildReport) -> dict[str, list]:
@@ -116,7 +115,8 @@ def outcome(report: BuildReport) -> dict[str, list]:
     return {"warnings": [[str(w.path) if w.path is not None else None, w.line, w.message]
                          for w in sorted(report.warnings, key=sort_key)],
             "published": [[str(i.source), why_published(i)] for i in report.published],
-            "left_out": [[str(d.item.source), d.reason] for d in report.left_out]}
+            "left_out": [[str(d.item.source), d.reason] for d in report.left_out],
+            "withdrawn": [d.item.id for d in report.left_out if d.withdrawn]}
 
 
 def print_outcome(kept: dict[str, list], foreign: list[str], options: BuildOptions) -> None:
@@ -139,6 +139,7 @@ def print_unchanged(kept: dict[str, list], foreign: list[str], options: BuildOpt
     published, left_out, warnings = len(kept["published"]), len(kept["left_out"]), len(kept["warnings"])
     log.info("Nothing changed since the last build; %s/ is up to date: %d item%s published, %d left out, "
              "%d warning%s.", display_path(options.out), published, _s(published), left_out, warnings, _s(warnings))
+    print_still_printed(list(kept.get("withdrawn", [])), options)     # every build reminds, this one too
 
 
 def print_decisions(published: list[tuple[Item, None]], left_out: list[Decision]) -> None:
