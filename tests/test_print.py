@@ -514,3 +514,14 @@ def test_a_review_of_another_photo_keeps_the_item_off_paper(project):
     result = run_print(project)
     assert "not printed: captions/lw01-day.yaml: the photo changed after its review" in result.stderr
     assert "Nothing to print" in result.stderr
+
+
+def test_a_pack_printed_twice_on_one_day_is_one_line_of_the_checklist():
+    from gallery.printing import record
+    runs = [record.Printed("pack-all.pdf", "print", made, "pack", ("lw01-day",))
+            for made in ("2026-12-01T09:00:00+00:00", "2026-12-01T15:00:00+00:00", "2026-12-02T09:00:00+00:00")]
+    held = record.holding(runs + [record.Printed("pack-all.pdf", "print-large", runs[0].made, "pack", ("lw01-day",))],
+                          "lw01-day")
+    assert [(p.where, p.day) for p in held] == [("print/pack-all.pdf", "2026-12-01"),
+                                                ("print/pack-all.pdf", "2026-12-02"),
+                                                ("print-large/pack-all.pdf", "2026-12-01")]

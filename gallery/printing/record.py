@@ -92,8 +92,13 @@ def _when(p: Printed) -> dt.datetime:
 
 
 def holding(printed: list[Printed], item_id: str) -> list[Printed]:
-    """Every PDF ever printed that held the item, oldest first."""
-    return [p for p in printed if item_id in p.items]
+    """Every PDF ever printed that held the item, oldest first; a file printed more than once a day once
+    (a checklist line names the file and the day)."""
+    seen: dict[tuple[str, str], Printed] = {}
+    for p in printed:
+        if item_id in p.items:
+            seen.setdefault((p.where, p.day), p)
+    return list(seen.values())
 
 
 def latest(printed: list[Printed]) -> list[Printed]:
