@@ -261,8 +261,10 @@ def with_block(text: str, item: Item, key: str, head: str, lines: list[str]) -> 
     doc, _ = load_yaml(item.source, text.encode("utf-8"))
     start = doc.lines.get((key,)) if doc is not None else None
     if start is None:
-        end = "" if not rows or rows[-1].endswith(("\n", "\r")) else newline
-        return text + end + f"{head}{newline}" + "".join(block)
+        ending = _document_end(rows)        # a block added at the end goes before YAML's "..." end marker
+        body, tail = "".join(rows[:ending]), "".join(rows[ending:])
+        end = "" if not body or body.endswith(("\n", "\r")) else newline
+        return body + end + f"{head}{newline}" + "".join(block) + tail
     before, rest = rows[:start - 1], rows[start:]
     bare = re.fullmatch(rf"{key}:[^#'\"]*?(\s+#.*)?\s*", rows[start - 1].rstrip("\r\n"))  # its comment is kept
     first = f"{head}{bare.group(1) or '' if bare else ''}{newline}"
@@ -270,6 +272,18 @@ def with_block(text: str, item: Item, key: str, head: str, lines: list[str]) -> 
     kept = [row if row.strip().startswith("#") or not row.strip() else f"  {comment}{newline}"
             for row in rest[:n] if row.strip().startswith("#") or not row.strip() or (comment := trailing_comment(row))]
     return "".join(before + [first] + block + kept + rest[n:])
+
+
+def _document_end(rows: list[str]) -> int:
+    """The index of the row where the document ends: a "..." marker followed only by blank lines and
+    comments, or the end of the file."""
+    for k in range(len(rows) - 1, -1, -1):
+        row = rows[k].strip()
+        if row == "..." or row.startswith("... "):
+            return k
+        if row and not row.startswith("#"):
+            break
+    return len(rows)
 
 
 def trailing_comment(row: str) -> str | None:

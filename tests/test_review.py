@@ -162,6 +162,20 @@ def test_review_adds_a_block_to_a_file_without_one(project):
     assert text.startswith(before + "order: 3\nreview:\n  by: ST\n  date: 2024-05-02\n  photo: sha256:")
 
 
+def test_review_adds_its_block_before_the_yaml_document_end_marker(project):
+    project.item("lw07-day", participant="LW07")
+    path = project.captions / "lw07-day.yaml"
+    before = path.read_text().split("review:")[0]
+    path.write_text(before + "order: 3\n...\n# the end\n")
+    done = review(project, "lw07-day", "--by", "ST", "--date", "2024-05-02")
+    assert done.returncode == 0, done.stderr
+    text = path.read_text()
+    assert text.startswith(before + "order: 3\nreview:\n  by: ST\n  date: 2024-05-02\n  photo: sha256:"), text
+    assert text.endswith("\n...\n# the end\n")
+    project.build()
+    assert left_out(project) == {}
+
+
 def test_review_refuses_an_unknown_id_without_a_traceback(project):
     reviewed_item(project)
     done = review(project, "lw07-night", "--by", "ST")
