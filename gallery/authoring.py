@@ -77,12 +77,28 @@ def add_item(options: BuildOptions, photo: Path | None, participant: str, prompt
     if camera := camera_id_problem(item_id):
         fix = "give a neutral one with --id" if chosen else "give the item a neutral id with --id, e.g. --id lw07-day"
         raise UsageError(problems=[Problem(None, None, f"{camera}; {fix}")])
+    _refuse_withdrawn_id(options, item_id)
     target = options.photos / f"{item_id}{_neutral_suffix(photo)}" if photo is not None else None
     caption = options.captions / f"{item_id}.yaml"
     _refuse_existing(caption, target, photo)
     text = caption_template(item_id, participant, prompt, kind, target.name if target else None, config)
     _write_new(caption, target, photo, text)
     return Added(item_id, caption, kind, target, photo)
+
+
+def _refuse_withdrawn_id(options: BuildOptions, item_id: str) -> None:
+    """An id the project's withdrawal record knows stays its withdrawn item's: a new item gets another."""
+    from . import photoid
+    records, damaged = photoid.load_records(options)
+    if damaged:
+        raise UsageError(problems=damaged)
+    day = photoid.recorded_items(*records).get(item_id)
+    if day is not None:
+        when = f" on {day}" if day else ""
+        raise UsageError(problems=[Problem(None, None, f"the id '{item_id}' is that of an item whose consent was "
+                                                       f"withdrawn{when} (the project's withdrawal record), which "
+                                                       "never comes back; give this item another id with --id, "
+                                                       f"e.g. --id {item_id}-2")])
 
 
 def _check_add_arguments(config: SiteConfig, photo: Path | None, participant: str, prompt: str,

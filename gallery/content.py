@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import lint, markup, photoid, review
@@ -114,17 +114,17 @@ def collect(options: BuildOptions, cached: bool = False, parsed: bool = False,
                                          save=cached)
     from .imagecache import photo_hashes
     hashes = review.PhotoHashes(photo_hashes(options.cache), options.photos)
-    record, damaged = photoid.load_record(options.private)
+    records, damaged = photoid.load_records(options)
     errors.extend(damaged)
     decisions = decide(items, config, hashes, use)
-    kept_out = photoid.still_withdrawn(decisions, record)
-    decisions = [Decision(d.item, kept_out.get(d.item.source) or d.reason) for d in decisions]
+    kept_out = photoid.still_withdrawn(decisions, records)
+    decisions = [_still_withdrawn(d, *kept_out[d.item.source]) if d.item.source in kept_out else d for d in decisions]
     if cached:
         hashes.save()
     for d in decisions:
         errors.extend(_photo_problems(d, options, warnings))
     shared, twice = photoid.same_pictures(decisions, options, record=cached and not damaged, hashes=hashes,
-                                          kept=record)
+                                          kept=records[0])
     errors.extend(shared)
     warnings.extend(twice)
     published = [d.item for d in decisions if d.published]
@@ -135,6 +135,16 @@ def collect(options: BuildOptions, cached: bool = False, parsed: bool = False,
         errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
         warnings = []
     return Content(config, tuple(decisions), tuple(errors), tuple(warnings), hashes)
+
+
+def _still_withdrawn(d: Decision, day: str, reason: str) -> Decision:
+    """An item the withdrawal record keeps out: withdrawn for every stage after this one (the screen, the
+    drafts preview, the desk, the register, the report), as if its caption file still said so."""
+    try:
+        when: dt.date | bool = dt.date.fromisoformat(day) if day else True
+    except ValueError:
+        when = True
+    return Decision(replace(d.item, consent=replace(d.item.consent, withdrawn=when)), reason)
 
 
 def _photo_problems(d: Decision, options: BuildOptions, warnings: list[Problem]) -> list[Problem]:

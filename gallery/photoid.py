@@ -35,6 +35,7 @@ from .review import PhotoHashes
 RECORD = "withdrawn.json"
 FORMAT = 1
 RECORDED = ("picture:", "item:")       # the record's own entries (photo: entries are a cache of digests)
+KNOWN = (*RECORDED, "photo:")
 
 
 @dataclass(frozen=True)
@@ -56,50 +57,80 @@ class Withdrawn:
 
 
 def load_record(private: Path) -> tuple[Store, list[Problem]]:
-    """The project's withdrawal record (private/withdrawn.json), and an error when it is damaged."""
+    """The project's withdrawal record (private/withdrawn.json), and an error when it cannot be read in
+    full: damaged, unreadable, a dangling link, or holding entries this version does not know (they
+    would be lost when it is next written)."""
     path = private / RECORD
     store = Store(path, FORMAT, valid=_valid)
-    if not store.raw and not path.exists():
+    if not store.raw and not os.path.lexists(path):
         return store, []
     try:
         data = json.loads(store.raw)
         entries = data["entries"]
         intact = (data.get("format") == FORMAT and data.get("context") == "" and isinstance(entries, dict)
+                  and all(k.startswith(KNOWN) for k in entries)
                   and all(_valid(k, v) for k, v in entries.items() if k.startswith(RECORDED)))
     except (ValueError, TypeError, KeyError, AttributeError):
         intact = False
     if intact:
         return store, []
-    return store, [Problem(path, None, "the withdrawal record is damaged or was not written by this version, so "
-                                       "the tool cannot tell which items and pictures were withdrawn; nothing is "
-                                       "published until it is restored from a backup of the project's .gallery/ "
-                                       "folder. Only if no withdrawn item's caption file or photo was ever deleted, "
-                                       "delete it instead: the next build records again every withdrawal the "
-                                       "caption files show")]
+    return store, [Problem(path, None, "the withdrawal record cannot be read in full (damaged, unreadable, or "
+                                       "written by another version of this tool), so the tool cannot tell which "
+                                       "items and pictures were withdrawn; nothing is published until it is "
+                                       "restored from a backup of the project's .gallery/ folder. Only if no "
+                                       "withdrawn item's caption file or photo was ever deleted, delete it "
+                                       "instead: the next build records again every withdrawal the caption "
+                                       "files show")]
 
 
-def recorded_items(record: Store) -> dict[str, str]:
-    """Every withdrawn item the record knows: caption file name -> withdrawal date ('' when not known)."""
-    known = {key[len("item:"):]: value[0] for key, value in record.old.items() if key.startswith("item:")}
-    for key, value in record.old.items():
-        if key.startswith("picture:"):
-            known.setdefault(value[1], "")
+def load_records(options) -> tuple[list[Store], list[Problem]]:
+    """The project's withdrawal record (written by builds), then, read only, the one beside the captions
+    folder when that is another project's folder (a study's own, its commands run without --config)."""
+    record, problems = load_record(options.private)
+    stores = [record]
+    beside = options.captions.parent / ".gallery"
+    if os.path.abspath(beside) != os.path.abspath(options.private):
+        other, more = load_record(beside)
+        stores.append(other)
+        problems += more
+    return stores, problems
+
+
+def recorded_items(*records: Store) -> dict[str, str]:
+    """Every withdrawn item the records know: item id -> withdrawal date ('' when not known). Items are
+    known by id (the caption file's name without its suffix, as the site's address is), so a caption
+    file restored as lw02-day.yml or LW02-DAY.YAML is the same item."""
+    known: dict[str, str] = {}
+    for record in records:
+        for key, value in record.old.items():
+            if key.startswith("item:"):
+                known[key[len("item:"):]] = known.get(key[len("item:"):]) or value[0]
+        for key, value in record.old.items():
+            if key.startswith("picture:"):
+                known.setdefault(item_of(value[1]), "")
     return known
 
 
-def still_withdrawn(decisions: Sequence, record: Store) -> dict[Path, str]:
-    """Caption file -> why its item stays out: the record knows it withdrawn, its caption file no longer does."""
-    known = recorded_items(record)
+def item_of(name: str) -> str:
+    """The item id a caption file name stands for (as recorded: names written before ids were)."""
+    return Path(name).stem.lower()
+
+
+def still_withdrawn(decisions: Sequence, records: list[Store]) -> dict[Path, tuple[str, str]]:
+    """Caption file -> (the withdrawal date, or '', and why its item stays out): a record knows the item
+    withdrawn, its caption file no longer does."""
+    known = recorded_items(*records)
     reasons = {}
     for d in decisions:
         item = d.item
-        if item.consent.withdrawn is None and item.source.name in known:
-            day = known[item.source.name]
+        if item.consent.withdrawn is None and item_of(item.source.name) in known:
+            day = known[item_of(item.source.name)]
             when = f" on {day}" if day else ""
             put_back = f"withdrawn: {day}" if day else "withdrawn: <the date>"
-            reasons[item.source] = (f"consent withdrawn{when} (the project's withdrawal record says so, but the "
-                                    f"caption file no longer does: overwritten by an import or a backup?); put "
-                                    f"back '{put_back}' under consent: a withdrawal is never taken back")
+            reasons[item.source] = (day, f"consent withdrawn{when} (the project's withdrawal record says so, but "
+                                         f"the caption file no longer does: overwritten by an import or a "
+                                         f"backup?); put back '{put_back}' under consent: a withdrawal is never "
+                                         "taken back")
     return reasons
 
 
@@ -124,12 +155,13 @@ def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashe
 
 
 def _withdrawn_items(decisions: Sequence, kept: Store) -> dict[str, str]:
-    """Every withdrawn item's caption file name -> its withdrawal date ('' when not a date): recorded, or now."""
+    """Every withdrawn item's id -> its withdrawal date ('' when not a date): recorded, or now."""
     items = {key[len("item:"):]: value[0] for key, value in kept.old.items() if key.startswith("item:")}
     for d in decisions:
         withdrawn = d.item.consent.withdrawn
         if withdrawn is not None:
-            items.setdefault(d.item.source.name, withdrawn.isoformat() if isinstance(withdrawn, dt.date) else "")
+            items.setdefault(item_of(d.item.source.name), withdrawn.isoformat() if isinstance(withdrawn, dt.date)
+                             else "")
     return items
 
 
@@ -200,7 +232,7 @@ def _recorded(published: list[Photo], known: dict[str, Withdrawn], digests: _Dig
         if photo.item.source in reported or photo.st.st_size not in sizes:
             continue
         gone = known.get(digests.of(photo))
-        if gone is not None and gone.caption != photo.item.source.name:
+        if gone is not None and item_of(gone.caption) != item_of(photo.item.source.name):
             problems.append(Problem(photo.item.source, photo.item.photo_line,
                                     f"photo '{photo.item.photo_name}' has the same bytes as the photo "
                                     f"'{gone.photo}' of {gone.caption}, whose consent was withdrawn; a withdrawn "

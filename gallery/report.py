@@ -116,7 +116,8 @@ def outcome(report: BuildReport) -> dict[str, list]:
                          for w in sorted(report.warnings, key=sort_key)],
             "published": [[str(i.source), why_published(i)] for i in report.published],
             "left_out": [[str(d.item.source), d.reason] for d in report.left_out],
-            "withdrawn": [d.item.id for d in report.left_out if d.withdrawn]}
+            "withdrawn": sorted({*getattr(report, "withdrawn", ()), *(d.item.id for d in report.left_out
+                                                                       if d.withdrawn)})}
 
 
 def print_outcome(kept: dict[str, list], foreign: list[str], options: BuildOptions) -> None:

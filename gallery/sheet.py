@@ -277,7 +277,9 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
     first: dict[str, int] = {}
     photos: dict[str, int] = {}                     # photo -> the row that uses it
     in_use = photos_in_use(options, {row.item_id for row in rows})   # photo -> the caption file that uses it
-    withdrawn = photoid.recorded_items(photoid.load_record(options.private)[0])   # caption name -> date
+    records, damaged = photoid.load_records(options)
+    errors.extend(damaged)                            # unreadable: no row may be imported (fail closed)
+    withdrawn = photoid.recorded_items(*records)      # item id -> date
     with tempfile.TemporaryDirectory(prefix="gallery-import-") as tmp:
         for row in rows:
             if row.item_id in first:
@@ -333,9 +335,8 @@ def _takes_back_withdrawal(row: Row, existing: list[Path], recorded: dict[str, s
         if isinstance(given, dict) and given.get("withdrawn") is not None:
             value = given["withdrawn"]
             day = value.isoformat() if isinstance(value, dt.date) else ""
-    for suffix in CAPTION_SUFFIXES:
-        if day is None and f"{row.item_id}{suffix}" in recorded:
-            day = recorded[f"{row.item_id}{suffix}"]
+    if day is None and row.item_id in recorded:
+        day = recorded[row.item_id]
     if day is None:
         return None
     when = f" on {day}" if day else ""

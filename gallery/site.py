@@ -44,6 +44,7 @@ class BuildReport:
     drafts: list[Item] = field(default_factory=list)   # preview only
     removed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason): were online, now gone
     record: Path | None = None          # the JSON build report written (none for a preview with drafts)
+    withdrawn: list[str] = field(default_factory=list)   # every item ever withdrawn (the withdrawal record too)
 
 
 def build(options: BuildOptions, stamp: str | None = None) -> BuildReport:
@@ -70,6 +71,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     made += sum(i.id in screening.images_made for i in shown)     # (the image stage found them in the cache)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
+    report.withdrawn = sorted(withdrawn_ids(found.decisions, options))
     target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
     with output.staging(target) as staging:
         written = write_site(staging, found.config, shown, images, options, drafts={i.id for i in drafts})
@@ -82,7 +84,8 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
         output.remove_previous(previous)
         report.seconds = time.perf_counter() - started
         report.record = None if options.drafts else write_json(report, options)
-        read = [p for p in (found.config.site_image,) if p] + screens.model_files(found.config.screening)
+        read = [p for p in (found.config.site_image,) if p] + screens.model_files(found.config.screening) + [
+            options.private / photoid.RECORD]    # the withdrawal record, as this build left it: a copy put in is seen
         fingerprint.save(options, stamp, read, len(found.published), report_outcome(report))
     except BaseException as exc:
         raise _failed_after_swap(options, exc, report) from exc
@@ -159,7 +162,7 @@ def removed_items(out: Path, decisions: tuple[Decision, ...], shown: set[str]) -
 
 def withdrawn_ids(decisions: tuple[Decision, ...], options: BuildOptions) -> set[str]:
     """Every item withdrawn now or ever (the withdrawal record keeps those whose caption file is gone)."""
-    recorded = {Path(name).stem for name in photoid.recorded_items(photoid.load_record(options.private)[0])}
+    recorded = set(photoid.recorded_items(*photoid.load_records(options)[0]))
     return recorded | {d.item.id for d in decisions if d.item.consent.withdrawn is not None}
 
 

@@ -345,6 +345,9 @@ def test_a_build_reminds_of_packs_that_still_hold_a_withdrawn_print_only_item(pr
         assert f"print/pack-typical-day.pdf (printed {day}) still holds lw03-day, withdrawn" in said
         assert f"print/pack-all.pdf (printed {day}) still holds lw03-day" in said
     assert "Nothing changed" in again.stderr
+    path.unlink()                                      # its caption file deleted too: the record still knows it
+    gone = p.build()
+    assert f"print/pack-all.pdf (printed {day}) still holds lw03-day" in gone.stderr, gone.stderr
     run_print(p, "--exhibition")
     assert "still holds" not in p.build().stderr
 

@@ -83,16 +83,17 @@ def test_a_damaged_withdrawal_record_stops_check_and_the_build_and_is_kept(galle
     withdraw(gallery, "lw02-day")
     gallery.build()
     record = gallery.root / RECORD
-    assert "item:lw02-day.yaml" in record.read_text()
+    assert '"item:lw02-day": ["2024-09-01"]' in record.read_text()
     site = {p: p.read_bytes() for p in gallery.out.rglob("*") if p.is_file()}
     for damage in (record.read_bytes()[:100], b'{"format": 1, "context": "", "entries": {"picture:x": 3}}'):
         record.write_bytes(damage)
         gallery.caption("lw03-day", participant="LW03", photo=None, kind="reported")    # something to build
         for result in (check(gallery), gallery.build(check=False)):
             assert result.returncode == 1, result.stderr
-            assert (".gallery/withdrawn.json: the withdrawal record is damaged or was not written by this version, "
-                    "so the tool cannot tell which items and pictures were withdrawn; nothing is published until "
-                    "it is restored from a backup") in result.stderr, result.stderr
+            assert (".gallery/withdrawn.json: the withdrawal record cannot be read in full (damaged, unreadable, "
+                    "or written by another version of this tool), so the tool cannot tell which items and pictures "
+                    "were withdrawn; nothing is published until it is restored from a backup") in result.stderr, \
+                result.stderr
         assert record.read_bytes() == damage
         assert {p: p.read_bytes() for p in gallery.out.rglob("*") if p.is_file()} == site
 
@@ -115,3 +116,106 @@ def test_a_record_from_before_items_were_recorded_still_keeps_a_withdrawn_pictur
             "caption file no longer does") in result.stderr, result.stderr
     assert "put back 'withdrawn: <the date>' under consent" in result.stderr
     assert not (gallery.out / "items" / "lw02-day.html").exists()
+
+
+def recorded(gallery: Project, kind: str = "original") -> bytes:
+    """lw02-day published, then withdrawn and built (the record names it); its consented caption text."""
+    if kind == "original":
+        gallery.photo("lw02-day.jpg", size=(300, 200), colour=(10, 200, 30))
+    gallery.caption("lw02-day", participant="LW02", kind=kind, photo=None if kind == "reported" else "")
+    consented = (gallery.captions / "lw02-day.yaml").read_bytes()
+    withdraw(gallery, "lw02-day")
+    gallery.build()
+    return consented
+
+
+def test_the_record_knows_the_item_by_id_whatever_its_caption_file_is_called(gallery: Project):
+    consented = recorded(gallery, "reported")
+    (gallery.captions / "lw02-day.yaml").unlink()
+    (gallery.captions / "lw02-day.yml").write_bytes(consented)          # restored under the other suffix
+    for result in (check(gallery), gallery.build()):
+        assert "left out: captions/lw02-day.yml: consent withdrawn on 2024-09-01 (the project's withdrawal record" \
+            in result.stderr, result.stderr
+    assert not (gallery.out / "items" / "lw02-day.html").exists()
+
+
+def test_a_record_copied_in_or_damaged_after_a_build_is_seen_by_the_next_one(gallery: Project, tmp_path):
+    """The record is among what the no-op answer checks: 'nothing changed' never stands for a build that
+    would now keep an item out, or stop."""
+    consented = recorded(gallery)
+    record = gallery.root / RECORD
+    kept = tmp_path / "withdrawn.json"
+    kept.write_bytes(record.read_bytes())
+    record.unlink()                                    # another machine's project: the record not copied yet
+    (gallery.captions / "lw02-day.yaml").write_bytes(consented)
+    gallery.build()
+    assert (gallery.out / "items" / "lw02-day.html").is_file()
+    assert "Nothing changed" in gallery.build().stderr
+    record.write_bytes(kept.read_bytes())              # the record copied in, nothing else changed
+    again = gallery.build()
+    assert "Nothing changed" not in again.stderr and LEFT_OUT in again.stderr, again.stderr
+    assert not (gallery.out / "items" / "lw02-day.html").exists()
+    assert "Nothing changed" in gallery.build().stderr
+    record.write_bytes(b"{")                           # then damaged
+    stopped = gallery.build(check=False)
+    assert stopped.returncode == 1 and "the withdrawal record cannot be read in full" in stopped.stderr
+
+
+@pytest.mark.parametrize("how", ["an entry this version does not know", "a dangling link"])
+def test_a_record_that_cannot_be_read_in_full_stops_the_build(gallery: Project, tmp_path, how: str):
+    recorded(gallery)
+    record = gallery.root / RECORD
+    if how == "a dangling link":
+        record.unlink()
+        record.symlink_to(tmp_path / "gone.json")
+    else:
+        record.write_text(record.read_text().replace('"entries": {', '"entries": {"person:lw02": ["x"], ', 1))
+    gallery.caption("lw03-day", participant="LW03", photo=None, kind="reported")
+    for result in (check(gallery), gallery.build(check=False)):
+        assert result.returncode == 1, result.stderr
+        assert ".gallery/withdrawn.json: the withdrawal record cannot be read in full (damaged, unreadable, or " \
+               "written by another version of this tool)" in result.stderr, result.stderr
+    assert record.is_symlink() if how == "a dangling link" else '"person:lw02"' in record.read_text()   # kept
+
+
+def test_an_item_the_record_keeps_out_is_withdrawn_for_the_register_and_its_export_imports_back(gallery: Project):
+    consented = recorded(gallery)
+    (gallery.captions / "lw02-day.yaml").write_bytes(consented)
+    register = gallery.root / "register.csv"
+    done = run_cli("export", str(register), *sources(gallery), "--out", str(gallery.out), cwd=gallery.root)
+    assert done.returncode == 0, done.stderr
+    import csv
+    rows = {r["id"]: r for r in csv.DictReader(register.read_text(encoding="utf-8-sig").splitlines())}
+    assert rows["lw02-day"]["state"] == "withdrawn" and rows["lw02-day"]["consent.withdrawn"] == "2024-09-01"
+    back = run_cli("import", str(register), "--overwrite", *sources(gallery), cwd=gallery.root)
+    assert back.returncode == 0, back.stderr
+    assert "withdrawn: 2024-09-01" in (gallery.captions / "lw02-day.yaml").read_text()   # put back by the import
+
+
+def test_import_and_add_refuse_while_the_record_is_damaged_or_knows_the_id(gallery: Project):
+    recorded(gallery)
+    (gallery.captions / "lw02-day.yaml").unlink()
+    added = run_cli("add", "--participant", "LW02", "--prompt", "typical-day", "--kind", "reported", "--id",
+                    "lw02-day", *sources(gallery), cwd=gallery.root)
+    assert added.returncode != 0
+    assert ("the id 'lw02-day' is that of an item whose consent was withdrawn on 2024-09-01 (the project's "
+            "withdrawal record), which never comes back; give this item another id with --id, e.g. --id "
+            "lw02-day-2") in added.stderr, added.stderr
+    assert not (gallery.captions / "lw02-day.yaml").exists()
+    sheet = gallery.root / "sheet.csv"
+    sheet.write_text("participant,prompt,kind,caption,consent.publish,consent.scope,consent.date\n"
+                     "LW03,typical-day,reported,Words.,true,web,2024-05-01\n", encoding="utf-8")
+    (gallery.root / RECORD).write_bytes(b"{")
+    imported = run_cli("import", str(sheet), *sources(gallery), cwd=gallery.root)
+    assert imported.returncode == 1 and "the withdrawal record cannot be read in full" in imported.stderr
+    assert not (gallery.captions / "lw03-typical-day.yaml").exists()
+
+
+def test_the_record_beside_the_captions_is_read_too_when_the_settings_are_another_projects(gallery: Project):
+    """A study in a folder of its own, checked without --config: the settings are the gallery beside
+    build.py, the study's own record (beside its captions) still keeps its withdrawn item out."""
+    consented = recorded(gallery)
+    (gallery.captions / "lw02-day.yaml").write_bytes(consented)
+    checked = run_cli("check", "--photos", str(gallery.photos), "--captions", str(gallery.captions), cwd=gallery.root)
+    assert ("left out: captions/lw02-day.yaml: consent withdrawn on 2024-09-01 (the project's withdrawal record says "
+            "so") in checked.stderr, checked.stderr
