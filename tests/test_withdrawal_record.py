@@ -219,3 +219,14 @@ def test_the_record_beside_the_captions_is_read_too_when_the_settings_are_anothe
     checked = run_cli("check", "--photos", str(gallery.photos), "--captions", str(gallery.captions), cwd=gallery.root)
     assert ("left out: captions/lw02-day.yaml: consent withdrawn on 2024-09-01 (the project's withdrawal record says "
             "so") in checked.stderr, checked.stderr
+
+
+def test_an_item_the_record_keeps_out_is_never_a_draft_nor_screened(gallery: Project):
+    from gallery import content, screens, site
+    consented = recorded(gallery)
+    (gallery.captions / "lw02-day.yaml").write_bytes(consented)
+    found = content.collect(gallery.options())
+    assert [d.item.id for d in found.decisions if d.withdrawn] == ["lw02-day"]
+    assert "lw02-day" not in {i.id for i in site.draft_items(found.decisions)}
+    assert "lw02-day" not in {i.id for i in screens.screenable(d.item for d in found.decisions)}
+    assert "lw01-day" in {i.id for i in screens.screenable(d.item for d in found.decisions)}
