@@ -15,7 +15,7 @@ from pathlib import Path
 from . import lint, markup, photoid, review
 from .captions import Item, load_items
 from .config import SiteConfig, load_config
-from .errors import Problem
+from .errors import Problem, display_path
 from .options import BuildOptions
 from .yamlutil import not_regular
 
@@ -160,7 +160,8 @@ def _photo_problems(d: Decision, options: BuildOptions, warnings: list[Problem])
                                                       "or AVIF file)")]
     if d.published and not item.photo.is_file():
         return [Problem(item.source, item.photo_line, f"photo '{item.photo_name}' does not exist in "
-                                                      f"{options.photos.name}/; check the spelling or add the file")]
+                                                      f"{display_path(options.photos)}/; check the spelling or add "
+                                                      "the file")]
     if not d.published and not item.photo.exists():
         warnings.append(Problem(item.source, item.photo_line,
                                 f"photo '{item.photo_name}' does not exist (item is not published)"))

@@ -85,7 +85,7 @@ def import_sheet(options: BuildOptions, sheet: Path, overwrite: bool = False) ->
             rows.append(row)
     texts = _validate_rows(sheet, rows, options, config, overwrite, errors, result.warnings)
     if errors:
-        raise AuthoringError(problems=errors)
+        raise AuthoringError(problems=sorted(errors, key=lambda p: p.line or 0))     # in row order
     options.captions.mkdir(parents=True, exist_ok=True)
     for row in rows:
         path = options.captions / f"{row.item_id}.yaml"

@@ -206,12 +206,12 @@ LW05,typical-day,original,a.jpg,Words.,A kettle next to a pile of mugs.,no,
     result = run_cli("import", str(sheet), *sources(project), cwd=project.root)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if ": warning: " not in line]
-    assert lines == [
+    assert lines == [                     # in row order
+        "sheet.csv:3: unknown prompt 'confidance' (did you mean 'confidence'?); use one of typical-day, "
+        "confidence, unexpected",
         "sheet.csv:4: column 'consent.publish': 'maybe' must be yes or no (or true/false)",
         "sheet.csv:4: column 'consent.date': '01/05/2024' is not a date written YYYY-MM-DD, e.g. 2024-05-01",
         "sheet.csv:6: the 'caption' cell is empty; fill it in",
-        "sheet.csv:3: unknown prompt 'confidance' (did you mean 'confidence'?); use one of typical-day, "
-        "confidence, unexpected",
         "sheet.csv:7: photo 'a.jpg' is also used by row 2; each photo belongs to one item",
     ]
     assert list(project.captions.iterdir()) == []
