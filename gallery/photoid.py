@@ -26,11 +26,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from .cache import Store
 from .captions import Item
 from .errors import Problem
 from .paths import real_path
 from .review import PhotoHashes
+from .yamlutil import VALUE_ERRORS, read_bytes
 
 RECORD = "withdrawn.json"
 FORMAT = 1
@@ -114,6 +117,34 @@ def recorded_items(*records: Store) -> dict[str, str]:
 def item_of(name: str) -> str:
     """The item id a caption file name stands for (as recorded: names written before ids were)."""
     return Path(name).stem.lower()
+
+
+def takes_back_withdrawal(item_id: str, consent: object, existing: list[Path], recorded: dict[str, str]
+                          ) -> str | None:
+    """Why a row of an imported sheet (consent: its consent cells) may not be imported when it would take back
+    its item's withdrawal (None: it would not): the caption file it replaces, or the withdrawal record
+    (recorded_items), says the item was withdrawn."""
+    if isinstance(consent, dict) and consent.get("withdrawn") is not None:
+        return None
+    day = None
+    for path in existing:
+        raw, _ = read_bytes(path)
+        try:
+            data = yaml.safe_load(raw) if raw is not None else None
+        except (*VALUE_ERRORS, yaml.YAMLError):
+            continue                # a caption file that cannot be read: its own error
+        given = data.get("consent") if isinstance(data, dict) else None
+        if isinstance(given, dict) and given.get("withdrawn") is not None:
+            value = given["withdrawn"]
+            day = value.isoformat() if isinstance(value, dt.date) else ""
+    if day is None and item_id in recorded:
+        day = recorded[item_id]
+    if day is None:
+        return None
+    when = f" on {day}" if day else ""
+    return (f"the consent for '{item_id}' was withdrawn{when}, and this row does not say so (an older copy of "
+            f"the register?); an import never takes back a withdrawal: write the date in the row's "
+            f"consent.withdrawn column, or remove the row")
 
 
 def still_withdrawn(decisions: Sequence, records: list[Store]) -> dict[Path, tuple[str, str]]:

@@ -292,7 +292,7 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
             if existing and not overwrite:
                 errors.append(Problem(sheet, row.number, f"{display_path(existing[0])} already exists; pass "
                                                          "--overwrite to replace it, or remove the row"))
-            taken_back = _takes_back_withdrawal(row, existing, withdrawn)
+            taken_back = photoid.takes_back_withdrawal(row.item_id, row.data.get("consent"), existing, withdrawn)
             if taken_back:
                 errors.append(Problem(sheet, row.number, taken_back))
             photo = row.data.get("photo")
@@ -316,33 +316,6 @@ def _validate_rows(sheet: Path, rows: list[Row], options: BuildOptions, config: 
             _check_with_loader(Path(tmp) / f"{row.item_id}.yaml", text, row, sheet, options, config, errors)
             texts[row.item_id] = text
     return texts
-
-
-def _takes_back_withdrawal(row: Row, existing: list[Path], recorded: dict[str, str]) -> str | None:
-    """Why the row may not be imported when it would take back its item's withdrawal (None: it would not):
-    the caption file it replaces, or the project's withdrawal record, says the item was withdrawn."""
-    consent = row.data.get("consent")
-    if isinstance(consent, dict) and consent.get("withdrawn") is not None:
-        return None
-    day = None
-    for path in existing:
-        raw, _ = read_bytes(path)
-        try:
-            data = yaml.safe_load(raw) if raw is not None else None
-        except (*VALUE_ERRORS, yaml.YAMLError):
-            continue                # a caption file that cannot be read: its own error
-        given = data.get("consent") if isinstance(data, dict) else None
-        if isinstance(given, dict) and given.get("withdrawn") is not None:
-            value = given["withdrawn"]
-            day = value.isoformat() if isinstance(value, dt.date) else ""
-    if day is None and row.item_id in recorded:
-        day = recorded[row.item_id]
-    if day is None:
-        return None
-    when = f" on {day}" if day else ""
-    return (f"the consent for '{row.item_id}' was withdrawn{when}, and this row does not say so (an older copy of "
-            f"the register?); an import never takes back a withdrawal: write the date in the row's "
-            f"consent.withdrawn column, or remove the row")
 
 
 def _bind_review(row: Row, options: BuildOptions) -> None:
