@@ -176,6 +176,24 @@ class Project:
         return {str(p.relative_to(self.out)): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file()}
 
 
+def start_paused(args: list[str], cwd: Path, pauses: Path, label: str) -> subprocess.Popen:
+    """build.py args started with GALLERY_TEST_PAUSE=pauses, returned once it waits at the pause point
+    label (every other pause point it reaches first, such as the photos read, goes on)."""
+    import time
+    pauses.mkdir(exist_ok=True)
+    proc = subprocess.Popen([sys.executable, str(BUILD), *args], cwd=cwd,
+                            env={**os.environ, "GALLERY_TEST_PAUSE": str(pauses)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (pauses / f"{label}.paused").exists() and time.monotonic() < deadline and proc.poll() is None:
+        for waiting in pauses.glob("*.paused"):
+            if waiting.stem != label:
+                (pauses / f"{waiting.stem}.go").touch()
+        time.sleep(0.02)
+    assert (pauses / f"{label}.paused").exists(), proc.communicate()
+    return proc
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess:
     if "--captions" in args and "--photos" in args:      # a Project's: its fixture reviews see its photos now

@@ -3,13 +3,9 @@ folder left, and a message naming the folder that is unchanged."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 
-from conftest import REPO, Project
+from conftest import Project, start_paused
 
 
 def test_ctrl_c_in_a_build_leaves_the_previous_site_and_says_which_folder(project: Project, tmp_path):
@@ -18,17 +14,7 @@ def test_ctrl_c_in_a_build_leaves_the_previous_site_and_says_which_folder(projec
     project.build()
     before = {p: p.read_bytes() for p in project.out.rglob("*") if p.is_file()}
     project.item("lw02-day", participant="LW02")           # something to do
-    pauses = tmp_path / "pauses"
-    pauses.mkdir()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", *project.args()], cwd=project.root,
-                            env={**os.environ, "GALLERY_TEST_PAUSE": str(pauses)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while not (pauses / "image-stage.paused").exists() and time.monotonic() < deadline and proc.poll() is None:
-        for waiting in pauses.glob("*.paused"):        # every other pause point (the photos read) goes on
-            (pauses / f"{waiting.stem}.go").touch()
-        time.sleep(0.02)
-    assert (pauses / "image-stage.paused").exists(), proc.communicate()
+    proc = start_paused(["build", *project.args()], project.root, tmp_path / "pauses", "image-stage")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Project, copy_of, require_tool, run_cli
+from conftest import REPO, Project, copy_of, require_tool, run_cli, start_paused
 
 SHOWED_FIRST = "What do you See here?"
 PRINT_SETTINGS = """\
@@ -355,24 +355,11 @@ def test_a_build_reminds_of_packs_that_still_hold_a_withdrawn_print_only_item(pr
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_a_print_killed_before_its_swap_leaves_the_previous_folder_and_the_next_one_tidies(printed, tmp_path, how):
     """SIGKILL: the next print deletes the staging folder; Ctrl-C (SIGINT): this one does, and says so."""
-    import os
     import signal
-    import sys
-    import time
     p = copy_of(printed.root, tmp_path)
     folder = p.root / "print"
     before = {f.name: f.read_bytes() for f in folder.iterdir()}
-    pauses = tmp_path / "pauses"
-    pauses.mkdir()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), *print_args(p)], cwd=p.root,
-                            env={**os.environ, "GALLERY_TEST_PAUSE": str(pauses)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while not (pauses / "print-swap.paused").exists() and time.monotonic() < deadline and proc.poll() is None:
-        for waiting in pauses.glob("*.paused"):        # every other pause point (the photos read) goes on
-            (pauses / f"{waiting.stem}.go").touch()
-        time.sleep(0.02)
-    assert (pauses / "print-swap.paused").exists(), proc.communicate()
+    proc = start_paused(print_args(p), p.root, tmp_path / "pauses", "print-swap")
     staged = list(p.root.glob(".gallery-staging-print-*"))
     assert staged and any(f.suffix == ".pdf" for f in staged[0].iterdir())
     proc.send_signal(getattr(signal, how))
