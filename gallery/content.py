@@ -19,8 +19,6 @@ from .errors import Problem, display_path
 from .options import BuildOptions
 from .yamlutil import not_regular
 
-WITHDRAWN = "consent withdrawn"     # how every withdrawn item's reason starts (gate, photoid.still_withdrawn)
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -31,11 +29,6 @@ class Decision:
     def published(self) -> bool:
         return self.reason is None
 
-    @property
-    def withdrawn(self) -> bool:
-        """Withdrawn: its caption file says so, or the project's withdrawal record does (photoid)."""
-        return self.item.consent.withdrawn is not None or (self.reason or "").startswith(WITHDRAWN)
-
 
 @dataclass(frozen=True)
 class Content:
@@ -44,6 +37,7 @@ class Content:
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
     hashes: review.PhotoHashes | None = field(default=None, compare=False)   # the photos' SHA-256 read so far
+    withdrawn: frozenset[str] = frozenset()     # every item withdrawn, now or ever (the withdrawal record's too)
 
     @property
     def published(self) -> list[Item]:
@@ -66,7 +60,7 @@ def gate(item: Item, config: SiteConfig, use: str | tuple[str, ...] = "web") -> 
     c = item.consent
     if c.withdrawn is not None:
         when = f" on {c.withdrawn.isoformat()}" if isinstance(c.withdrawn, dt.date) else ""
-        return f"{WITHDRAWN}{when}"
+        return f"consent withdrawn{when}"
     if not c.recorded:
         return "no consent recorded"
     if not c.publish:
@@ -118,7 +112,9 @@ def collect(options: BuildOptions, cached: bool = False, parsed: bool = False,
     errors.extend(damaged)
     decisions = decide(items, config, hashes, use)
     kept_out = photoid.still_withdrawn(decisions, records)
-    decisions = [_still_withdrawn(d, *kept_out[d.item.source]) if d.item.source in kept_out else d for d in decisions]
+    decisions = [_still_withdrawn(d, kept_out[d.item.source]) if d.item.source in kept_out else d for d in decisions]
+    withdrawn = frozenset(photoid.recorded_items(*records)) | {d.item.id for d in decisions
+                                                               if d.item.consent.withdrawn is not None}
     if cached:
         hashes.save()
     for d in decisions:
@@ -134,16 +130,21 @@ def collect(options: BuildOptions, cached: bool = False, parsed: bool = False,
     if options.strict:
         errors.extend(Problem(w.path, w.line, f"{w.message} (an error with --strict)") for w in warnings)
         warnings = []
-    return Content(config, tuple(decisions), tuple(errors), tuple(warnings), hashes)
+    return Content(config, tuple(decisions), tuple(errors), tuple(warnings), hashes, withdrawn)
 
 
-def _still_withdrawn(d: Decision, day: str, reason: str) -> Decision:
-    """An item the withdrawal record keeps out: withdrawn for every stage after this one (the screen, the
-    drafts preview, the desk, the register, the report), as if its caption file still said so."""
+def _still_withdrawn(d: Decision, day: str) -> Decision:
+    """An item the withdrawal record knows withdrawn (on day, '' when not known) though its caption file no
+    longer says so: kept out, and withdrawn for every stage after this one (the screen, the drafts preview,
+    the desk, the register, the report), as if its caption file still said so."""
     try:
         when: dt.date | bool = dt.date.fromisoformat(day) if day else True
     except ValueError:
         when = True
+    put_back = f"withdrawn: {day}" if day else "withdrawn: <the date>"
+    reason = (f"consent withdrawn{f' on {day}' if day else ''} (the project's withdrawal record says so, but the "
+              f"caption file no longer does: overwritten by an import or a backup?); put back '{put_back}' under "
+              "consent: a withdrawal is never taken back")
     return Decision(replace(d.item, consent=replace(d.item.consent, withdrawn=when)), reason)
 
 

@@ -196,7 +196,7 @@ def collect_garbage(cache: Path, keep: set[str]) -> None:
                 shutil.rmtree(entry.path)
 
 
-def forget_items(private: Path, own: Path, item_ids: set[str]) -> None:
+def forget_items(private: Path, own: Path, item_ids: frozenset[str]) -> None:
     """Remove the cached images of item_ids from every other output's image cache of the project (a print
     folder's, the preview's: private/*/cache), as collect_garbage does from own, so that a withdrawn
     item leaves no copy there either, though nothing is printed or previewed again."""

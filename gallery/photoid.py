@@ -105,13 +105,22 @@ def recorded_items(*records: Store) -> dict[str, str]:
     file restored as lw02-day.yml or LW02-DAY.YAML is the same item."""
     known: dict[str, str] = {}
     for record in records:
-        for key, value in record.old.items():
-            if key.startswith("item:"):
-                known[key[len("item:"):]] = known.get(key[len("item:"):]) or value[0]
+        for item_id, day in _item_entries(record).items():
+            known[item_id] = known.get(item_id) or day
         for key, value in record.old.items():
             if key.startswith("picture:"):
                 known.setdefault(item_of(value[1]), "")
     return known
+
+
+def _item_entries(record: Store) -> dict[str, str]:
+    """The record's item: entries, item id -> withdrawal date."""
+    return {key[len("item:"):]: value[0] for key, value in record.old.items() if key.startswith("item:")}
+
+
+def _day(withdrawn: object) -> str:
+    """A withdrawn: value as the record keeps it: the date, '' when it is not one."""
+    return withdrawn.isoformat() if isinstance(withdrawn, dt.date) else ""
 
 
 def item_of(name: str) -> str:
@@ -134,9 +143,8 @@ def takes_back_withdrawal(item_id: str, consent: object, existing: list[Path], r
         except (*VALUE_ERRORS, yaml.YAMLError):
             continue                # a caption file that cannot be read: its own error
         given = data.get("consent") if isinstance(data, dict) else None
-        if isinstance(given, dict) and given.get("withdrawn") is not None:
-            value = given["withdrawn"]
-            day = value.isoformat() if isinstance(value, dt.date) else ""
+        if isinstance(given, dict) and "withdrawn" in given:    # present, any value: withdrawn (as the loader)
+            day = _day(given["withdrawn"])
     if day is None and item_id in recorded:
         day = recorded[item_id]
     if day is None:
@@ -147,22 +155,12 @@ def takes_back_withdrawal(item_id: str, consent: object, existing: list[Path], r
             f"consent.withdrawn column, or remove the row")
 
 
-def still_withdrawn(decisions: Sequence, records: list[Store]) -> dict[Path, tuple[str, str]]:
-    """Caption file -> (the withdrawal date, or '', and why its item stays out): a record knows the item
-    withdrawn, its caption file no longer does."""
+def still_withdrawn(decisions: Sequence, records: list[Store]) -> dict[Path, str]:
+    """Caption file -> the withdrawal date ('' when not known) of each item a record knows withdrawn
+    though its caption file no longer says so."""
     known = recorded_items(*records)
-    reasons = {}
-    for d in decisions:
-        item = d.item
-        if item.consent.withdrawn is None and item_of(item.source.name) in known:
-            day = known[item_of(item.source.name)]
-            when = f" on {day}" if day else ""
-            put_back = f"withdrawn: {day}" if day else "withdrawn: <the date>"
-            reasons[item.source] = (day, f"consent withdrawn{when} (the project's withdrawal record says so, but "
-                                         f"the caption file no longer does: overwritten by an import or a "
-                                         f"backup?); put back '{put_back}' under consent: a withdrawal is never "
-                                         "taken back")
-    return reasons
+    return {d.item.source: known[item_of(d.item.source.name)] for d in decisions
+            if d.item.consent.withdrawn is None and item_of(d.item.source.name) in known}
 
 
 def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashes, kept: Store
@@ -187,12 +185,10 @@ def same_pictures(decisions: Sequence, options, record: bool, hashes: PhotoHashe
 
 def _withdrawn_items(decisions: Sequence, kept: Store) -> dict[str, str]:
     """Every withdrawn item's id -> its withdrawal date ('' when not a date): recorded, or now."""
-    items = {key[len("item:"):]: value[0] for key, value in kept.old.items() if key.startswith("item:")}
+    items = _item_entries(kept)
     for d in decisions:
-        withdrawn = d.item.consent.withdrawn
-        if withdrawn is not None:
-            items.setdefault(item_of(d.item.source.name), withdrawn.isoformat() if isinstance(withdrawn, dt.date)
-                             else "")
+        if d.item.consent.withdrawn is not None:
+            items.setdefault(item_of(d.item.source.name), _day(d.item.consent.withdrawn))
     return items
 
 

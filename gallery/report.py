@@ -106,7 +106,7 @@ def print_build(report: BuildReport, options: BuildOptions, report_file: Path | 
     if getattr(report, "removed", None):
         print_removal_checklist(report.removed, options)
     gone = {i for i, _ in getattr(report, "removed", [])}
-    print_still_printed([i for i in outcome(report)["withdrawn"] if i not in gone], options)
+    print_still_printed([i for i in report.withdrawn if i not in gone], options)
 
 
 def outcome(report: BuildReport) -> dict[str, list]:
@@ -116,8 +116,7 @@ def outcome(report: BuildReport) -> dict[str, list]:
                          for w in sorted(report.warnings, key=sort_key)],
             "published": [[str(i.source), why_published(i)] for i in report.published],
             "left_out": [[str(d.item.source), d.reason] for d in report.left_out],
-            "withdrawn": sorted({*getattr(report, "withdrawn", ()), *(d.item.id for d in report.left_out
-                                                                       if d.withdrawn)})}
+            "withdrawn": list(report.withdrawn)}
 
 
 def print_outcome(kept: dict[str, list], foreign: list[str], options: BuildOptions) -> None:

@@ -71,7 +71,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
     made += sum(i.id in screening.images_made for i in shown)     # (the image stage found them in the cache)
     report = BuildReport(found.published, found.left_out, list(found.warnings), images_made=made, drafts=drafts)
     report.removed = removed_items(options.out, found.decisions, {i.id for i in shown})
-    report.withdrawn = sorted(withdrawn_ids(found.decisions, options))
+    report.withdrawn = sorted(found.withdrawn)
     target = output.served(options.out)      # a symlinked site/: its target is swapped, beside it
     with output.staging(target) as staging:
         written = write_site(staging, found.config, shown, images, options, drafts={i.id for i in drafts})
@@ -79,7 +79,7 @@ def _build(options: BuildOptions, stamp: str | None) -> BuildReport:
                                                  check=lambda: run_audit(staging, found.decisions, options))
     try:    # the new site is live: what follows only tidies up and records it
         imagecache.collect_garbage(options.cache, {r.key for r in images.values()})
-        imagecache.forget_items(options.private, options.cache, withdrawn_ids(found.decisions, options))
+        imagecache.forget_items(options.private, options.cache, found.withdrawn)
         desk_pictures.prune(options.cache, set(screening.digests.values()))   # a withdrawn photo's go too
         output.remove_previous(previous)
         report.seconds = time.perf_counter() - started
@@ -158,12 +158,6 @@ def removed_items(out: Path, decisions: tuple[Decision, ...], shown: set[str]) -
     previous = {rel[len("items/"):-len(".html")] for rel in pages if rel.startswith("items/") and rel.endswith(".html")}
     reasons = {d.item.id: d.reason or "" for d in decisions}
     return [(i, reasons.get(i, "its caption file was removed")) for i in sorted(previous - shown)]
-
-
-def withdrawn_ids(decisions: tuple[Decision, ...], options: BuildOptions) -> set[str]:
-    """Every item withdrawn now or ever (the withdrawal record keeps those whose caption file is gone)."""
-    recorded = set(photoid.recorded_items(*photoid.load_records(options)[0]))
-    return recorded | {d.item.id for d in decisions if d.item.consent.withdrawn is not None}
 
 
 def draft_items(decisions: tuple[Decision, ...]) -> list[Item]:

@@ -226,7 +226,22 @@ def test_an_item_the_record_keeps_out_is_never_a_draft_nor_screened(gallery: Pro
     consented = recorded(gallery)
     (gallery.captions / "lw02-day.yaml").write_bytes(consented)
     found = content.collect(gallery.options())
-    assert [d.item.id for d in found.decisions if d.withdrawn] == ["lw02-day"]
+    assert [d.item.id for d in found.decisions if d.item.consent.withdrawn is not None] == ["lw02-day"]
+    assert found.withdrawn == {"lw02-day"}
     assert "lw02-day" not in {i.id for i in site.draft_items(found.decisions)}
     assert "lw02-day" not in {i.id for i in screens.screenable(d.item for d in found.decisions)}
     assert "lw01-day" in {i.id for i in screens.screenable(d.item for d in found.decisions)}
+
+
+def test_import_reads_a_withdrawal_as_the_loader_does_present_with_any_value(gallery: Project):
+    """withdrawn: with no value is withdrawn for the build (captions.py), so for import too."""
+    gallery.photo("lw02-day.jpg", size=(300, 200), colour=(10, 200, 30))
+    gallery.caption("lw02-day", participant="LW02")
+    register = gallery.root / "register.csv"
+    assert run_cli("export", str(register), *sources(gallery), "--out", str(gallery.out),
+                   cwd=gallery.root).returncode == 0
+    path = gallery.captions / "lw02-day.yaml"
+    path.write_text(path.read_text().replace("  date: 2024-05-01\n", "  date: 2024-05-01\n  withdrawn:\n"))
+    result = run_cli("import", str(register), "--overwrite", *sources(gallery), cwd=gallery.root)
+    assert result.returncode == 1 and "the consent for 'lw02-day' was withdrawn, and this row does not say so" \
+        in result.stderr, result.stderr

@@ -95,7 +95,7 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
     shown, blank = _with_something(screened.published)
     printable = [i for i in shown if "print" in i.consent.scope]
     panels = [i for i in shown if "exhibition" in i.consent.scope] if request.exhibition else []
-    from ..site import make_images, withdrawn_ids
+    from ..site import make_images
     images, _ = make_images(screened, shown, own, screening)
     docs, empty = packs.plan(screened.config, printable, panels, images, request.large)
     report = PrintReport(request.out, left_out=screened.left_out + blank, empty=empty,
@@ -119,7 +119,7 @@ def _print(options: BuildOptions, request: PrintRequest) -> PrintReport:
         report.warnings.append(Problem(record.record_path(options.private), None, f"could not be written "
                                        f"({exc.strerror or exc}): note by hand which packs were printed today"))
     imagecache.collect_garbage(own.cache, {r.key for r in images.values()})   # a withdrawn item's pictures go
-    imagecache.forget_items(options.private, own.cache, withdrawn_ids(screened.decisions, options))   # from all
+    imagecache.forget_items(options.private, own.cache, screened.withdrawn)          # from every cache
     return report
 
 
